@@ -1,0 +1,202 @@
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { OFF_PHASE, type PhaseDeployment, type RolloutConfig } from '../domain/config-schema';
+import { buildFlagDocument } from '../domain/flag-document';
+import { phaseLabels, type PhaseName } from '../domain/phases';
+import { checkFeatureFlagsDocument } from '../domain/retrieved-flag';
+
+/** AppConfig accepts at most this many monitors per environment. */
+export const MAX_ENVIRONMENT_MONITORS = 5;
+
+export interface RolloutFlagsProps {
+  /** The validated rollout config: names, flag key, phases and the phase to deploy. */
+  readonly config: RolloutConfig;
+}
+
+/**
+ * The AppConfig side of the rollout: application, environment, a feature-flags profile with
+ * one labelled hosted version per phase (plus "off"), one deployment strategy per phase
+ * (plus the all-at-once kill switch), and a deployment of the configured current phase.
+ *
+ * An operator advances a phase in the console by deploying the version labelled with the
+ * phase's name using the strategy `<application>-<phase>`; `rollout advance` does the same.
+ *
+ * @see DESIGN.md §2–§3
+ */
+export class RolloutFlags extends Construct {
+  public readonly application: appconfig.Application;
+  public readonly environment: appconfig.Environment;
+  /** The flag's profile; its own hosted version is the "off" (kill-switch) version. */
+  public readonly profile: appconfig.HostedConfiguration;
+  /** The deployment `cdk deploy` starts: the configured current phase. */
+  public readonly deployment: appconfig.CfnDeployment;
+  /** Phase (or 'off') deployed by `cdk deploy`. */
+  public readonly deployedPhase: PhaseName;
+
+  private readonly versionNumbers = new Map<PhaseName, string>();
+  private readonly strategies = new Map<PhaseName, appconfig.DeploymentStrategy>();
+  private readonly monitorAlarms: cloudwatch.IAlarm[] = [];
+  private monitorRole?: iam.Role;
+
+  public constructor(scope: Construct, id: string, props: RolloutFlagsProps) {
+    super(scope, id);
+    const { config } = props;
+    const names = config.appConfig;
+
+    this.application = new appconfig.Application(this, 'Application', {
+      applicationName: names.applicationName,
+      description: `Rollout of ${config.llm.newModelAlias} in place of ${config.llm.defaultModel}`,
+    });
+    this.environment = new appconfig.Environment(this, 'Environment', {
+      application: this.application,
+      environmentName: names.environmentName,
+      description: 'Lambda gateway environment; its monitors roll a bad phase back.',
+    });
+    // Monitors are added after construction (the composite alarm is built from the gateway's
+    // metrics), but the L2 maps them once in its constructor: render them lazily instead.
+    const cfnEnvironment = this.environment.node.defaultChild as appconfig.CfnEnvironment;
+    cfnEnvironment.monitors = Lazy.any({ produce: () => this.renderMonitors() }, { omitEmptyArray: true });
+
+    for (const label of phaseLabels(config)) {
+      this.strategies.set(label, this.createStrategy(config, label));
+    }
+
+    this.profile = new appconfig.HostedConfiguration(this, 'Flag', {
+      application: this.application,
+      name: names.profileName,
+      type: appconfig.ConfigurationType.FEATURE_FLAGS,
+      description: `Feature flag ${config.llm.useNewModelFlagKey}; versions labelled by phase`,
+      content: appconfig.ConfigurationContent.fromInlineJson(this.document(config, OFF_PHASE)),
+      versionLabel: OFF_PHASE,
+      deploymentStrategy: this.strategyFor(OFF_PHASE),
+    });
+    const offVersion = this.profile.node.findChild('Resource') as appconfig.CfnHostedConfigurationVersion;
+    this.versionNumbers.set(OFF_PHASE, offVersion.ref);
+
+    // Versions of one profile created in parallel conflict: chain them in phase order.
+    let previous = offVersion;
+    for (const phase of config.rollout.phases) {
+      const version = new appconfig.CfnHostedConfigurationVersion(this, `Version-${phase.name}`, {
+        applicationId: this.application.applicationId,
+        configurationProfileId: this.profile.configurationProfileId,
+        content: this.document(config, phase.name),
+        contentType: 'application/json',
+        versionLabel: phase.name,
+        description: phase.description ?? `Phase ${phase.name}: ${phase.rolloutPercent}% of users`,
+      });
+      // Same as the L2's own version: keep deployed history when the content changes.
+      version.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      version.addResourceDependency(previous);
+      previous = version;
+      this.versionNumbers.set(phase.name, version.ref);
+    }
+
+    this.deployedPhase = config.rollout.currentPhase;
+    this.deployment = new appconfig.CfnDeployment(this, 'CurrentPhaseDeployment', {
+      applicationId: this.application.applicationId,
+      environmentId: this.environment.environmentId,
+      configurationProfileId: this.profile.configurationProfileId,
+      configurationVersion: this.versionNumberOf(this.deployedPhase),
+      deploymentStrategyId: this.strategyFor(this.deployedPhase).deploymentStrategyId,
+      description: `cdk deploy: phase ${this.deployedPhase} (rollout.currentPhase)`,
+    });
+  }
+
+  /** The hosted version number (a token) of the version labelled `phase`. */
+  public versionNumberOf(phase: PhaseName): string {
+    const version = this.versionNumbers.get(phase);
+    if (!version) throw new Error(`No flag version for phase '${phase}'; known: ${[...this.versionNumbers.keys()].join(', ')}`);
+    return version;
+  }
+
+  /** The deployment strategy of `phase` ('off' → the all-at-once kill switch). */
+  public strategyFor(phase: PhaseName): appconfig.DeploymentStrategy {
+    const strategy = this.strategies.get(phase);
+    if (!strategy) throw new Error(`No deployment strategy for phase '${phase}'; known: ${[...this.strategies.keys()].join(', ')}`);
+    return strategy;
+  }
+
+  /**
+   * Watches `alarm` during every deployment and final bake of this environment: when it is
+   * in ALARM (or INSUFFICIENT_DATA), AppConfig rolls the deployment back. AppConfig allows
+   * five monitors per environment; attach one composite alarm rather than many.
+   */
+  public addMonitor(alarm: cloudwatch.IAlarm): void {
+    if (this.monitorAlarms.length >= MAX_ENVIRONMENT_MONITORS) {
+      throw new Error(
+        `Cannot add monitor ${alarm.node.path}: the AppConfig environment already has ${MAX_ENVIRONMENT_MONITORS} monitors, the AppConfig limit. Combine alarms into one CompositeAlarm and add that.`,
+      );
+    }
+    this.monitorAlarms.push(alarm);
+    this.monitorRole ??= this.createMonitorRole();
+  }
+
+  /** The alarms attached as environment monitors. */
+  public get monitors(): readonly cloudwatch.IAlarm[] {
+    return this.monitorAlarms;
+  }
+
+  /** Lets `grantee` (the gateway) read the flag through the AppConfig Agent. */
+  public grantReadFlag(grantee: iam.IGrantable): iam.Grant {
+    return this.environment.grantReadConfig(grantee);
+  }
+
+  private renderMonitors(): appconfig.CfnEnvironment.MonitorProperty[] {
+    const role = this.monitorRole;
+    if (!role) return [];
+    return this.monitorAlarms.map((alarm) => ({ alarmArn: alarm.alarmArn, alarmRoleArn: role.roleArn }));
+  }
+
+  private createMonitorRole(): iam.Role {
+    const role = new iam.Role(this, 'MonitorRole', {
+      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
+      description: 'Lets AppConfig read the rollback alarms of the rollout environment',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'AppConfig must describe a composite alarm and its child alarms; cloudwatch:DescribeAlarms is granted on * as in the aws-cdk-lib AppConfig Environment monitor role.',
+    });
+    return role;
+  }
+
+  private createStrategy(config: RolloutConfig, label: PhaseName): appconfig.DeploymentStrategy {
+    const deployment = this.deploymentOf(config, label);
+    const props = {
+      growthFactor: deployment.growthFactor,
+      deploymentDuration: Duration.minutes(deployment.durationMinutes),
+      finalBakeTime: Duration.minutes(deployment.finalBakeMinutes),
+    };
+    const id = label === OFF_PHASE ? 'KillSwitchStrategy' : `Strategy-${label}`;
+    return new appconfig.DeploymentStrategy(this, id, {
+      deploymentStrategyName: `${config.appConfig.applicationName}-${label}`,
+      description: label === OFF_PHASE
+        ? 'Kill switch: the off version to every Lambda environment at once'
+        : `Phase ${label}: use with the flag version labelled ${label}`,
+      rolloutStrategy: deployment.growthType === 'EXPONENTIAL'
+        ? appconfig.RolloutStrategy.exponential(props)
+        : appconfig.RolloutStrategy.linear(props),
+    });
+  }
+
+  private deploymentOf(config: RolloutConfig, label: PhaseName): PhaseDeployment {
+    if (label === OFF_PHASE) {
+      return { durationMinutes: 0, growthFactor: 100, growthType: 'LINEAR', finalBakeMinutes: config.rollout.killSwitch.finalBakeMinutes };
+    }
+    const phase = config.rollout.phases.find((p) => p.name === label);
+    if (!phase) throw new Error(`Unknown phase '${label}'`);
+    return phase.deployment;
+  }
+
+  private document(config: RolloutConfig, phase: PhaseName): string {
+    const doc = buildFlagDocument(config, phase);
+    const problems = checkFeatureFlagsDocument(doc);
+    if (problems.length) {
+      throw new Error(`The flag document for phase '${phase}' would be rejected by AppConfig: ${problems.join('; ')}`);
+    }
+    return JSON.stringify(doc);
+  }
+}

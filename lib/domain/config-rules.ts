@@ -1,0 +1,154 @@
+import type { ConfigIssue } from './config-errors';
+import { OFF_PHASE, type RolloutConfig } from './config-schema';
+import { findRetirement, MODEL_RETIREMENTS } from './retired-models';
+
+/** Days ahead of a model's retirement from which synth warns. */
+const RETIREMENT_WARNING_DAYS = 60;
+
+export interface RuleFindings {
+  readonly errors: ConfigIssue[];
+  readonly warnings: ConfigIssue[];
+}
+
+/**
+ * Rules that relate one part of the config to another. Each finding names the key, the
+ * value and the fix. `today` (YYYY-MM-DD) decides which models are retired.
+ */
+export function checkConfigRules(config: RolloutConfig, today: string): RuleFindings {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  checkModels(config, today, errors, warnings);
+  checkPhases(config, errors);
+  checkAlarms(config, errors);
+  checkNotifications(config, errors);
+  checkGatewayTimeouts(config, errors);
+  return { errors, warnings };
+}
+
+function checkModels(config: RolloutConfig, today: string, errors: ConfigIssue[], warnings: ConfigIssue[]): void {
+  const { llm } = config;
+  const aliases = Object.keys(llm.models);
+  const known = aliases.length ? aliases.join(', ') : 'none';
+  for (const key of ['defaultModel', 'newModelAlias'] as const) {
+    const alias = llm[key];
+    if (!Object.hasOwn(llm.models, alias)) {
+      errors.push({
+        path: `llm.${key}`,
+        value: alias,
+        message: `is not in llm.models (known aliases: ${known}); add "${alias}" to llm.models with its vendorModelId and prices, or name a known alias`,
+      });
+    }
+  }
+  if (llm.defaultModel === llm.newModelAlias) {
+    errors.push({
+      path: 'llm.newModelAlias',
+      value: llm.newModelAlias,
+      message: 'is the same model as llm.defaultModel; the new model must differ from the default it replaces',
+    });
+  } else {
+    const a = llm.models[llm.defaultModel];
+    const b = llm.models[llm.newModelAlias];
+    if (a && b && a.vendorModelId === b.vendorModelId) {
+      errors.push({
+        path: `llm.models.${llm.newModelAlias}.vendorModelId`,
+        value: b.vendorModelId,
+        message: `is the same vendor model as llm.models.${llm.defaultModel}; the new model must differ from the default it replaces`,
+      });
+    }
+  }
+  const horizon = addDays(today, RETIREMENT_WARNING_DAYS);
+  for (const [alias, model] of Object.entries(llm.models)) {
+    const path = `llm.models.${alias}.vendorModelId`;
+    const retired = findRetirement(model.vendorModelId, today);
+    if (retired) {
+      errors.push({
+        path,
+        value: model.vendorModelId,
+        message: `was retired by Anthropic on ${retired.retiredOn}: calls to it fail; use a live model such as ${retired.replacement}`,
+      });
+      continue;
+    }
+    const soon = MODEL_RETIREMENTS.find((r) => r.vendorModelId === model.vendorModelId && r.retiredOn <= horizon);
+    if (soon) {
+      warnings.push({
+        path,
+        value: model.vendorModelId,
+        message: `retires on ${soon.retiredOn}; plan a move to ${soon.replacement} before then`,
+      });
+    }
+  }
+}
+
+function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { phases, currentPhase } = config.rollout;
+  const seen = new Set<string>();
+  phases.forEach((phase, i) => {
+    const at = `rollout.phases[${i}]`;
+    if (phase.name === OFF_PHASE) {
+      errors.push({ path: `${at}.name`, value: phase.name, message: `'${OFF_PHASE}' is reserved for the kill-switch version; pick another name` });
+    } else if (seen.has(phase.name)) {
+      errors.push({ path: `${at}.name`, value: phase.name, message: 'is used by an earlier phase; phase names must be unique' });
+    }
+    seen.add(phase.name);
+    const previous = phases[i - 1];
+    if (previous && phase.rolloutPercent <= previous.rolloutPercent) {
+      errors.push({
+        path: `${at}.rolloutPercent`,
+        value: phase.rolloutPercent,
+        message: `does not grow from the phase before (${previous.name}: ${previous.rolloutPercent}); each phase must admit more users than the last, e.g. 0.1, 1, 5, 25, 100`,
+      });
+    }
+    const { min, max } = phase.watchWindowHours;
+    if (max !== undefined && max < min) {
+      errors.push({ path: `${at}.watchWindowHours.max`, value: max, message: `is below watchWindowHours.min (${min}); the window must end after it starts` });
+    }
+  });
+  const names = [OFF_PHASE, ...phases.map((p) => p.name)];
+  if (!names.includes(currentPhase)) {
+    errors.push({
+      path: 'rollout.currentPhase',
+      value: currentPhase,
+      message: `is not a phase; use one of: ${names.join(', ')}`,
+    });
+  }
+}
+
+function checkAlarms(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { evaluationPeriods, datapointsToAlarm } = config.alarms;
+  if (datapointsToAlarm > evaluationPeriods) {
+    errors.push({
+      path: 'alarms.datapointsToAlarm',
+      value: datapointsToAlarm,
+      message: `is more than alarms.evaluationPeriods (${evaluationPeriods}); an alarm needs M ≤ N datapoints to fire`,
+    });
+  }
+}
+
+function checkNotifications(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { onCallEmails, onCallHttpsEndpoints } = config.notifications;
+  if (onCallEmails.length + onCallHttpsEndpoints.length === 0) {
+    errors.push({
+      path: 'notifications',
+      value: config.notifications,
+      message: 'has no on-call subscriber; add an address to notifications.onCallEmails or a pager URL to notifications.onCallHttpsEndpoints, or nobody is told of a rollback',
+    });
+  }
+}
+
+function checkGatewayTimeouts(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { newModelTimeoutMs, defaultModelTimeoutMs, timeoutSeconds } = config.gateway;
+  if (newModelTimeoutMs + defaultModelTimeoutMs >= timeoutSeconds * 1000) {
+    errors.push({
+      path: 'gateway.timeoutSeconds',
+      value: timeoutSeconds,
+      message: `leaves no time to fall back: the new model's timeout (${newModelTimeoutMs} ms) plus the default model's (${defaultModelTimeoutMs} ms) must be below the Lambda timeout; raise it or lower the model timeouts`,
+    });
+  }
+}
+
+function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`today must be a date as YYYY-MM-DD (got ${isoDate})`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

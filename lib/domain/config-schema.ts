@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { isValidRolloutPercent } from './percent';
+
+/**
+ * The rollout config schema: one JSON file (rollout.config.json) that the CDK app, the
+ * gateway Lambda and the CLI all read. Pure module: no AWS import.
+ *
+ * Field-level rules live here; rules that relate fields to each other (phases grow, aliases
+ * exist in the catalog, ...) live in config-rules.ts so each message can name the fix.
+ */
+
+/** AppConfig feature-flag and attribute keys: `^[a-z][a-zA-Z\d_-]{0,63}$`. */
+export const FLAG_KEY_PATTERN = /^[a-z][a-zA-Z\d_-]{0,63}$/;
+/** Phase names become version labels, strategy names and CLI arguments. */
+export const PHASE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** The reserved name of the flag version that turns the new model off for everyone. */
+export const OFF_PHASE = 'off';
+/** AppConfig resource names (application, environment, profile): 1–64 characters. */
+const APPCONFIG_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MODEL_ALIAS_PATTERN = /^[a-z0-9][a-z0-9.-]{0,63}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const email = z.string().regex(EMAIL_PATTERN, { error: 'must be an email address such as oncall@example.com' });
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+const nonNegativeUsd = z.number().nonnegative({ error: 'must be a number of US dollars ≥ 0' });
+const positiveInt = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be > 0' });
+
+const percent = z
+  .number({ error: 'must be a number between 0 and 100' })
+  .refine(isValidRolloutPercent, {
+    error: 'must be between 0 and 100 in steps of 0.001 (e.g. 0.1, 1, 5, 25, 100)',
+  });
+
+/** A list of user or client keys; AppConfig caps string attribute values at 1,024 characters. */
+const keyList = z.array(z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'must be at most 1024 characters' })).default([]);
+
+export const ModelSchema = z.strictObject({
+  /** The id the vendor API takes in `model` (e.g. `claude-haiku-4-5-20251001`). */
+  vendorModelId: z.string().min(1, { error: 'must name the vendor model id, e.g. claude-haiku-4-5-20251001' }),
+  /** USD per million input tokens, from the vendor's price list. */
+  inputUsdPerMillionTokens: nonNegativeUsd,
+  /** USD per million output tokens, from the vendor's price list. */
+  outputUsdPerMillionTokens: nonNegativeUsd,
+});
+
+const minutes = (max: number) =>
+  z.number().int({ error: 'must be a whole number of minutes' }).min(0, { error: 'must be ≥ 0' }).max(max, { error: `must be ≤ ${max} minutes (AppConfig limit)` });
+
+export const PhaseDeploymentSchema = z.strictObject({
+  /** How long AppConfig takes to reach every Lambda environment (0–1440 min). */
+  durationMinutes: minutes(1440),
+  /** AppConfig growth factor: percentage of environments added per step (1–100). */
+  growthFactor: z.number().min(1, { error: 'must be ≥ 1 (AppConfig limit)' }).max(100, { error: 'must be ≤ 100 (AppConfig limit)' }),
+  growthType: z.enum(['LINEAR', 'EXPONENTIAL'], { error: "must be 'LINEAR' or 'EXPONENTIAL'" }).default('LINEAR'),
+  /** Time after the deployment during which AppConfig still rolls back on alarm (0–1440 min). */
+  finalBakeMinutes: minutes(1440),
+});
+
+export const PhaseSchema = z.strictObject({
+  name: z.string().regex(PHASE_NAME_PATTERN, {
+    error: 'must be lower-case letters, digits and dashes, starting with a letter (e.g. canary)',
+  }),
+  description: z.string().max(1024).optional(),
+  /** Share of users (0–100, steps of 0.001) bucketed into the new model. */
+  rolloutPercent: percent,
+  /** User keys always in the cohort (internal QA). */
+  allowlist: keyList,
+  /**
+   * Client ids whose users are eligible for the percentage in this phase (low-risk clients
+   * for the smoke phase). Empty: every client is eligible.
+   */
+  clientSegments: keyList,
+  /** The phase's watch window: advance no sooner than min, decide by max. */
+  watchWindowHours: z
+    .strictObject({
+      min: z.number().min(0, { error: 'must be ≥ 0 hours' }),
+      max: z.number().positive({ error: 'must be > 0 hours' }).optional(),
+    }),
+  deployment: PhaseDeploymentSchema,
+});
+
+export const AlarmThresholdsSchema = z.strictObject({
+  periodMinutes: z.union([z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
+    error: 'must be one of 1, 5, 10, 15, 30, 60',
+  }).default(5),
+  evaluationPeriods: positiveInt.default(3),
+  datapointsToAlarm: positiveInt.default(2),
+  /** Requests per period below which rate alarms do not judge (minimum-sample guard). */
+  minRequestsPerPeriod: positiveInt.default(20),
+  errorRatePercent: z.number().gt(0).max(100).default(5),
+  throttleRatePercent: z.number().gt(0).max(100).default(10),
+  moderationFlagRatePercent: z.number().gt(0).max(100).default(1),
+  latencyP99Ms: positiveInt.default(30_000),
+  timeToFirstTokenP99Ms: positiveInt.default(5_000),
+});
+
+export const SpendSchema = z.strictObject({
+  /** Expected monthly AWS cost of this stack (USD). */
+  expectedMonthlyAwsUsd: z.number({ error: 'must be a number of US dollars' }).positive({ error: 'must be > 0 US dollars' }),
+  /** Expected daily vendor (Anthropic) spend at the current traffic (USD). Derived from traffic when absent. */
+  expectedDailyVendorUsd: z.number().positive({ error: 'must be > 0 US dollars' }).optional(),
+  /** Alert when spend reaches this percentage of the expectation. */
+  alertAtPercentOfExpected: z.number().gt(100, { error: 'must be > 100 (an alert at or below the expectation fires every month)' }).default(120),
+  /** Traffic estimate used to derive expected vendor spend per phase. */
+  traffic: z
+    .strictObject({
+      requestsPerDay: positiveInt,
+      averageInputTokens: positiveInt,
+      averageOutputTokens: positiveInt,
+    })
+    .optional(),
+});
+
+const ContactSchema = z.strictObject({
+  name: z.string().min(1),
+  email: email.optional(),
+  phone: z.string().optional(),
+  url: httpsUrl.optional(),
+  notes: z.string().optional(),
+});
+
+const OutputCheckSchema = z.strictObject({
+  /** Name reported in logs when the check flags an output. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: 'must be lower-case letters, digits and dashes' }),
+  /** A JavaScript regular expression tested against the output text. */
+  pattern: z.string().min(1).refine((p) => isRegExp(p), { error: 'must be a valid JavaScript regular expression' }),
+  /** Regular-expression flags, e.g. "i". */
+  flags: z.string().regex(/^[imsu]*$/, { error: "may only hold the flags i, m, s, u" }).default(''),
+});
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const GatewaySchema = z.strictObject({
+  /** Secrets Manager secret (name) holding the vendor API key; created by the operator, never in the template. */
+  vendorApiKeySecretName: z.string().min(1).default('llm-model-rollout/anthropic-api-key'),
+  /** CloudWatch namespace of the gateway's metrics. */
+  metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as ModelRollout' }).default('ModelRollout'),
+  /** Time to the new model's response headers before falling back. */
+  newModelTimeoutMs: positiveInt.default(30_000),
+  /** Time to the default model's response headers. */
+  defaultModelTimeoutMs: positiveInt.default(60_000),
+  /** SDK retries on the default model (the new model never retries: the fallback is faster). */
+  defaultModelMaxRetries: z.number().int().min(0).max(5).default(2),
+  /** Longest silence allowed inside a streamed answer before it is ended with an error event. */
+  streamIdleTimeoutMs: positiveInt.default(60_000),
+  /** Largest request body accepted (bytes); Lambda Function URLs cap payloads at 6 MB. */
+  maxRequestBytes: positiveInt.max(6_291_456, { error: 'must be ≤ 6291456 bytes (the Lambda payload limit)' }).default(6_000_000),
+  circuitBreaker: z.strictObject({
+    /** Consecutive new-model failures (within the window) that open the breaker. */
+    failureThreshold: positiveInt.default(5),
+    windowSeconds: positiveInt.default(60),
+    /** How long the cohort goes straight to the default model once open. */
+    cooldownSeconds: positiveInt.default(30),
+  }).prefault({}),
+  moderation: z.strictObject({
+    /** Output checks run on new-model answers; `stop_reason: refusal` is always counted. */
+    outputChecks: z.array(OutputCheckSchema).default([]),
+    /** Answer from the default model instead when a non-streaming new-model answer is flagged. */
+    blockFlaggedOutputs: z.boolean().default(false),
+  }).prefault({}),
+  /** Lambda memory (MB) and timeout (s). */
+  memoryMb: z.number().int().min(128).max(10_240).default(512),
+  timeoutSeconds: z.number().int().min(10).max(900, { error: 'must be ≤ 900 seconds (Lambda limit)' }).default(300),
+});
+
+export const RolloutConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** CloudFormation stack name. */
+  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must start with a letter and hold only letters, digits and dashes' }).default('LlmModelRollout'),
+  aws: z.strictObject({
+    /** The region to deploy to; the AppConfig Agent layer ARN is per region. */
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'must be an AWS region such as us-east-1' }),
+    /** Optional account pin; without it the CLI's credentials decide. */
+    account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }).optional(),
+  }),
+  llm: z.strictObject({
+    /** Alias (key of llm.models) of the model users get today, and the fallback. */
+    defaultModel: z.string({ error: 'must name the current default model (a key of llm.models)' }),
+    /** Alias (key of llm.models) of the model being rolled out. */
+    newModelAlias: z.string({ error: 'must name the model being rolled out (a key of llm.models)' }),
+    /** The AppConfig feature flag key. */
+    useNewModelFlagKey: z.string().regex(FLAG_KEY_PATTERN, {
+      error: 'must match ^[a-z][a-zA-Z0-9_-]{0,63}$ (AppConfig flag key rule), e.g. enable_claude_haiku_4_5',
+    }),
+    models: z.record(
+      z.string().regex(MODEL_ALIAS_PATTERN, { error: 'model aliases are lower-case letters, digits, dots and dashes' }),
+      ModelSchema,
+    ),
+  }),
+  appConfig: z.strictObject({
+    applicationName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    environmentName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    profileName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    /** How often the AppConfig Agent in each Lambda environment polls for a new flag version. */
+    agentPollIntervalSeconds: z.number().int().min(15, { error: 'must be ≥ 15 seconds' }).max(3600, { error: 'must be ≤ 3600 seconds' }).default(45),
+  }),
+  rollout: z.strictObject({
+    /** The phase `cdk deploy` deploys: 'off' or a phase name. */
+    currentPhase: z.string().default(OFF_PHASE),
+    phases: z.array(PhaseSchema).min(1, { error: 'must list at least one phase' }),
+    /** The strategy of the kill switch ("off" version): all at once by default. */
+    killSwitch: z
+      .strictObject({ finalBakeMinutes: minutes(1440).default(0) })
+      .default({ finalBakeMinutes: 0 }),
+  }),
+  gateway: GatewaySchema.prefault({}),
+  alarms: AlarmThresholdsSchema.prefault({}),
+  spend: SpendSchema,
+  notifications: z.strictObject({
+    onCallEmails: z.array(email).default([]),
+    onCallHttpsEndpoints: z.array(httpsUrl).default([]),
+    stakeholderEmails: z.array(email).default([]),
+  }),
+  contacts: z.strictObject({
+    owner: ContactSchema,
+    vendor: ContactSchema,
+    escalation: z.array(ContactSchema).default([]),
+  }),
+});
+
+/** The config as written in the file (defaults optional). */
+export type RolloutConfigInput = z.input<typeof RolloutConfigSchema>;
+/** The validated config, defaults applied. */
+export type RolloutConfig = z.output<typeof RolloutConfigSchema>;
+export type Phase = z.output<typeof PhaseSchema>;
+export type PhaseDeployment = z.output<typeof PhaseDeploymentSchema>;
+export type ModelEntry = z.output<typeof ModelSchema>;
+export type AlarmThresholds = z.output<typeof AlarmThresholdsSchema>;
+export type GatewayConfig = z.output<typeof GatewaySchema>;

@@ -1,0 +1,199 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MAX_ENVIRONMENT_MONITORS, RolloutFlags } from '../../lib/constructs/rollout-flags';
+import type { RolloutConfig } from '../../lib/domain/config-schema';
+import { configWith, shippedConfig } from '../fixtures/config';
+
+const FLAG = 'enable_claude_haiku_4_5';
+
+function synth(config: RolloutConfig = shippedConfig()): { stack: Stack; flags: RolloutFlags; template: () => Template } {
+  const app = new App();
+  const stack = new Stack(app, 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
+  const flags = new RolloutFlags(stack, 'Flags', { config });
+  return { stack, flags, template: () => Template.fromStack(stack) };
+}
+
+type CfnResource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+
+function versions(template: Template): Record<string, CfnResource> {
+  return template.findResources('AWS::AppConfig::HostedConfigurationVersion') as Record<string, CfnResource>;
+}
+
+function versionByLabel(template: Template, label: string): { id: string; content: Record<string, unknown> } {
+  const found = Object.entries(versions(template)).filter(([, r]) => r.Properties.VersionLabel === label);
+  expect(found).toHaveLength(1);
+  const [id, resource] = found[0]!;
+  return { id, content: JSON.parse(resource.Properties.Content as string) as Record<string, unknown> };
+}
+
+describe('RolloutFlags', () => {
+  it('creates the application, environment and a feature-flags profile named from config', () => {
+    const t = synth().template();
+    t.resourceCountIs('AWS::AppConfig::Application', 1);
+    t.hasResourceProperties('AWS::AppConfig::Application', { Name: 'llm-model-rollout' });
+    t.resourceCountIs('AWS::AppConfig::Environment', 1);
+    t.hasResourceProperties('AWS::AppConfig::Environment', { Name: 'production', Monitors: Match.absent() });
+    t.resourceCountIs('AWS::AppConfig::ConfigurationProfile', 1);
+    t.hasResourceProperties('AWS::AppConfig::ConfigurationProfile', {
+      Name: 'model-flags',
+      LocationUri: 'hosted',
+      Type: 'AWS.AppConfig.FeatureFlags',
+    });
+  });
+
+  it('holds one labelled hosted version per phase plus off, each with its own values', () => {
+    const config = shippedConfig();
+    const t = synth(config).template();
+    t.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', config.rollout.phases.length + 1);
+    const off = versionByLabel(t, 'off').content as { values: Record<string, unknown> };
+    expect(off.values[FLAG]).toEqual({ enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: 'off' });
+    const expected: Record<string, number> = { smoke: 0.1, canary: 1, 'phase-2': 5, 'phase-3': 25, full: 100 };
+    for (const [label, percent] of Object.entries(expected)) {
+      const doc = versionByLabel(t, label).content as { values: Record<string, { rolloutPercent: number; phase: string; enabled: boolean }> };
+      expect(doc.values[FLAG]).toMatchObject({ enabled: true, rolloutPercent: percent, phase: label });
+    }
+    const smoke = versionByLabel(t, 'smoke').content as { values: Record<string, { allowlist: string[]; clientSegments: string[] }> };
+    expect(smoke.values[FLAG]!.allowlist).toEqual(['qa-user-1', 'qa-user-2']);
+    expect(smoke.values[FLAG]!.clientSegments).toEqual(['internal-tools']);
+  });
+
+  it('puts attribute constraints in every version so the console refuses invalid edits', () => {
+    const t = synth().template();
+    for (const label of ['off', 'smoke', 'full']) {
+      const doc = versionByLabel(t, label).content as { version: string; flags: Record<string, { attributes: Record<string, { constraints: unknown }> }> };
+      expect(doc.version).toBe('1');
+      const attributes = doc.flags[FLAG]!.attributes;
+      expect(attributes.rolloutPercent!.constraints).toEqual({ type: 'number', minimum: 0, maximum: 100, required: true });
+      expect(attributes.phase!.constraints).toEqual({ type: 'string', enum: ['off', 'smoke', 'canary', 'phase-2', 'phase-3', 'full'], required: true });
+      expect(attributes.allowlist!.constraints).toEqual({ type: 'array', elements: { type: 'string' } });
+      expect(attributes.clientSegments!.constraints).toEqual({ type: 'array', elements: { type: 'string' } });
+    }
+  });
+
+  it('chains the versions in phase order and retains them on delete', () => {
+    const t = synth().template();
+    const order = ['off', 'smoke', 'canary', 'phase-2', 'phase-3', 'full'];
+    const ids = order.map((label) => versionByLabel(t, label).id);
+    const all = versions(t);
+    for (let i = 1; i < ids.length; i++) {
+      expect(all[ids[i]!]!.DependsOn).toEqual([ids[i - 1]]);
+    }
+    t.allResources('AWS::AppConfig::HostedConfigurationVersion', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('creates one deployment strategy per phase and an all-at-once kill switch, named after them', () => {
+    const t = synth().template();
+    t.resourceCountIs('AWS::AppConfig::DeploymentStrategy', 6);
+    t.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'llm-model-rollout-off',
+      DeploymentDurationInMinutes: 0,
+      GrowthFactor: 100,
+      GrowthType: 'LINEAR',
+      FinalBakeTimeInMinutes: 0,
+      ReplicateTo: 'NONE',
+    });
+    t.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'llm-model-rollout-smoke', DeploymentDurationInMinutes: 10, GrowthFactor: 25, GrowthType: 'LINEAR', FinalBakeTimeInMinutes: 60,
+    });
+    t.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'llm-model-rollout-canary', DeploymentDurationInMinutes: 20, GrowthFactor: 20, FinalBakeTimeInMinutes: 1440,
+    });
+    t.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'llm-model-rollout-full', DeploymentDurationInMinutes: 120, GrowthFactor: 10, FinalBakeTimeInMinutes: 1440,
+    });
+  });
+
+  it('uses an exponential strategy when a phase asks for one', () => {
+    const config = configWith((c) => { c.rollout.phases[1]!.deployment.growthType = 'EXPONENTIAL'; c.rollout.phases[1]!.deployment.growthFactor = 2; });
+    synth(config).template().hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'llm-model-rollout-canary', GrowthType: 'EXPONENTIAL', GrowthFactor: 2,
+    });
+  });
+
+  it('deploys the off version with the kill-switch strategy by default', () => {
+    const t = synth().template();
+    t.resourceCountIs('AWS::AppConfig::Deployment', 1);
+    const off = versionByLabel(t, 'off');
+    const strategies = t.findResources('AWS::AppConfig::DeploymentStrategy', { Properties: { Name: 'llm-model-rollout-off' } });
+    t.hasResourceProperties('AWS::AppConfig::Deployment', {
+      ConfigurationVersion: { Ref: off.id },
+      DeploymentStrategyId: { Ref: Object.keys(strategies)[0] },
+      EnvironmentId: { Ref: Match.stringLikeRegexp('FlagsEnvironment') },
+      ConfigurationProfileId: { Ref: Match.stringLikeRegexp('FlagsFlagConfigurationProfile') },
+    });
+  });
+
+  it('deploys the configured current phase with that phase\'s strategy', () => {
+    const t = synth(configWith((c) => { c.rollout.currentPhase = 'canary'; })).template();
+    const canary = versionByLabel(t, 'canary');
+    const strategies = t.findResources('AWS::AppConfig::DeploymentStrategy', { Properties: { Name: 'llm-model-rollout-canary' } });
+    t.resourceCountIs('AWS::AppConfig::Deployment', 1);
+    t.hasResourceProperties('AWS::AppConfig::Deployment', {
+      ConfigurationVersion: { Ref: canary.id },
+      DeploymentStrategyId: { Ref: Object.keys(strategies)[0] },
+      Description: 'cdk deploy: phase canary (rollout.currentPhase)',
+    });
+  });
+
+  it('attaches monitors with a role AppConfig can assume', () => {
+    const { stack, flags, template } = synth();
+    const alarm = new cloudwatch.CompositeAlarm(stack, 'Rollback', {
+      alarmRule: cloudwatch.AlarmRule.fromString('FALSE'),
+    });
+    flags.addMonitor(alarm);
+    const t = template();
+    t.hasResourceProperties('AWS::AppConfig::Environment', {
+      Monitors: [{ AlarmArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Rollback'), 'Arn'] }, AlarmRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlagsMonitorRole'), 'Arn'] } }],
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'appconfig.amazonaws.com' } }] },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }] },
+    });
+    expect(flags.monitors).toEqual([alarm]);
+  });
+
+  it(`refuses a monitor beyond AppConfig's limit of ${MAX_ENVIRONMENT_MONITORS}`, () => {
+    const { stack, flags } = synth();
+    for (let i = 0; i < MAX_ENVIRONMENT_MONITORS; i++) {
+      flags.addMonitor(new cloudwatch.CompositeAlarm(stack, `A${i}`, { alarmRule: cloudwatch.AlarmRule.fromString('FALSE') }));
+    }
+    const extra = new cloudwatch.CompositeAlarm(stack, 'Extra', { alarmRule: cloudwatch.AlarmRule.fromString('FALSE') });
+    expect(() => flags.addMonitor(extra)).toThrow(/already has 5 monitors.*Combine alarms into one CompositeAlarm/);
+  });
+
+  it('grants a reader exactly the AppConfig data-plane calls on its environment', () => {
+    const { stack, flags, template } = synth();
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    flags.grantReadFlag(role);
+    template().hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+          Effect: 'Allow',
+          Resource: Match.anyValue(),
+        }],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('Reader') }],
+    });
+  });
+
+  it('looks up versions and strategies by phase, and names the known ones for an unknown phase', () => {
+    const { flags } = synth();
+    expect(flags.versionNumberOf('canary')).toBeDefined();
+    expect(() => flags.versionNumberOf('nope')).toThrow(/No flag version for phase 'nope'; known: off, smoke, canary, phase-2, phase-3, full/);
+    expect(() => flags.strategyFor('nope')).toThrow(/No deployment strategy for phase 'nope'/);
+  });
+
+  it('is clean under cdk-nag AwsSolutions, monitor role included', () => {
+    const { stack, flags } = synth();
+    flags.addMonitor(new cloudwatch.CompositeAlarm(stack, 'Rollback', { alarmRule: cloudwatch.AlarmRule.fromString('FALSE') }));
+    const result = new AwsSolutionsChecks(stack.node.root as App).validateScope(stack);
+    expect(result.violations).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+});
