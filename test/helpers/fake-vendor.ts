@@ -1,0 +1,460 @@
+/**
+ * A fake Anthropic Messages API on 127.0.0.1 (ephemeral port), for driving the gateway (or the SDK
+ * directly) through success, error statuses, connection failures, hangs and broken streams.
+ *
+ * Runtime: node built-ins only. The SDK is imported for its types only (erased at compile time), so
+ * the shapes served here are checked against what @anthropic-ai/sdk parses.
+ */
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Message, RawMessageStreamEvent, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages';
+import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
+
+export type VendorBehaviour =
+  | {
+      kind: 'ok';
+      text?: string;
+      stopReason?: 'end_turn' | 'max_tokens' | 'refusal';
+      inputTokens?: number;
+      outputTokens?: number;
+      delayMs?: number;
+    }
+  | { kind: 'status'; status: number; errorType?: string; message?: string; headers?: Record<string, string> }
+  /** Destroy the socket without answering (the client sees a connection error). */
+  | { kind: 'reset' }
+  /** Accept and never answer (until the server closes). */
+  | { kind: 'hang' }
+  /** Streaming: a 200 SSE stream, N events, then `event: error` (overloaded_error) and end. Non-streaming: a 529. */
+  | { kind: 'midstream-error'; afterEvents: number }
+  /** Streaming: a 200 SSE stream, N events, then the socket is destroyed. Non-streaming: like 'reset'. */
+  | { kind: 'midstream-reset'; afterEvents: number };
+
+export type BehaviourSetting = VendorBehaviour | ((callIndex: number) => VendorBehaviour);
+
+export interface RecordedCall {
+  model: string;
+  stream: boolean;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  at: number;
+}
+
+export interface FakeVendor {
+  /** e.g. http://127.0.0.1:54321 (use as the SDK's baseURL). */
+  readonly url: string;
+  /** Every POST /v1/messages, in order. */
+  readonly calls: RecordedCall[];
+  /** Every request of any method and path (including GET /v1/models/:id), in order. */
+  readonly requests: RecordedRequest[];
+  /**
+   * Set behaviour per model id (the request's `model` field); unset models answer 'ok'. A function
+   * gets the call index for that model (0-based, counting POST /v1/messages only) so tests can fail
+   * the first N calls.
+   */
+  setBehaviour(model: string, behaviour: BehaviourSetting): void;
+  /** Clear calls, requests, behaviours and per-model call counters. */
+  reset(): void;
+  /** Close the server and destroy every open socket (hanging ones included). Idempotent. */
+  close(): Promise<void>;
+}
+
+export const RATE_LIMIT_REQUESTS = 1000;
+
+const DEFAULT_ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+const DEFAULT_ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  invalid_request_error: 'Invalid request',
+  authentication_error: 'invalid x-api-key',
+  permission_error: 'Your API key does not have permission to use the specified resource.',
+  not_found_error: 'Not found',
+  request_too_large: 'Request exceeds the maximum allowed number of bytes.',
+  rate_limit_error: 'Number of requests has exceeded your rate limit',
+  api_error: 'Internal server error',
+  overloaded_error: 'Overloaded',
+};
+
+export function defaultErrorType(status: number): string {
+  return DEFAULT_ERROR_TYPES[status] ?? 'api_error';
+}
+
+export function errorBody(errorType: string, message?: string): { type: 'error'; error: { type: string; message: string } } {
+  return { type: 'error', error: { type: errorType, message: message ?? DEFAULT_ERROR_MESSAGES[errorType] ?? errorType } };
+}
+
+/** Default output token count for a text (about 4 characters a token, at least 1). */
+export function defaultOutputTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+export const DEFAULT_INPUT_TOKENS = 10;
+
+/** Split a text into about three chunks (the text_delta events of a stream). Empty text gives no chunks. */
+export function splitText(text: string): string[] {
+  if (text.length === 0) return [];
+  const size = Math.ceil(text.length / 3);
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return chunks;
+}
+
+function id(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`;
+}
+
+function usage(inputTokens: number, outputTokens: number): Usage {
+  return {
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    inference_geo: null,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: 'standard',
+    speed: null,
+  };
+}
+
+interface OkAnswer {
+  model: string;
+  text: string;
+  stopReason: StopReason;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok' }>): OkAnswer {
+  const text = behaviour.text ?? `Hello from ${model}`;
+  return {
+    model,
+    text,
+    stopReason: behaviour.stopReason ?? 'end_turn',
+    inputTokens: behaviour.inputTokens ?? DEFAULT_INPUT_TOKENS,
+    outputTokens: behaviour.outputTokens ?? defaultOutputTokens(text),
+  };
+}
+
+function stopDetails(stopReason: StopReason): Message['stop_details'] {
+  return stopReason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null;
+}
+
+export function messageObject(answer: OkAnswer): Message {
+  return {
+    id: id('msg'),
+    type: 'message',
+    role: 'assistant',
+    model: answer.model,
+    content: [{ type: 'text', text: answer.text, citations: null }],
+    stop_reason: answer.stopReason,
+    stop_sequence: null,
+    stop_details: stopDetails(answer.stopReason),
+    container: null,
+    diagnostics: null,
+    usage: usage(answer.inputTokens, answer.outputTokens),
+  };
+}
+
+/** The full SSE event sequence of a successful streamed answer. */
+export function streamEvents(answer: OkAnswer): RawMessageStreamEvent[] {
+  const start: Message = {
+    ...messageObject(answer),
+    content: [],
+    stop_reason: null,
+    stop_details: null,
+    usage: usage(answer.inputTokens, 1),
+  };
+  const events: RawMessageStreamEvent[] = [
+    { type: 'message_start', message: start },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } },
+  ];
+  for (const chunk of splitText(answer.text)) {
+    events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: chunk } });
+  }
+  events.push(
+    { type: 'content_block_stop', index: 0 },
+    {
+      type: 'message_delta',
+      delta: { stop_reason: answer.stopReason, stop_sequence: null, stop_details: stopDetails(answer.stopReason), container: null },
+      usage: {
+        input_tokens: answer.inputTokens,
+        output_tokens: answer.outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
+    },
+    { type: 'message_stop' },
+  );
+  return events;
+}
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function modelInfo(model: string): ModelInfo {
+  return {
+    type: 'model',
+    id: model,
+    display_name: model,
+    created_at: '2025-10-01T00:00:00Z',
+    capabilities: null,
+    deprecated_at: null,
+    lifecycle: 'active',
+    line: null,
+    max_input_tokens: null,
+    max_tokens: null,
+    retires_at: null,
+  };
+}
+
+export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<FakeVendor> {
+  const latencyMs = options.latencyMs ?? 0;
+  const calls: RecordedCall[] = [];
+  const requests: RecordedRequest[] = [];
+  const behaviours = new Map<string, BehaviourSetting>();
+  const callCounts = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  /** Resolves after ms, or at once when the server closes (callers then check `gone`). */
+  function sleep(ms: number): Promise<void> {
+    if (ms <= 0 || closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper = {
+        timer: setTimeout(() => {
+          sleepers.delete(sleeper);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      sleepers.add(sleeper);
+    });
+  }
+
+  function gone(res: http.ServerResponse): boolean {
+    return closed || res.destroyed || res.socket === null || res.socket.destroyed;
+  }
+
+  function baseHeaders(): Record<string, string> {
+    return {
+      'request-id': id('req'),
+      'anthropic-ratelimit-requests-limit': String(RATE_LIMIT_REQUESTS),
+      'anthropic-ratelimit-requests-remaining': String(Math.max(0, RATE_LIMIT_REQUESTS - calls.length)),
+      'anthropic-ratelimit-requests-reset': new Date(Date.now() + 60_000).toISOString(),
+    };
+  }
+
+  function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+    if (gone(res)) return;
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+      ...baseHeaders(),
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+      ...extra,
+    });
+    res.end(payload);
+  }
+
+  function sendError(res: http.ServerResponse, status: number, errorType?: string, message?: string, extra?: Record<string, string>): void {
+    sendJson(res, status, errorBody(errorType ?? defaultErrorType(status), message), extra);
+  }
+
+  function destroy(req: http.IncomingMessage): void {
+    const socket = req.socket;
+    if (!socket.destroyed) socket.resetAndDestroy();
+  }
+
+  function writeAsync(res: http.ServerResponse, chunk: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (gone(res)) {
+        resolve();
+        return;
+      }
+      res.write(chunk, () => resolve());
+    });
+  }
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async function handleMessages(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      await sleep(latencyMs);
+      sendError(res, 400, 'invalid_request_error', 'The request body is not valid JSON.');
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      await sleep(latencyMs);
+      sendError(res, 400, 'invalid_request_error', 'The request body must be a JSON object.');
+      return;
+    }
+    const body = parsed as Record<string, unknown>;
+    const model = typeof body.model === 'string' ? body.model : '';
+    const stream = body.stream === true;
+    calls.push({ model, stream, body, headers: { ...req.headers }, at: Date.now() });
+    const callIndex = callCounts.get(model) ?? 0;
+    callCounts.set(model, callIndex + 1);
+
+    const setting = behaviours.get(model);
+    const behaviour: VendorBehaviour =
+      setting === undefined ? { kind: 'ok' } : typeof setting === 'function' ? setting(callIndex) : setting;
+
+    if (behaviour.kind === 'hang') return; // never answer; close() destroys the socket
+    await sleep(latencyMs + (behaviour.kind === 'ok' ? behaviour.delayMs ?? 0 : 0));
+    if (gone(res)) return;
+
+    switch (behaviour.kind) {
+      case 'ok': {
+        const answer = okAnswer(model, behaviour);
+        if (!stream) {
+          sendJson(res, 200, messageObject(answer));
+          return;
+        }
+        res.writeHead(200, { ...baseHeaders(), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        for (const event of streamEvents(answer)) await writeAsync(res, sse(event.type, event));
+        if (!gone(res)) res.end();
+        return;
+      }
+      case 'status':
+        sendError(res, behaviour.status, behaviour.errorType, behaviour.message, behaviour.headers);
+        return;
+      case 'reset':
+        destroy(req);
+        return;
+      case 'midstream-error':
+      case 'midstream-reset': {
+        if (!stream) {
+          if (behaviour.kind === 'midstream-error') sendError(res, 529, 'overloaded_error');
+          else destroy(req);
+          return;
+        }
+        res.writeHead(200, { ...baseHeaders(), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.flushHeaders();
+        const events = streamEvents(okAnswer(model, { kind: 'ok' })).slice(0, Math.max(0, behaviour.afterEvents));
+        for (const event of events) await writeAsync(res, sse(event.type, event));
+        if (behaviour.kind === 'midstream-error') {
+          await writeAsync(res, sse('error', errorBody('overloaded_error')));
+          if (!gone(res)) res.end();
+        } else {
+          if (events.length === 0) await sleep(20); // let the headers reach the client first
+          if (!gone(res)) res.socket?.destroy();
+        }
+        return;
+      }
+    }
+  }
+
+  async function handleModel(req: http.IncomingMessage, res: http.ServerResponse, model: string): Promise<void> {
+    await readBody(req);
+    const setting = behaviours.get(model);
+    const behaviour = typeof setting === 'object' ? setting : undefined; // function behaviours apply to messages only
+    if (behaviour?.kind === 'hang') return;
+    await sleep(latencyMs);
+    if (gone(res)) return;
+    if (behaviour?.kind === 'status') {
+      sendError(res, behaviour.status, behaviour.errorType, behaviour.message, behaviour.headers);
+    } else if (behaviour?.kind === 'reset') {
+      destroy(req);
+    } else {
+      sendJson(res, 200, modelInfo(model));
+    }
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    requests.push({ method, path, at: Date.now() });
+    if (method === 'POST' && path === '/v1/messages') return handleMessages(req, res);
+    const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
+    if (method === 'GET' && modelMatch) return handleModel(req, res, decodeURIComponent(modelMatch[1]));
+    await readBody(req);
+    await sleep(latencyMs);
+    sendError(res, 404, 'not_found_error', `Not found: ${method} ${path}`);
+  }
+
+  const server = http.createServer((req, res) => {
+    res.on('error', () => undefined);
+    handle(req, res).catch((err: unknown) => {
+      if (gone(res)) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, 500, 'api_error', `fake vendor failure: ${String(err)}`);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error('fake vendor: no TCP address'));
+        return;
+      }
+      resolve({
+        url: `http://127.0.0.1:${address.port}`,
+        calls,
+        requests,
+        setBehaviour(model, behaviour) {
+          behaviours.set(model, behaviour);
+        },
+        reset() {
+          calls.length = 0;
+          requests.length = 0;
+          behaviours.clear();
+          callCounts.clear();
+        },
+        close() {
+          if (closing) return closing;
+          closed = true;
+          for (const sleeper of sleepers) {
+            clearTimeout(sleeper.timer);
+            sleeper.resolve();
+          }
+          sleepers.clear();
+          closing = new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+            for (const socket of sockets) socket.destroy();
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
