@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { badRequest, GatewayError } from './errors';
+
+/** The HTTP request as either adapter (Lambda Function URL, local server) delivers it. */
+export interface GatewayHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+const ContentBlock = z.looseObject({ type: z.string({ error: 'each content block needs a string "type"' }) });
+const Message = z.looseObject({
+  role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
+  content: z.union([z.string(), z.array(ContentBlock)], { error: 'content must be a string or an array of content blocks' }),
+});
+
+/**
+ * The fields the gateway itself relies on; everything else passes through to the vendor
+ * unchanged (tools, temperature, thinking, ...), so new API features need no gateway change.
+ */
+const MessagesBody = z.looseObject({
+  model: z.string({ error: 'model: a string is required' }).min(1, { error: 'model: must not be empty' }),
+  max_tokens: z.number({ error: 'max_tokens: a positive integer is required' }).int({ error: 'max_tokens: must be an integer' }).positive({ error: 'max_tokens: must be > 0' }),
+  messages: z.array(Message, { error: 'messages: an array of messages is required' }).min(1, { error: 'messages: at least one message is required' }),
+  stream: z.boolean({ error: 'stream: must be a boolean' }).optional(),
+  system: z.union([z.string(), z.array(ContentBlock)], { error: 'system: must be a string or an array of text blocks' }).optional(),
+  metadata: z.looseObject({ user_id: z.string({ error: 'metadata.user_id: must be a string' }).max(256, { error: 'metadata.user_id: must be at most 256 characters' }).optional() }).optional(),
+});
+
+export type MessagesBody = z.infer<typeof MessagesBody>;
+
+export interface MessagesRequest {
+  readonly body: MessagesBody;
+  readonly stream: boolean;
+  /** `metadata.user_id`, else the `x-user-id` header. */
+  readonly userKey?: string;
+  /** The `x-client-id` header. */
+  readonly clientKey?: string;
+  /** Client headers forwarded to the vendor (anthropic-beta). */
+  readonly forwardHeaders: Record<string, string>;
+}
+
+/**
+ * Parses and validates a request to the gateway. Anything wrong is a GatewayError with
+ * Anthropic's error body and status; nothing invalid reaches the vendor.
+ */
+export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: number): MessagesRequest {
+  if (req.path !== '/v1/messages') {
+    throw new GatewayError(404, 'not_found_error', `Not found: ${req.method} ${req.path}. The gateway serves POST /v1/messages.`);
+  }
+  if (req.method !== 'POST') {
+    throw new GatewayError(405, 'invalid_request_error', `Method ${req.method} is not allowed on /v1/messages; use POST.`);
+  }
+  if (req.body.length > maxRequestBytes) {
+    throw new GatewayError(413, 'request_too_large', `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`);
+  }
+  const contentType = req.headers['content-type'];
+  if (contentType && !/^application\/json\b/i.test(contentType)) {
+    throw badRequest(`Content-Type must be application/json (got ${contentType}).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(req.body.toString('utf8'));
+  } catch (cause) {
+    throw new GatewayError(400, 'invalid_request_error', `Request body is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw badRequest('Request body must be a JSON object.');
+  }
+  const parsed = MessagesBody.safeParse(json);
+  if (!parsed.success) {
+    throw badRequest(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
+  }
+  const body = parsed.data;
+  const headerUser = nonEmpty(req.headers['x-user-id']);
+  const forwardHeaders: Record<string, string> = {};
+  const beta = req.headers['anthropic-beta'];
+  if (beta) forwardHeaders['anthropic-beta'] = beta;
+  return {
+    body,
+    stream: body.stream === true,
+    userKey: nonEmpty(body.metadata?.user_id) ?? headerUser,
+    clientKey: nonEmpty(req.headers['x-client-id']),
+    forwardHeaders,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  // Messages for top-level fields already start with the field name.
+  return path && !issue.message.startsWith(path.split(/[.[]/)[0] ?? '') ? `${path}: ${issue.message}` : issue.message;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.length > 0 ? value : undefined;
+}

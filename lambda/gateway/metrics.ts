@@ -1,0 +1,80 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** The gateway's metrics (DESIGN §5) plus CircuitOpen; names and units are a public contract. */
+export const METRIC_UNITS = {
+  Requests: MetricUnit.Count,
+  ModelErrors: MetricUnit.Count,
+  Throttles: MetricUnit.Count,
+  Fallbacks: MetricUnit.Count,
+  Latency: MetricUnit.Milliseconds,
+  TimeToFirstToken: MetricUnit.Milliseconds,
+  InputTokens: MetricUnit.Count,
+  OutputTokens: MetricUnit.Count,
+  EstimatedCostUsd: MetricUnit.NoUnit,
+  ModerationFlags: MetricUnit.Count,
+  /** Requests of the cohort sent straight to the default model while the breaker is open. */
+  CircuitOpen: MetricUnit.Count,
+  FlagErrors: MetricUnit.Count,
+} as const;
+
+export type MetricName = keyof typeof METRIC_UNITS;
+export type ModelMetricName = Exclude<MetricName, 'FlagErrors'>;
+
+/** Writes one batch of metrics that share a `Model` dimension (or none). */
+export interface MetricsPublisher {
+  publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void;
+}
+
+/** Powertools Metrics (CloudWatch EMF on stdout). */
+export class EmfMetricsPublisher implements MetricsPublisher {
+  private readonly metrics: Metrics;
+
+  public constructor(namespace: string) {
+    this.metrics = new Metrics({ namespace, serviceName: 'model-gateway' });
+    // The contract's only dimension is Model (FlagErrors has none): without this Powertools
+    // adds `service` to every metric, and alarms on {Model} would match nothing.
+    this.metrics.clearDefaultDimensions();
+  }
+
+  public publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
+    if (values.length === 0) return;
+    if (model) this.metrics.addDimension('Model', model);
+    for (const [name, value] of values) this.metrics.addMetric(name, METRIC_UNITS[name], value);
+    this.metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * Collects one request's metrics and publishes them together at the end, one EMF blob per
+ * model. Publishing happens synchronously, so concurrent requests in `rollout serve` never
+ * mix their dimensions.
+ */
+export class RequestMetrics {
+  private readonly byModel = new Map<string, Array<[MetricName, number]>>();
+  private flagErrors = 0;
+
+  public constructor(private readonly publisher: MetricsPublisher) {}
+
+  public add(model: string, name: ModelMetricName, value: number): void {
+    const values = this.byModel.get(model) ?? [];
+    values.push([name, value]);
+    this.byModel.set(model, values);
+  }
+
+  public flagError(): void {
+    this.flagErrors += 1;
+  }
+
+  /** Publishes everything collected; never throws (metrics must not fail a request). */
+  public flush(onError: (err: unknown) => void): void {
+    try {
+      for (const [model, values] of this.byModel) this.publisher.publish(model, values);
+      if (this.flagErrors) this.publisher.publish(undefined, [['FlagErrors', this.flagErrors]]);
+    } catch (err) {
+      onError(err);
+    } finally {
+      this.byModel.clear();
+      this.flagErrors = 0;
+    }
+  }
+}

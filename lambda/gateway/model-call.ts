@@ -1,0 +1,156 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Message, MessageCreateParamsNonStreaming, MessageCreateParamsStreaming, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { MessagesRequest } from './messages-request';
+import type { ModerationVerdict, OutputModerator } from './moderation';
+import type { ResponseSink } from './response-sink';
+import type { CallTarget } from './routing';
+import { StreamAccumulator } from './stream-accumulator';
+import { toTokenUsage, type TokenUsage } from './usage';
+import { anthropicErrorBody } from './errors';
+import { classifyVendorError, type VendorFailure } from './vendor-failure';
+
+export interface CallOptions {
+  readonly client: Anthropic;
+  readonly request: MessagesRequest;
+  readonly target: CallTarget;
+  readonly sink: ResponseSink;
+  /** Headers of the gateway's answer (x-rollout-*), set by the caller. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Moderation of this model's output (the new model during the canary). */
+  readonly moderator?: OutputModerator;
+  /** Treat a flagged non-streaming answer as a failure, so the next target answers instead. */
+  readonly blockFlagged: boolean;
+  readonly streamIdleTimeoutMs: number;
+  readonly now: () => number;
+}
+
+export type CallResult =
+  | {
+      readonly kind: 'served';
+      readonly latencyMs: number;
+      readonly usage: TokenUsage;
+      readonly timeToFirstTokenMs?: number;
+      readonly verdict?: ModerationVerdict;
+      /** A failure after bytes reached the client: the stream was ended with an error event. */
+      readonly midStreamFailure?: VendorFailure;
+    }
+  | { readonly kind: 'failed'; readonly latencyMs: number; readonly failure: VendorFailure; readonly verdict?: ModerationVerdict };
+
+/**
+ * One call to one model. Nothing is written to the client until the model has answered
+ * (non-streaming) or sent its first event (streaming): up to then a failure is returned for
+ * the caller to fall back on.
+ */
+export function callModel(options: CallOptions): Promise<CallResult> {
+  return options.request.stream ? callStreaming(options) : callOnce(options);
+}
+
+async function callOnce(o: CallOptions): Promise<CallResult> {
+  const started = o.now();
+  const params = { ...o.request.body, model: o.target.vendorModelId } as unknown as MessageCreateParamsNonStreaming;
+  let message: Message;
+  let requestId: string | null;
+  try {
+    const { data, response } = await o.client.messages
+      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders })
+      .withResponse();
+    message = data;
+    requestId = response.headers.get('request-id');
+  } catch (err) {
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
+  }
+  const latencyMs = o.now() - started;
+  const verdict = o.moderator?.check(textOf(message), message.stop_reason);
+  if (verdict?.flagged && o.blockFlagged) {
+    return { kind: 'failed', latencyMs, verdict, failure: flaggedFailure(verdict) };
+  }
+  o.sink.sendJson(200, withRequestId(o.headers, requestId), message);
+  return { kind: 'served', latencyMs, usage: toTokenUsage(message.usage), verdict };
+}
+
+async function callStreaming(o: CallOptions): Promise<CallResult> {
+  const started = o.now();
+  const params = { ...o.request.body, model: o.target.vendorModelId, stream: true } as unknown as MessageCreateParamsStreaming;
+  const abort = new AbortController();
+  let idle: NodeJS.Timeout | undefined;
+  const rearm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => abort.abort(), o.streamIdleTimeoutMs);
+  };
+  let events: AsyncIterator<RawMessageStreamEvent>;
+  let first: IteratorResult<RawMessageStreamEvent>;
+  let requestId: string | null;
+  try {
+    const { data, response } = await o.client.messages
+      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: abort.signal })
+      .withResponse();
+    requestId = response.headers.get('request-id');
+    rearm();
+    events = data[Symbol.asyncIterator]();
+    first = await events.next();
+    if (first.done) throw new EmptyStreamError();
+  } catch (err) {
+    clearTimeout(idle);
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
+  }
+
+  // From here bytes reach the client: a failure ends the stream with an error event.
+  const acc = new StreamAccumulator(o.moderator !== undefined, o.now);
+  let midStreamFailure: VendorFailure | undefined;
+  o.sink.startEvents(withRequestId(o.headers, requestId));
+  try {
+    let next: IteratorResult<RawMessageStreamEvent> = first;
+    while (!next.done) {
+      acc.add(next.value);
+      o.sink.writeEvent(next.value.type, next.value);
+      next = await events.next();
+      rearm();
+    }
+  } catch (err) {
+    midStreamFailure = classifyVendorError(err);
+    o.sink.writeEvent('error', errorEventBody(midStreamFailure));
+  } finally {
+    clearTimeout(idle);
+    o.sink.end();
+  }
+  const firstTokenAt = acc.firstTokenTime;
+  return {
+    kind: 'served',
+    latencyMs: o.now() - started,
+    usage: acc.usage,
+    timeToFirstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+    verdict: o.moderator?.check(acc.text, acc.stopReason),
+    midStreamFailure,
+  };
+}
+
+/** A 200 stream that closed before its first event. */
+class EmptyStreamError extends Error {
+  public constructor() {
+    super('The model closed the stream before its first event.');
+    this.name = 'EmptyStreamError';
+  }
+}
+
+function errorEventBody(failure: VendorFailure): unknown {
+  const body = failure.body as { type?: unknown; error?: unknown } | null;
+  return body && body.type === 'error' && body.error ? body : anthropicErrorBody('api_error', 'The model failed mid-stream.');
+}
+
+function flaggedFailure(verdict: ModerationVerdict): VendorFailure {
+  return {
+    category: 'flagged',
+    status: 500,
+    body: anthropicErrorBody('api_error', 'The answer was withheld by an output check.'),
+    headers: {},
+    summary: `moderation: ${verdict.reasons.join(', ')}`,
+  };
+}
+
+function textOf(message: Message): string {
+  return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+}
+
+function withRequestId(headers: Readonly<Record<string, string>>, requestId: string | null): Record<string, string> {
+  return requestId ? { ...headers, 'request-id': requestId } : { ...headers };
+}

@@ -1,0 +1,14 @@
+/** Where the gateway writes its answer: a Lambda response stream or a local HTTP response. */
+export interface ResponseSink {
+  /** A complete JSON answer. */
+  sendJson(status: number, headers: Readonly<Record<string, string>>, body: unknown): void;
+  /** Starts a 200 server-sent-events answer. */
+  startEvents(headers: Readonly<Record<string, string>>): void;
+  /** One SSE event: `event: <type>` and its JSON data. */
+  writeEvent(type: string, data: unknown): void;
+  end(): void;
+}
+
+export function formatEvent(type: string, data: unknown): string {
+  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}

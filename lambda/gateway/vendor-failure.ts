@@ -1,0 +1,57 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { anthropicErrorBody } from './errors';
+
+/**
+ * How a failed vendor call counts and what the client would see:
+ * - throttle: 429 — counted as Throttles, falls back;
+ * - model-error: 5xx, 529, timeouts, connection errors, error events — ModelErrors, falls back;
+ * - client-error: other 4xx — the client's own mistake, passed through, never falls back;
+ * - flagged: a moderation check blocked the answer (only when configured to), falls back.
+ */
+export type FailureCategory = 'throttle' | 'model-error' | 'client-error' | 'flagged';
+
+export interface VendorFailure {
+  readonly category: FailureCategory;
+  /** Status and body to answer with if no fallback serves the request. */
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  /** For logs: the error class and status, never the vendor's message text. */
+  readonly summary: string;
+}
+
+const PASSED_HEADERS = ['retry-after', 'request-id', 'x-should-retry'];
+
+export function classifyVendorError(err: unknown): VendorFailure {
+  if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof Anthropic.APIUserAbortError) {
+    return failure('model-error', 504, 'api_error', 'The model did not answer in time.', err);
+  }
+  if (err instanceof Anthropic.APIConnectionError) {
+    return failure('model-error', 502, 'api_error', 'The model vendor could not be reached.', err);
+  }
+  if (err instanceof Anthropic.APIError) {
+    const headers = pickHeaders(err.headers);
+    const body = err.error ?? anthropicErrorBody('api_error', err.message);
+    if (err.status === undefined) {
+      // An `error` event inside a 200 stream, before the first event reached the client.
+      return { category: 'model-error', status: 500, body, headers, summary: `${err.constructor.name} (stream error event)` };
+    }
+    const category: FailureCategory = err.status === 429 ? 'throttle' : err.status >= 500 ? 'model-error' : 'client-error';
+    return { category, status: err.status, body, headers, summary: `${err.constructor.name} ${err.status}` };
+  }
+  return failure('model-error', 500, 'api_error', 'The gateway failed to call the model.', err);
+}
+
+function failure(category: FailureCategory, status: number, type: string, message: string, err: unknown): VendorFailure {
+  const name = err instanceof Error ? err.constructor.name : typeof err;
+  return { category, status, body: anthropicErrorBody(type, message), headers: {}, summary: name };
+}
+
+function pickHeaders(headers: Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of PASSED_HEADERS) {
+    const value = headers?.get(name);
+    if (value) out[name] = value;
+  }
+  return out;
+}
