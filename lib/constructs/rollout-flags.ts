@@ -139,9 +139,16 @@ export class RolloutFlags extends Construct {
     return this.monitorAlarms;
   }
 
-  /** Lets `grantee` (the gateway) read the flag through the AppConfig Agent. */
+  /**
+   * Lets `grantee` (the gateway) read this flag profile in this environment through the
+   * AppConfig Agent. Narrower than `Environment.grantReadConfig`, which covers every profile.
+   */
   public grantReadFlag(grantee: iam.IGrantable): iam.Grant {
-    return this.environment.grantReadConfig(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+      resourceArns: [`${this.environment.environmentArn}/configuration/${this.profile.configurationProfileId}`],
+    });
   }
 
   private renderMonitors(): appconfig.CfnEnvironment.MonitorProperty[] {

@@ -165,6 +165,8 @@ export const GatewaySchema = z.strictObject({
     /** Answer from the default model instead when a non-streaming new-model answer is flagged. */
     blockFlaggedOutputs: z.boolean().default(false),
   }).prefault({}),
+  /** IAM role or user ARNs allowed to call the gateway's Function URL. */
+  callerArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: 'must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/app' })).default([]),
   /** Lambda memory (MB) and timeout (s). */
   memoryMb: z.number().int().min(128).max(10_240).default(512),
   timeoutSeconds: z.number().int().min(10).max(900, { error: 'must be ≤ 900 seconds (Lambda limit)' }).default(300),

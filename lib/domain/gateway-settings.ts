@@ -14,7 +14,8 @@ export const GatewaySettingsSchema = z.strictObject({
   /** Every catalog model, so metrics and cost cover pass-through requests to them too. */
   models: z.array(ModelRouteSchema),
   appConfig: z.strictObject({ application: z.string(), environment: z.string(), profile: z.string() }),
-  gateway: GatewaySchema,
+  // Who may call the gateway is the template's business, not the function's.
+  gateway: GatewaySchema.omit({ callerArns: true }),
 });
 
 export type GatewaySettings = z.output<typeof GatewaySettingsSchema>;
@@ -36,11 +37,16 @@ export function gatewaySettingsFrom(config: RolloutConfig): GatewaySettings {
       environment: config.appConfig.environmentName,
       profile: config.appConfig.profileName,
     },
-    gateway: config.gateway,
+    gateway: withoutCallers(config.gateway),
   };
 }
 
 /** Parses settings serialized by gatewaySettingsFrom (the Lambda's environment variable). */
 export function parseGatewaySettings(json: string): GatewaySettings {
   return GatewaySettingsSchema.parse(JSON.parse(json));
+}
+
+function withoutCallers(gateway: RolloutConfig['gateway']): GatewaySettings['gateway'] {
+  const { callerArns: _callers, ...rest } = gateway;
+  return rest;
 }

@@ -166,16 +166,23 @@ describe('RolloutFlags', () => {
     expect(() => flags.addMonitor(extra)).toThrow(/already has 5 monitors.*Combine alarms into one CompositeAlarm/);
   });
 
-  it('grants a reader exactly the AppConfig data-plane calls on its environment', () => {
+  it('grants a reader the AppConfig data-plane calls on this flag profile in this environment only', () => {
     const { stack, flags, template } = synth();
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     flags.grantReadFlag(role);
     template().hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [{
-          Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+          Action: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
           Effect: 'Allow',
-          Resource: Match.anyValue(),
+          Resource: {
+            'Fn::Join': ['', [
+              'arn:', { Ref: 'AWS::Partition' }, ':appconfig:us-east-1:123456789012:application/',
+              { Ref: Match.stringLikeRegexp('FlagsApplication') }, '/environment/',
+              { Ref: Match.stringLikeRegexp('FlagsEnvironment') }, '/configuration/',
+              { Ref: Match.stringLikeRegexp('FlagsFlagConfigurationProfile') },
+            ]],
+          },
         }],
       },
       Roles: [{ Ref: Match.stringLikeRegexp('Reader') }],

@@ -1,0 +1,34 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** A secret could not be read: the gateway answers 500 and names the secret in its log. */
+export class SecretUnavailableError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretUnavailableError';
+  }
+}
+
+/**
+ * Reads a secret string. A JSON secret `{"apiKey": "..."}` (or `{"key": "..."}`) is accepted
+ * as well as the bare value, since both are common ways to store an API key.
+ */
+export async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
+  let value: string | undefined;
+  try {
+    value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  } catch (cause) {
+    throw new SecretUnavailableError(`Secret ${secretId} could not be read: ${(cause as Error).name}`, { cause });
+  }
+  if (!value) throw new SecretUnavailableError(`Secret ${secretId} has no string value`);
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as Record<string, unknown>;
+      const field = parsed.apiKey ?? parsed.key;
+      if (typeof field === 'string' && field) return field;
+    } catch {
+      // not JSON after all: use the raw value
+    }
+  }
+  return trimmed;
+}

@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { RolloutConfig } from '../domain/config-schema';
+import { gatewaySettingsFrom } from '../domain/gateway-settings';
+import type { RolloutFlags } from './rollout-flags';
+
+export interface ModelGatewayProps {
+  /** The validated rollout config. */
+  readonly config: RolloutConfig;
+  /** The flag the gateway reads (through the AppConfig Agent extension). */
+  readonly flags: RolloutFlags;
+  /**
+   * Principals (role or user ARNs) allowed to call the Function URL.
+   * @default - none: grant callers with `grantInvoke`, or an identity policy in this account
+   */
+  readonly callerArns?: readonly string[];
+  /**
+   * How long the gateway's logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The model selector: a Node.js 24 arm64 Lambda behind a Function URL (AWS_IAM auth,
+ * response streaming) that serves the Anthropic Messages API, reads the flag through the
+ * AppConfig Agent extension, and falls back to the default model.
+ *
+ * The vendor key lives in a Secrets Manager secret the operator creates (its name is in
+ * config); it is read by the function at cold start and never appears in the template.
+ */
+export class ModelGateway extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly functionUrl: lambda.FunctionUrl;
+  public readonly logGroup: logs.LogGroup;
+  /** HMAC key for user and client ids in logs (generated, stack-owned). */
+  public readonly idHashKey: secretsmanager.Secret;
+  public readonly vendorApiKey: secretsmanager.ISecret;
+
+  public constructor(scope: Construct, id: string, props: ModelGatewayProps) {
+    super(scope, id);
+    const { config, flags } = props;
+    const settings = gatewaySettingsFrom(config);
+    const g = config.gateway;
+
+    this.vendorApiKey = secretsmanager.Secret.fromSecretNameV2(this, 'VendorApiKey', g.vendorApiKeySecretName);
+    this.idHashKey = new secretsmanager.Secret(this, 'IdHashKey', {
+      description: 'HMAC key that pseudonymizes user and client ids in the model gateway logs',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.idHashKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The key pseudonymizes ids in logs; rotating it would break correlation of one user across log history, and it grants no access to anything.',
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // An explicit role with write access to this log group only (instead of the managed
+    // AWSLambdaBasicExecutionRole, which allows any log group).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Model gateway: write its logs, read its two secrets and the rollout flag',
+    });
+    this.logGroup.grantWrite(role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '../../lambda/gateway/handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: g.memoryMb,
+      timeout: Duration.seconds(g.timeoutSeconds),
+      role,
+      logGroup: this.logGroup,
+      description: `Model gateway: ${settings.defaultModel.alias} → ${settings.newModel.alias} canary`,
+      layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'AppConfigAgent', appConfigAgentLayerArn(this))],
+      environment: {
+        ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(settings),
+        VENDOR_API_KEY_SECRET_ID: this.vendorApiKey.secretName,
+        ID_HASH_KEY_SECRET_ID: this.idHashKey.secretArn,
+        POWERTOOLS_SERVICE_NAME: 'model-gateway',
+        AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS: String(config.appConfig.agentPollIntervalSeconds),
+        AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: `/applications/${config.appConfig.applicationName}/environments/${config.appConfig.environmentName}/configurations/${config.appConfig.profileName}`,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        // The runtime ships AWS SDK v3; bundle everything else (Anthropic SDK, Powertools, zod).
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    this.vendorApiKey.grantRead(this.function);
+    this.idHashKey.grantRead(this.function);
+    flags.grantReadFlag(this.function);
+
+    this.functionUrl = this.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+    });
+    for (const arn of props.callerArns ?? []) this.grantInvoke(new iam.ArnPrincipal(arn));
+    new CfnOutput(this, 'Url', { value: this.functionUrl.url, description: 'Gateway base URL: new Anthropic({ baseURL: <this>, fetch: signedFetch })' });
+  }
+
+  /** Lets `grantee` call the gateway's Function URL (SigV4-signed requests). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvokeUrl(grantee);
+  }
+}
+
+/**
+ * The AppConfig Agent Lambda extension layer for the stack's region (arm64). Needs a
+ * concrete region: with an unresolved one the lookup yields nothing and the function would
+ * deploy without the agent, unable to read the flag.
+ */
+function appConfigAgentLayerArn(scope: Construct): string {
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) {
+    throw new Error('ModelGateway needs a concrete region for the AppConfig Agent layer: give the stack env.region (aws.region in rollout.config.json).');
+  }
+  const arn = appconfig.Application.getLambdaLayerVersionArn(region, appconfig.Platform.ARM_64);
+  if (!arn) throw new Error(`No AppConfig Agent arm64 layer is known for region ${region}; deploy to a region AppConfig's Lambda extension supports.`);
+  return arn;
+}
