@@ -1,5 +1,5 @@
 import type { FlagValue } from '../../lib/domain/flag-document';
-import { OFF_PHASE } from '../../lib/domain/config-schema';
+import { OFF_PHASE } from '../../lib/domain/names';
 import { FlagDocumentError } from '../../lib/domain/flag-errors';
 import { parseRetrievedFlag } from '../../lib/domain/retrieved-flag';
 import type { FlagSource } from './flag-source';

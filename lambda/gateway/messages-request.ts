@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { badRequest, GatewayError } from './errors';
 
 /** The HTTP request as either adapter (Lambda Function URL, local server) delivers it. */
@@ -10,6 +10,7 @@ export interface GatewayHttpRequest {
   readonly body: Buffer;
 }
 
+// zod/mini keeps the Lambda bundle small; messages name the field and what it needs.
 const ContentBlock = z.looseObject({ type: z.string({ error: 'each content block needs a string "type"' }) });
 const Message = z.looseObject({
   role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
@@ -21,15 +22,20 @@ const Message = z.looseObject({
  * unchanged (tools, temperature, thinking, ...), so new API features need no gateway change.
  */
 const MessagesBody = z.looseObject({
-  model: z.string({ error: 'model: a string is required' }).min(1, { error: 'model: must not be empty' }),
-  max_tokens: z.number({ error: 'max_tokens: a positive integer is required' }).int({ error: 'max_tokens: must be an integer' }).positive({ error: 'max_tokens: must be > 0' }),
-  messages: z.array(Message, { error: 'messages: an array of messages is required' }).min(1, { error: 'messages: at least one message is required' }),
-  stream: z.boolean({ error: 'stream: must be a boolean' }).optional(),
-  system: z.union([z.string(), z.array(ContentBlock)], { error: 'system: must be a string or an array of text blocks' }).optional(),
-  metadata: z.looseObject({ user_id: z.string({ error: 'metadata.user_id: must be a string' }).max(256, { error: 'metadata.user_id: must be at most 256 characters' }).optional() }).optional(),
+  model: z.string({ error: 'model: a string is required' }).check(z.minLength(1, { error: 'model: must not be empty' })),
+  max_tokens: z.number({ error: 'max_tokens: a positive integer is required' }).check(
+    z.int({ error: 'max_tokens: must be an integer' }),
+    z.positive({ error: 'max_tokens: must be > 0' }),
+  ),
+  messages: z.array(Message, { error: 'messages: an array of messages is required' }).check(z.minLength(1, { error: 'messages: at least one message is required' })),
+  stream: z.optional(z.boolean({ error: 'stream: must be a boolean' })),
+  system: z.optional(z.union([z.string(), z.array(ContentBlock)], { error: 'system: must be a string or an array of text blocks' })),
+  metadata: z.optional(z.looseObject({
+    user_id: z.optional(z.string({ error: 'metadata.user_id: must be a string' }).check(z.maxLength(256, { error: 'metadata.user_id: must be at most 256 characters' }))),
+  })),
 });
 
-export type MessagesBody = z.infer<typeof MessagesBody>;
+export type MessagesBody = z.output<typeof MessagesBody>;
 
 export interface MessagesRequest {
   readonly body: MessagesBody;
@@ -69,7 +75,7 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest('Request body must be a JSON object.');
   }
-  const parsed = MessagesBody.safeParse(json);
+  const parsed = z.safeParse(MessagesBody, json);
   if (!parsed.success) {
     throw badRequest(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
   }

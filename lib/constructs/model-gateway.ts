@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RolloutConfig } from '../domain/config-schema';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
+import { GATEWAY_BUNDLING, GATEWAY_ENTRY } from './gateway-bundling';
 import type { RolloutFlags } from './rollout-flags';
 
 export interface ModelGatewayProps {
@@ -73,7 +73,7 @@ export class ModelGateway extends Construct {
     this.logGroup.grantWrite(role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, '../../lambda/gateway/handler.ts'),
+      entry: GATEWAY_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -92,13 +92,7 @@ export class ModelGateway extends Construct {
         AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: `/applications/${config.appConfig.applicationName}/environments/${config.appConfig.environmentName}/configurations/${config.appConfig.profileName}`,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // The runtime ships AWS SDK v3; bundle everything else (Anthropic SDK, Powertools, zod).
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: { ...GATEWAY_BUNDLING, externalModules: [...GATEWAY_BUNDLING.externalModules] },
     });
     this.vendorApiKey.grantRead(this.function);
     this.idHashKey.grantRead(this.function);

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from './config-errors';
-import { OFF_PHASE, type RolloutConfig } from './config-schema';
+import type { RolloutConfig } from './config-schema';
+import { OFF_PHASE } from './names';
 import { findRetirement, MODEL_RETIREMENTS } from './retired-models';
 
 /** Days ahead of a model's retirement from which synth warns. */

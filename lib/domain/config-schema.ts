@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FLAG_KEY_PATTERN, OFF_PHASE, PHASE_NAME_PATTERN } from './names';
 import { isValidRolloutPercent } from './percent';
 
 /**
@@ -9,12 +10,7 @@ import { isValidRolloutPercent } from './percent';
  * exist in the catalog, ...) live in config-rules.ts so each message can name the fix.
  */
 
-/** AppConfig feature-flag and attribute keys: `^[a-z][a-zA-Z\d_-]{0,63}$`. */
-export const FLAG_KEY_PATTERN = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-/** Phase names become version labels, strategy names and CLI arguments. */
-export const PHASE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
-/** The reserved name of the flag version that turns the new model off for everyone. */
-export const OFF_PHASE = 'off';
+export { FLAG_KEY_PATTERN, OFF_PHASE, PHASE_NAME_PATTERN } from './names';
 /** AppConfig resource names (application, environment, profile): 1–64 characters. */
 const APPCONFIG_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MODEL_ALIAS_PATTERN = /^[a-z0-9][a-z0-9.-]{0,63}$/;

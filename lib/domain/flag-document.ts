@@ -1,4 +1,5 @@
-import { OFF_PHASE, type RolloutConfig } from './config-schema';
+import type { RolloutConfig } from './config-schema';
+import { OFF_PHASE } from './names';
 import { findPhase, phaseLabels, type PhaseName } from './phases';
 
 /**

@@ -1,21 +1,46 @@
-import { z } from 'zod';
-import { GatewaySchema, ModelSchema, type RolloutConfig } from './config-schema';
+import * as z from 'zod/mini';
+import type { RolloutConfig } from './config-schema';
 
 /**
  * What the gateway needs from the rollout config, small enough for a Lambda environment
  * variable (the full config holds contacts, phases and spend the gateway never reads).
+ *
+ * zod/mini, not the config's zod schema: the config was validated at synth, and this keeps
+ * ~430 KB of zod out of the Lambda bundle. `gatewaySettingsFrom` is type-checked against
+ * this schema, so the two cannot drift apart.
  */
-const ModelRouteSchema = ModelSchema.extend({ alias: z.string().min(1) });
+const ModelRouteSchema = z.object({
+  alias: z.string(),
+  vendorModelId: z.string(),
+  inputUsdPerMillionTokens: z.number(),
+  outputUsdPerMillionTokens: z.number(),
+});
 
-export const GatewaySettingsSchema = z.strictObject({
-  flagKey: z.string().min(1),
+const positive = () => z.number().check(z.positive());
+
+export const GatewaySettingsSchema = z.object({
+  flagKey: z.string().check(z.minLength(1)),
   defaultModel: ModelRouteSchema,
   newModel: ModelRouteSchema,
   /** Every catalog model, so metrics and cost cover pass-through requests to them too. */
   models: z.array(ModelRouteSchema),
-  appConfig: z.strictObject({ application: z.string(), environment: z.string(), profile: z.string() }),
-  // Who may call the gateway is the template's business, not the function's.
-  gateway: GatewaySchema.omit({ callerArns: true }),
+  appConfig: z.object({ application: z.string(), environment: z.string(), profile: z.string() }),
+  gateway: z.object({
+    vendorApiKeySecretName: z.string(),
+    metricsNamespace: z.string(),
+    newModelTimeoutMs: positive(),
+    defaultModelTimeoutMs: positive(),
+    defaultModelMaxRetries: z.number().check(z.nonnegative()),
+    streamIdleTimeoutMs: positive(),
+    maxRequestBytes: positive(),
+    circuitBreaker: z.object({ failureThreshold: positive(), windowSeconds: positive(), cooldownSeconds: positive() }),
+    moderation: z.object({
+      outputChecks: z.array(z.object({ name: z.string(), pattern: z.string(), flags: z.string() })),
+      blockFlaggedOutputs: z.boolean(),
+    }),
+    memoryMb: positive(),
+    timeoutSeconds: positive(),
+  }),
 });
 
 export type GatewaySettings = z.output<typeof GatewaySettingsSchema>;
@@ -27,6 +52,8 @@ export function gatewaySettingsFrom(config: RolloutConfig): GatewaySettings {
     if (!model) throw new Error(`model alias '${alias}' is not in llm.models`);
     return { alias, ...model };
   };
+  // Who may call the gateway is the template's business, not the function's.
+  const { callerArns: _callers, ...gateway } = config.gateway;
   return {
     flagKey: config.llm.useNewModelFlagKey,
     defaultModel: route(config.llm.defaultModel),
@@ -37,16 +64,11 @@ export function gatewaySettingsFrom(config: RolloutConfig): GatewaySettings {
       environment: config.appConfig.environmentName,
       profile: config.appConfig.profileName,
     },
-    gateway: withoutCallers(config.gateway),
+    gateway,
   };
 }
 
 /** Parses settings serialized by gatewaySettingsFrom (the Lambda's environment variable). */
 export function parseGatewaySettings(json: string): GatewaySettings {
-  return GatewaySettingsSchema.parse(JSON.parse(json));
-}
-
-function withoutCallers(gateway: RolloutConfig['gateway']): GatewaySettings['gateway'] {
-  const { callerArns: _callers, ...rest } = gateway;
-  return rest;
+  return z.parse(GatewaySettingsSchema, JSON.parse(json));
 }

@@ -1,4 +1,5 @@
-import { OFF_PHASE, type Phase, type RolloutConfig } from './config-schema';
+import type { Phase, RolloutConfig } from './config-schema';
+import { OFF_PHASE } from './names';
 
 /** A phase of the plan, or the kill-switch "off" state. */
 export type PhaseName = string;

@@ -1,4 +1,4 @@
-import { FLAG_KEY_PATTERN, OFF_PHASE } from './config-schema';
+import { FLAG_KEY_PATTERN, OFF_PHASE } from './names';
 import type { AttributeConstraints, FeatureFlagsDocument, FlagValue } from './flag-document';
 import { FlagDocumentError } from './flag-errors';
 
