@@ -14,8 +14,8 @@ export interface CircuitBreakerOptions {
  * cool-down calls go through again; one failure re-opens it, one success closes it.
  */
 export class CircuitBreaker {
-  private consecutiveFailures = 0;
-  private firstFailureAt = 0;
+  /** Times of the current run of failures (no success since), within the window. */
+  private failureTimes: number[] = [];
   private openUntil = 0;
   private halfOpen = false;
   private readonly now: () => number;
@@ -37,7 +37,7 @@ export class CircuitBreaker {
   }
 
   public recordSuccess(): void {
-    this.consecutiveFailures = 0;
+    this.failureTimes = [];
     this.openUntil = 0;
     this.halfOpen = false;
   }
@@ -48,17 +48,14 @@ export class CircuitBreaker {
       this.open(now);
       return;
     }
-    if (this.consecutiveFailures === 0 || now - this.firstFailureAt > this.options.windowMs) {
-      this.consecutiveFailures = 0;
-      this.firstFailureAt = now;
-    }
-    this.consecutiveFailures += 1;
-    if (this.consecutiveFailures >= this.options.failureThreshold) this.open(now);
+    this.failureTimes = this.failureTimes.filter((t) => now - t <= this.options.windowMs);
+    this.failureTimes.push(now);
+    if (this.failureTimes.length >= this.options.failureThreshold) this.open(now);
   }
 
   private open(now: number): void {
     this.openUntil = now + this.options.cooldownMs;
     this.halfOpen = false;
-    this.consecutiveFailures = 0;
+    this.failureTimes = [];
   }
 }

@@ -36,15 +36,16 @@ export class AgentFlagSource implements FlagSource {
 
   public async read(entityId?: string): Promise<unknown> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(this.url, {
         headers: entityId ? { 'Entity-Id': entityId } : {},
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      text = await response.text();
     } catch (cause) {
       throw new FlagDocumentError(`AppConfig Agent unreachable at ${this.url}: ${(cause as Error).message}`, { cause });
     }
-    const text = await response.text();
     if (!response.ok) {
       throw new FlagDocumentError(`AppConfig Agent answered ${response.status}: ${text.slice(0, 200)}`);
     }

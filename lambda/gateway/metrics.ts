@@ -1,7 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MODEL_DIMENSION, type MetricName, type ModelMetricName } from '../../lib/domain/metric-names';
 
-/** The gateway's metrics (DESIGN §5) plus CircuitOpen; names and units are a public contract. */
-export const METRIC_UNITS = {
+export type { MetricName, ModelMetricName };
+
+/** The unit of each metric (DESIGN §5); names and units are a public contract. */
+export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof typeof MetricUnit]>> = {
   Requests: MetricUnit.Count,
   ModelErrors: MetricUnit.Count,
   Throttles: MetricUnit.Count,
@@ -12,13 +15,9 @@ export const METRIC_UNITS = {
   OutputTokens: MetricUnit.Count,
   EstimatedCostUsd: MetricUnit.NoUnit,
   ModerationFlags: MetricUnit.Count,
-  /** Requests of the cohort sent straight to the default model while the breaker is open. */
   CircuitOpen: MetricUnit.Count,
   FlagErrors: MetricUnit.Count,
-} as const;
-
-export type MetricName = keyof typeof METRIC_UNITS;
-export type ModelMetricName = Exclude<MetricName, 'FlagErrors'>;
+};
 
 /** Writes one batch of metrics that share a `Model` dimension (or none). */
 export interface MetricsPublisher {
@@ -38,7 +37,10 @@ export class EmfMetricsPublisher implements MetricsPublisher {
 
   public publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
     if (values.length === 0) return;
-    if (model) this.metrics.addDimension('Model', model);
+    if (model) this.metrics.addDimension(MODEL_DIMENSION, model);
+    // No model (FlagErrors): one empty dimension set, `[[]]`, the EMF form of "no dimensions"
+    // (Powertools would otherwise write `[]`).
+    else this.metrics.addDimensions({});
     for (const [name, value] of values) this.metrics.addMetric(name, METRIC_UNITS[name], value);
     this.metrics.publishStoredMetrics();
   }

@@ -54,10 +54,13 @@ function expectSingleIssue(input: unknown, expected: ExpectedIssue, today: strin
 }
 
 const DEFAULT_ALARMS = {
-  periodMinutes: 5,
+  periodMinutes: 1,
   evaluationPeriods: 3,
   datapointsToAlarm: 2,
   minRequestsPerPeriod: 20,
+  minErrorsToJudge: 3,
+  flagErrorsPerPeriod: 10,
+  gatewayErrorsPerPeriod: 5,
   errorRatePercent: 5,
   throttleRatePercent: 10,
   moderationFlagRatePercent: 1,
