@@ -76,13 +76,23 @@ export const PhaseSchema = z.strictObject({
 });
 
 export const AlarmThresholdsSchema = z.strictObject({
+  /** Alarm period. One minute keeps the worst-case time to rollback under five minutes. */
   periodMinutes: z.union([z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
     error: 'must be one of 1, 5, 10, 15, 30, 60',
-  }).default(5),
+  }).default(1),
   evaluationPeriods: positiveInt.default(3),
   datapointsToAlarm: positiveInt.default(2),
   /** Requests per period below which rate alarms do not judge (minimum-sample guard). */
   minRequestsPerPeriod: positiveInt.default(20),
+  /**
+   * Errors in one period that are judged even below minRequestsPerPeriod, so a total failure
+   * at a 0.1% phase's trickle of traffic is not hidden by the minimum-sample guard.
+   */
+  minErrorsToJudge: positiveInt.default(3),
+  /** Flag read failures per period that page (a malformed flag version rolls back). */
+  flagErrorsPerPeriod: positiveInt.default(10),
+  /** Gateway function errors, throttles or Function URL 5xx per period that page. */
+  gatewayErrorsPerPeriod: positiveInt.default(5),
   errorRatePercent: z.number().gt(0).max(100).default(5),
   throttleRatePercent: z.number().gt(0).max(100).default(10),
   moderationFlagRatePercent: z.number().gt(0).max(100).default(1),
@@ -209,6 +219,13 @@ export const RolloutConfigSchema = z.strictObject({
       .default({ finalBakeMinutes: 0 }),
   }),
   gateway: GatewaySchema.prefault({}),
+  guard: z.strictObject({
+    /**
+     * Roll back after AppConfig's bake has ended: on the rollback alarm, stop or revert the
+     * phase's deployment, or deploy the "off" version.
+     */
+    enabled: z.boolean().default(true),
+  }).prefault({}),
   alarms: AlarmThresholdsSchema.prefault({}),
   spend: SpendSchema,
   notifications: z.strictObject({
