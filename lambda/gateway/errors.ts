@@ -12,14 +12,18 @@ export type AnthropicErrorType =
 
 /** An error the gateway answers itself, in Anthropic's wire format. */
 export class GatewayError extends Error {
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  public readonly headers: Readonly<Record<string, string>>;
+
   public constructor(
     public readonly status: number,
     public readonly type: AnthropicErrorType,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { headers?: Record<string, string> },
   ) {
     super(message, options);
     this.name = 'GatewayError';
+    this.headers = options?.headers ?? {};
   }
 
   /** `{"type":"error","error":{"type":...,"message":...}}` */

@@ -39,6 +39,8 @@ interface AttemptLog {
   outcome: string;
   status?: number;
   latencyMs: number;
+  /** Names of the output checks that flagged the answer (never its text). */
+  moderation?: readonly string[];
 }
 
 /** How often one kind of flag failure is logged (it is counted every time). */
@@ -175,7 +177,7 @@ export class Gateway {
       return;
     }
     const body = known ? err.toBody() : anthropicErrorBody('api_error', 'The gateway failed to handle the request.');
-    answered.sink.sendJson(status, {}, body);
+    answered.sink.sendJson(status, known ? err.headers : {}, body);
   }
 
   private warnFlagError(error: Error): void {
@@ -221,9 +223,11 @@ function trackAnswer(inner: ResponseSink): AnswerTracker {
 }
 
 function attemptLog(target: CallTarget, result: CallResult): AttemptLog {
+  const moderation = result.verdict?.flagged ? { moderation: result.verdict.reasons } : {};
   if (result.kind === 'served') {
-    return { model: target.metricsModel, outcome: result.midStreamFailure ? `served, then ${result.midStreamFailure.summary}` : 'served', latencyMs: result.latencyMs };
+    const outcome = result.midStreamFailure ? `served, then ${result.midStreamFailure.summary}` : 'served';
+    return { model: target.metricsModel, outcome, latencyMs: result.latencyMs, ...moderation };
   }
-  return { model: target.metricsModel, outcome: `${result.failure.category}: ${result.failure.summary}`, status: result.failure.status, latencyMs: result.latencyMs };
+  return { model: target.metricsModel, outcome: `${result.failure.category}: ${result.failure.summary}`, status: result.failure.status, latencyMs: result.latencyMs, ...moderation };
 }
 

@@ -57,7 +57,7 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
     throw new GatewayError(404, 'not_found_error', `Not found: ${req.method} ${req.path}. The gateway serves POST /v1/messages.`);
   }
   if (req.method !== 'POST') {
-    throw new GatewayError(405, 'invalid_request_error', `Method ${req.method} is not allowed on /v1/messages; use POST.`);
+    throw new GatewayError(405, 'invalid_request_error', `Method ${req.method} is not allowed on /v1/messages; use POST.`, { headers: { allow: 'POST' } });
   }
   if (req.body.length > maxRequestBytes) {
     throw new GatewayError(413, 'request_too_large', `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`);
@@ -70,7 +70,10 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
   try {
     json = JSON.parse(req.body.toString('utf8'));
   } catch (cause) {
-    throw new GatewayError(400, 'invalid_request_error', `Request body is not valid JSON: ${(cause as Error).message}`, { cause });
+    // Not the parser's own message: it quotes the body around the fault, and this message is
+    // logged. The position is enough to find it.
+    const position = /position (\d+)/.exec((cause as Error).message)?.[1];
+    throw new GatewayError(400, 'invalid_request_error', `Request body is not valid JSON${position ? ` (error at position ${position})` : ''}.`, { cause });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest('Request body must be a JSON object.');

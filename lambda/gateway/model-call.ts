@@ -7,6 +7,7 @@ import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
 import { anthropicErrorBody } from './errors';
+import { EmptyStreamError, StreamStalledError } from './stream-errors';
 import { classifyVendorError, type VendorFailure } from './vendor-failure';
 
 export interface CallOptions {
@@ -73,9 +74,14 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
   const params = { ...o.request.body, model: o.target.vendorModelId, stream: true } as unknown as MessageCreateParamsStreaming;
   const abort = new AbortController();
   let idle: NodeJS.Timeout | undefined;
+  // The SDK ends an aborted stream quietly, like a finished one: remember that we cut it.
+  let stalled = false;
   const rearm = (): void => {
     clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(), o.streamIdleTimeoutMs);
+    idle = setTimeout(() => {
+      stalled = true;
+      abort.abort();
+    }, o.streamIdleTimeoutMs);
   };
   let events: AsyncIterator<RawMessageStreamEvent>;
   let first: IteratorResult<RawMessageStreamEvent>;
@@ -88,7 +94,7 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
     rearm();
     events = data[Symbol.asyncIterator]();
     first = await events.next();
-    if (first.done) throw new EmptyStreamError();
+    if (first.done) throw stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : new EmptyStreamError();
   } catch (err) {
     clearTimeout(idle);
     return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
@@ -106,6 +112,7 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
       next = await events.next();
       rearm();
     }
+    if (stalled) throw new StreamStalledError(o.streamIdleTimeoutMs);
   } catch (err) {
     midStreamFailure = classifyVendorError(err);
     o.sink.writeEvent('error', errorEventBody(midStreamFailure));
@@ -122,14 +129,6 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
     verdict: o.moderator?.check(acc.text, acc.stopReason),
     midStreamFailure,
   };
-}
-
-/** A 200 stream that closed before its first event. */
-class EmptyStreamError extends Error {
-  public constructor() {
-    super('The model closed the stream before its first event.');
-    this.name = 'EmptyStreamError';
-  }
 }
 
 function errorEventBody(failure: VendorFailure): unknown {

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { anthropicErrorBody } from './errors';
+import { StreamStalledError } from './stream-errors';
 
 /**
  * How a failed vendor call counts and what the client would see:
@@ -23,7 +24,7 @@ export interface VendorFailure {
 const PASSED_HEADERS = ['retry-after', 'request-id', 'x-should-retry'];
 
 export function classifyVendorError(err: unknown): VendorFailure {
-  if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof Anthropic.APIUserAbortError) {
+  if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof Anthropic.APIUserAbortError || err instanceof StreamStalledError) {
     return failure('model-error', 504, 'api_error', 'The model did not answer in time.', err);
   }
   if (err instanceof Anthropic.APIConnectionError) {

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createGateway } from '../../lambda/gateway/create-gateway';
 import { FileFlagSource } from '../../lambda/gateway/flag-source';
 import { createGatewayServer } from '../../lambda/gateway/local-server';
+import { MIN_HASH_KEY_LENGTH } from '../../lambda/gateway/privacy';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
 import { loadRolloutConfig } from '../domain/load-config';
 import { CliError } from './cli-error';
@@ -31,6 +32,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (!hashKey) {
     hashKey = randomBytes(32).toString('hex');
     print('ROLLOUT_HASH_KEY is not set: hashing user ids with a random key for this run (hashes differ between runs).');
+  }
+  if (hashKey.length < MIN_HASH_KEY_LENGTH) {
+    throw new CliError(`ROLLOUT_HASH_KEY must be at least ${MIN_HASH_KEY_LENGTH} characters (got ${hashKey.length}); unset it to use a random key for this run.`);
   }
   const settings = gatewaySettingsFrom(loadRolloutConfig(options.configFile).config);
   const gateway = createGateway({
