@@ -1,21 +1,134 @@
 import { parseArgs } from 'node:util';
 import { RolloutConfigError } from '../domain/config-errors';
+import type { RolloutConfig } from '../domain/config-schema';
+import { loadRolloutConfig } from '../domain/load-config';
+import { advance } from './advance';
+import { preflight } from './preflight';
 import { CliError } from './cli-error';
+import { rollback } from './rollback';
+import type { DeploymentsOptions } from '../ops/appconfig-deployments';
+import { createAwsClients, RolloutReader, type AwsClients } from './rollout-reader';
 import { serve } from './serve';
+import { smoke } from './smoke';
+import { status } from './status';
 
-const USAGE = `Usage: rollout <command> [options]
+type Print = (line: string) => void;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-Drives the canary rollout of the new model (see README and RUNBOOK).
+/** What a command runs with; tests replace the AWS clients and the clock. */
+export interface CliEnvironment {
+  readonly print: Print;
+  readonly env: NodeJS.ProcessEnv;
+  readonly awsClients: (config: RolloutConfig) => AwsClients;
+  readonly now: () => Date;
+  /** How deployments are polled (tests make it instant). */
+  readonly deploymentOptions: DeploymentsOptions;
+}
 
-Commands:
-  serve     Run the gateway locally on 127.0.0.1 (flag from a file, vendor from ANTHROPIC_BASE_URL)
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: OptionSpec;
+  run(values: Record<string, string | boolean | undefined>, cli: CliEnvironment): Promise<number>;
+}
 
-Global options:
-  --config FILE   rollout config (default: rollout.config.json, or ROLLOUT_CONFIG)
-  -h, --help      show help for a command: rollout <command> --help
-`;
+const CONFIG_OPTION = { config: { type: 'string' } } as const;
+const CONFIG_HELP = '  --config FILE   rollout config (default: rollout.config.json, or ROLLOUT_CONFIG)';
 
-const SERVE_USAGE = `Usage: rollout serve --port PORT --flags FILE [--config FILE] [--host 127.0.0.1]
+const COMMANDS: Record<string, Command> = {
+  status: {
+    summary: 'Live phase, deployment in flight, watch window, alarms, and the next step',
+    usage: `Usage: rollout status [--config FILE]
+
+Shows the phase in effect and its share of users, the AppConfig deployment in flight (state,
+percent of environments, bake remaining), how long the phase has been live against its watch
+window, every rollout alarm's state, and what to do next.
+${CONFIG_HELP}`,
+    options: { ...CONFIG_OPTION },
+    run: async (v, cli) => {
+      const config = loadConfig(v, cli);
+      return status(config, reader(config, cli), cli.print, cli.now());
+    },
+  },
+  advance: {
+    summary: 'Deploy the next phase, after its gates',
+    usage: `Usage: rollout advance [--to PHASE] [--wait] [--yes] [--config FILE]
+
+Deploys the next phase's flag version with that phase's strategy, once the gates pass:
+no deployment in flight; the live phase has been live for its minimum watch window; no
+rollout alarm in ALARM now, and the rollback alarm has not fired during the window.
+Otherwise it refuses, says why and when it could go (exit code 4).
+  --to PHASE      the phase to deploy (default: the next one; one phase at a time)
+  --wait          follow the deployment until it completes; exit code 3 if it rolls back
+  --yes           do it (without --yes, only print what would be done)
+${CONFIG_HELP}`,
+    options: { ...CONFIG_OPTION, to: { type: 'string' }, wait: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+    run: async (v, cli) => {
+      const config = loadConfig(v, cli);
+      return advance(config, reader(config, cli), { to: str(v.to), wait: v.wait === true, yes: v.yes === true, now: cli.now() }, cli.print);
+    },
+  },
+  rollback: {
+    summary: 'The kill switch: stop the deployment in flight and turn the flag off',
+    usage: `Usage: rollout rollback [--yes] [--config FILE]
+
+Stops the deployment in flight (AppConfig rolls it back), then deploys the version labelled
+"off" to every environment at once, and prints when every gateway environment will have it
+(the AppConfig Agent's poll interval). To make the default model the default again for good,
+also set rollout.currentPhase to "off" in the config and run npx cdk deploy.
+  --yes           do it (without --yes, only print what would be done)
+${CONFIG_HELP}`,
+    options: { ...CONFIG_OPTION, yes: { type: 'boolean', short: 'y' } },
+    run: async (v, cli) => {
+      const config = loadConfig(v, cli);
+      return rollback(config, reader(config, cli), { yes: v.yes === true }, cli.print);
+    },
+  },
+  smoke: {
+    summary: 'Smoke-test a deployed gateway (or a local serve): default path, new model, streaming, bad request',
+    usage: `Usage: rollout smoke --url URL [--user ID] [--expect-new] [--sign | --no-sign] [--region REGION] [--config FILE]
+
+Sends four requests through the gateway with the Anthropic SDK and reports each:
+  1. default path   — no user key: answered by the default model (x-rollout-variant: default)
+  2. new model path — a cohort user: answered by the new model without fallback
+                      (skipped when the user is not in the cohort, e.g. the flag is off)
+  3. streaming      — a complete server-sent-event stream
+  4. bad request    — max_tokens 0 is refused with 400 invalid_request_error
+Exit code 1 when a check failed.
+  --url URL       the gateway: its Function URL (stack output GatewayUrl) or http://127.0.0.1:PORT
+  --user ID       a user key in the cohort (default: the first allowlisted QA user)
+  --expect-new    fail, rather than skip, when the new model path is not exercised
+  --sign          SigV4-sign requests with your AWS credentials (default for https URLs)
+  --no-sign       do not sign (default for http URLs)
+  --region R      region for signing (default: from the URL, else the config's)
+${CONFIG_HELP}`,
+    options: { ...CONFIG_OPTION, url: { type: 'string' }, user: { type: 'string' }, 'expect-new': { type: 'boolean' }, sign: { type: 'boolean' }, 'no-sign': { type: 'boolean' }, region: { type: 'string' } },
+    run: async (v, cli) => {
+      const url = str(v.url);
+      if (!url) throw new CliError(`--url URL is required.\n\n${COMMANDS.smoke!.usage}`, { exitCode: 2 });
+      const sign = v['no-sign'] === true ? false : v.sign === true ? true : undefined;
+      const result = await smoke({ url, config: loadConfig(v, cli), user: str(v.user), sign, region: str(v.region), expectNew: v['expect-new'] === true, print: cli.print });
+      return result.exitCode;
+    },
+  },
+  preflight: {
+    summary: 'Check vendor access: both models exist and answer; rate limits',
+    usage: `Usage: rollout preflight [--config FILE]
+
+Before anything else, confirms the vendor account can use both models: the model is not
+retired, models.retrieve finds it, and a one-token message succeeds. Prints the rate-limit
+headers of each, and names a retired or unavailable model plainly. Exit code 1 on any failure.
+${CONFIG_HELP}
+Environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional).`,
+    options: { ...CONFIG_OPTION },
+    run: async (v, cli) => {
+      const result = await preflight({ config: loadConfig(v, cli), apiKey: cli.env.ANTHROPIC_API_KEY ?? '', baseURL: cli.env.ANTHROPIC_BASE_URL, print: cli.print });
+      return result.exitCode;
+    },
+  },
+  serve: {
+    summary: 'Run the gateway locally on 127.0.0.1 (flag from a file)',
+    usage: `Usage: rollout serve --port PORT --flags FILE [--config FILE] [--host 127.0.0.1]
 
 Serves POST /v1/messages with the same request handling as the Lambda gateway.
   --port PORT     port to listen on (0 picks a free one)
@@ -23,56 +136,67 @@ Serves POST /v1/messages with the same request handling as the Lambda gateway.
                   {"enable_claude_haiku_4_5": {"enabled": true, "rolloutPercent": 1, "allowlist": [], "phase": "canary"}}
                   re-read whenever the file changes
   --host HOST     address to bind (default 127.0.0.1)
+${CONFIG_HELP}
 Environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (vendor or a fake), ROLLOUT_HASH_KEY (HMAC key for ids in logs).
-Prints "listening on http://HOST:PORT" when ready; logs and EMF metrics go to stdout.
-`;
+Prints "listening on http://HOST:PORT" when ready; logs and EMF metrics go to stdout.`,
+    options: { ...CONFIG_OPTION, port: { type: 'string' }, flags: { type: 'string' }, host: { type: 'string' } },
+    run: (v, cli) => runServe(v, cli),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`);
+  return `Usage: rollout <command> [options]
+
+Drives the canary rollout of the new model (see README.md and RUNBOOK.md).
+
+Commands:
+${lines.join('\n')}
+
+Run rollout <command> --help for a command's options.`;
+}
 
 /** Runs the CLI; resolves with the process exit code (long-running commands keep running). */
-export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help' || command === 'help') {
-    print(USAGE);
-    return command ? 0 : 2;
+export async function main(argv: readonly string[], overrides: Partial<CliEnvironment> = {}): Promise<number> {
+  const cli: CliEnvironment = {
+    print: overrides.print ?? ((line) => console.log(line)),
+    env: overrides.env ?? process.env,
+    awsClients: overrides.awsClients ?? createAwsClients,
+    now: overrides.now ?? (() => new Date()),
+    deploymentOptions: overrides.deploymentOptions ?? {},
+  };
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    cli.print(usage());
+    return name ? 0 : 2;
   }
+  const command = COMMANDS[name];
   try {
-    switch (command) {
-      case 'serve':
-        return await runServe(rest, print);
-      default:
-        throw new CliError(`Unknown command '${command}'.\n\n${USAGE}`, { exitCode: 2 });
+    if (!command) throw new CliError(`Unknown command '${name}'.\n\n${usage()}`, { exitCode: 2 });
+    const values = parseCommandArgs(rest, { ...command.options, help: { type: 'boolean', short: 'h' } }, command.usage);
+    if (values.help) {
+      cli.print(command.usage);
+      return 0;
     }
+    return await command.run(values, cli);
   } catch (err) {
     if (err instanceof CliError || err instanceof RolloutConfigError) {
-      console.error(`rollout ${command}: ${err.message}`);
+      console.error(`rollout ${name}: ${err.message}`);
       return err instanceof CliError ? err.exitCode : 1;
     }
     throw err;
   }
 }
 
-async function runServe(args: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    port: { type: 'string' },
-    flags: { type: 'string' },
-    host: { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    print(SERVE_USAGE);
-    return 0;
+async function runServe(v: Record<string, string | boolean | undefined>, cli: CliEnvironment): Promise<number> {
+  const port = str(v.port);
+  const usageText = COMMANDS.serve!.usage;
+  if (port === undefined || !/^\d+$/.test(port) || Number(port) > 65535) {
+    throw new CliError(`--port must be a port number from 0 to 65535 (got ${port ?? 'nothing'}).\n\n${usageText}`, { exitCode: 2 });
   }
-  if (values.port === undefined || !/^\d+$/.test(values.port) || Number(values.port) > 65535) {
-    throw new CliError(`--port must be a port number from 0 to 65535 (got ${values.port ?? 'nothing'}).\n\n${SERVE_USAGE}`, { exitCode: 2 });
-  }
-  if (!values.flags) throw new CliError(`--flags FILE is required.\n\n${SERVE_USAGE}`, { exitCode: 2 });
-  const server = await serve({
-    port: Number(values.port),
-    flagsFile: values.flags,
-    configFile: configPath(values.config),
-    host: values.host,
-    print,
-  });
+  const flagsFile = str(v.flags);
+  if (!flagsFile) throw new CliError(`--flags FILE is required.\n\n${usageText}`, { exitCode: 2 });
+  const server = await serve({ port: Number(port), flagsFile, configFile: configPath(v, cli), host: str(v.host), env: cli.env, print: cli.print });
   const stop = (): void => {
     server.close();
     server.closeAllConnections();
@@ -82,16 +206,26 @@ async function runServe(args: readonly string[], print: (line: string) => void):
   return new Promise((resolve) => server.on('close', () => resolve(0)));
 }
 
-function configPath(flag: string | undefined): string {
-  return flag ?? process.env.ROLLOUT_CONFIG ?? 'rollout.config.json';
+function reader(config: RolloutConfig, cli: CliEnvironment): RolloutReader {
+  return new RolloutReader(config, cli.awsClients(config), cli.deploymentOptions);
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+function loadConfig(v: Record<string, string | boolean | undefined>, cli: CliEnvironment): RolloutConfig {
+  return loadRolloutConfig(configPath(v, cli)).config;
+}
 
-function parseCommandArgs<T extends OptionSpec>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ options: T; args: string[]; allowPositionals: false }>> {
+function configPath(v: Record<string, string | boolean | undefined>, cli: CliEnvironment): string {
+  return str(v.config) ?? cli.env.ROLLOUT_CONFIG ?? 'rollout.config.json';
+}
+
+function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parseCommandArgs(args: readonly string[], options: OptionSpec, usageText: string): Record<string, string | boolean | undefined> {
   try {
-    return parseArgs({ options, args: [...args], allowPositionals: false });
+    return parseArgs({ options, args: [...args], allowPositionals: false }).values;
   } catch (err) {
-    throw new CliError(`${(err as Error).message}. Run with --help for usage.`, { exitCode: 2, cause: err });
+    throw new CliError(`${(err as Error).message}.\n\n${usageText}`, { exitCode: 2, cause: err });
   }
 }

@@ -2,6 +2,7 @@ import type { ConfigIssue } from './config-errors';
 import type { RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
 import { findRetirement, MODEL_RETIREMENTS } from './retired-models';
+import { ROLLBACK_TARGET_SECONDS, worstCaseTimeToRollback } from './time-to-rollback';
 
 /** Days ahead of a model's retirement from which synth warns. */
 const RETIREMENT_WARNING_DAYS = 60;
@@ -23,6 +24,7 @@ export function checkConfigRules(config: RolloutConfig, today: string): RuleFind
   checkAlarms(config, errors);
   checkNotifications(config, errors);
   checkGatewayTimeouts(config, errors);
+  checkTimeToRollback(config, warnings);
   return { errors, warnings };
 }
 
@@ -143,6 +145,17 @@ function checkGatewayTimeouts(config: RolloutConfig, errors: ConfigIssue[]): voi
       path: 'gateway.timeoutSeconds',
       value: timeoutSeconds,
       message: `leaves no time to fall back: the new model's timeout (${newModelTimeoutMs} ms) plus the default model's (${defaultModelTimeoutMs} ms) must be below the Lambda timeout; raise it or lower the model timeouts`,
+    });
+  }
+}
+
+function checkTimeToRollback(config: RolloutConfig, warnings: ConfigIssue[]): void {
+  const { totalSeconds } = worstCaseTimeToRollback(config);
+  if (totalSeconds > ROLLBACK_TARGET_SECONDS) {
+    warnings.push({
+      path: 'alarms.periodMinutes',
+      value: config.alarms.periodMinutes,
+      message: `with appConfig.agentPollIntervalSeconds ${config.appConfig.agentPollIntervalSeconds}, a bad phase takes up to ${totalSeconds} s to roll back (target ${ROLLBACK_TARGET_SECONDS} s); see npm run time-to-rollback`,
     });
   }
 }

@@ -3,7 +3,11 @@ import type { Construct } from 'constructs';
 import type { ConfigIssue } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
 import { ModelGateway } from '../constructs/model-gateway';
+import { RolloutAlarms } from '../constructs/rollout-alarms';
+import { RolloutDashboard } from '../constructs/rollout-dashboard';
 import { RolloutFlags } from '../constructs/rollout-flags';
+import { RolloutGuard } from '../constructs/rollout-guard';
+import { RolloutNotifications } from '../constructs/rollout-notifications';
 
 export interface ModelRolloutStackProps extends StackProps {
   /** The validated rollout config (rollout.config.json). */
@@ -24,6 +28,10 @@ export interface ModelRolloutStackProps extends StackProps {
 export class ModelRolloutStack extends Stack {
   public readonly flags: RolloutFlags;
   public readonly gateway: ModelGateway;
+  public readonly notifications: RolloutNotifications;
+  public readonly alarms: RolloutAlarms;
+  public readonly guard?: RolloutGuard;
+  public readonly dashboard: RolloutDashboard;
 
   public constructor(scope: Construct, id: string, props: ModelRolloutStackProps) {
     super(scope, id, {
@@ -40,6 +48,28 @@ export class ModelRolloutStack extends Stack {
       config: props.config,
       flags: this.flags,
       callerArns: props.config.gateway.callerArns,
+    });
+    this.notifications = new RolloutNotifications(this, 'Notifications', { config: props.config, application: this.flags.application });
+    this.alarms = new RolloutAlarms(this, 'Alarms', {
+      config: props.config,
+      gatewayFunction: this.gateway.function,
+      pageTopic: this.notifications.pageTopic,
+    });
+    // AppConfig rolls back any deployment or bake during which the rollback alarm fires...
+    this.flags.addMonitor(this.alarms.rollbackAlarm);
+    // ...and the guard covers the rest of a multi-day phase.
+    if (props.config.guard.enabled) {
+      this.guard = new RolloutGuard(this, 'Guard', {
+        flags: this.flags,
+        rollbackAlarm: this.alarms.rollbackAlarm,
+        pageTopic: this.notifications.pageTopic,
+      });
+      this.alarms.addGuardFailureAlarm(this.guard.function);
+    }
+    this.dashboard = new RolloutDashboard(this, 'Dashboard', {
+      config: props.config,
+      metrics: this.alarms.metrics,
+      alarms: [this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms],
     });
   }
 }

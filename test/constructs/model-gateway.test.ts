@@ -61,7 +61,7 @@ describe('ModelGateway', () => {
     expect(settings.newModel.vendorModelId).toBe('claude-haiku-4-5-20251001');
     expect(settings.appConfig).toEqual({ application: 'llm-model-rollout', environment: 'production', profile: 'model-flags' });
     expect(env.VENDOR_API_KEY_SECRET_ID).toBe('llm-model-rollout/anthropic-api-key');
-    expect(env.AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS).toBe('45');
+    expect(env.AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS).toBe('15');
     expect(env.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST).toBe('/applications/llm-model-rollout/environments/production/configurations/model-flags');
     expect(JSON.stringify(env)).not.toMatch(/sk-ant|apiKey/);
   });

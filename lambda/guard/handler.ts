@@ -1,0 +1,54 @@
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { FlagDeployments } from '../../lib/ops/appconfig-deployments';
+import { RollbackGuard } from './rollback-guard';
+
+interface AlarmStateChange {
+  readonly alarmName: string;
+  readonly state: { readonly value: string; readonly reason?: string };
+}
+
+const logger = new Logger({ serviceName: 'rollback-guard' });
+// Standard retry mode with extra attempts rides out AppConfig throttling and brief outages.
+const clientConfig = { maxAttempts: 6 };
+const sns = new SNSClient(clientConfig);
+const topicArn = env('NOTIFY_TOPIC_ARN');
+const guard = new RollbackGuard({
+  deployments: new FlagDeployments(new AppConfigClient(clientConfig), new CloudWatchClient(clientConfig), {
+    applicationId: env('APPLICATION_ID'),
+    environmentId: env('ENVIRONMENT_ID'),
+    profileId: env('PROFILE_ID'),
+    offVersion: env('OFF_VERSION'),
+    killSwitchStrategyId: env('KILL_SWITCH_STRATEGY_ID'),
+    rollbackAlarmName: env('ROLLBACK_ALARM_NAME'),
+  }),
+  offVersion: env('OFF_VERSION'),
+  notify: async (subject, message) => {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 99), Message: message }));
+  },
+});
+
+export const handler = async (event: EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChange>): Promise<{ step: string; summary: string }> => {
+  const { alarmName, state } = event.detail;
+  if (state.value !== 'ALARM') {
+    logger.info('ignored: alarm not in ALARM', { alarmName, state: state.value });
+    return { step: 'ignored', summary: `alarm is ${state.value}` };
+  }
+  try {
+    const outcome = await guard.run(alarmName);
+    logger.info('rollback guard acted', { alarmName, step: outcome.step.kind, summary: outcome.summary });
+    return { step: outcome.step.kind, summary: outcome.summary };
+  } catch (err) {
+    logger.error('rollback guard failed: the flag may still be on', { alarmName, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    throw err;
+  }
+};
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set; the guard is deployed by RollbackGuard, which sets it.`);
+  return value;
+}

@@ -1,0 +1,72 @@
+import type { RolloutConfig } from '../domain/config-schema';
+import { OFF_PHASE } from '../domain/names';
+import { findPhase, nextPhase } from '../domain/phases';
+import { describe } from '../domain/rollback-plan';
+import { checkAdvance } from '../domain/rollout-progress';
+import { withAwsErrors } from './aws-errors';
+import { CliError } from './cli-error';
+import type { RolloutReader } from './rollout-reader';
+import { required } from './rollout-resources';
+
+export interface AdvanceOptions {
+  /** Phase to deploy. @default - the phase after the live one */
+  readonly to?: string;
+  /** Follow the deployment until it completes or rolls back. */
+  readonly wait: boolean;
+  /** Confirmed: without it, advance only says what it would do. */
+  readonly yes: boolean;
+  readonly now?: Date;
+}
+
+/** Exit code when the deployment was rolled back while --wait followed it. */
+export const EXIT_ROLLED_BACK = 3;
+/** Exit code when a gate refused the advance. */
+export const EXIT_REFUSED = 4;
+
+/**
+ * `rollout advance`: deploys the next phase's flag version with that phase's strategy, after
+ * its gates (nothing in flight, the live phase watched long enough, no alarm now or during
+ * the window). Refuses with the reasons and when it could go.
+ */
+export async function advance(config: RolloutConfig, reader: RolloutReader, options: AdvanceOptions, print: (line: string) => void): Promise<number> {
+  const now = options.now ?? new Date();
+  const s = await reader.snapshot();
+  const target = options.to ? findPhase(config, options.to) : nextPhase(config, s.live.phase);
+  if (options.to === OFF_PHASE) throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: 2 });
+  if (!target) {
+    if (options.to) throw new CliError(`'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`, { exitCode: 2 });
+    print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (README: After the rollout).`);
+    return 0;
+  }
+  const fired = s.live.since ? await reader.rollbackAlarmFirings(s.live.since, now) : [];
+  const check = checkAdvance({ config, live: s.live, inFlight: s.inFlight, alarms: s.alarms, rollbackAlarmFiredAt: fired, target, now });
+  if (!check.ok) {
+    print(`Refusing to advance ${s.live.phase} → ${target.name}:`);
+    for (const r of check.refusals) print(`  - ${r}`);
+    if (check.notBefore && check.refusals.length === 1) print(`It can go from ${check.notBefore.toISOString()}.`);
+    return EXIT_REFUSED;
+  }
+  const version = required(s.resources.versions, target.name);
+  const strategy = required(s.resources.strategies, target.name);
+  const plan = `deploy flag version ${version} (${target.name}: ${target.rolloutPercent}% of users) with strategy ${config.appConfig.applicationName}-${target.name}`;
+  if (!options.yes) {
+    print(`Would ${plan}. Run again with --yes to do it.`);
+    return 0;
+  }
+  const deployments = reader.deploymentsFor(s.resources);
+  const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, () =>
+    deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`));
+  print(`Started ${describe({ ...started, version, label: target.name })}: ${plan}.`);
+  if (!options.wait) {
+    print('Follow it with npx rollout status (AppConfig rolls it back by itself if the rollback alarm fires).');
+    return 0;
+  }
+  const end = await withAwsErrors('follow the deployment', config.aws.region, () =>
+    deployments.waitForEnd(started.number, (d) => print(`  ${new Date().toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), 48 * 3_600_000));
+  if (end.state === 'COMPLETE') {
+    print(`${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`);
+    return 0;
+  }
+  print(`Deployment #${end.number} ended ${end.state}: the flag is back on the previous version. See npx rollout status and RUNBOOK.md#rollback.`);
+  return EXIT_ROLLED_BACK;
+}

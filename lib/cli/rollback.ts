@@ -1,0 +1,45 @@
+import type { RolloutConfig } from '../domain/config-schema';
+import { describe } from '../domain/rollback-plan';
+import { withAwsErrors } from './aws-errors';
+import type { RolloutReader } from './rollout-reader';
+
+export interface RollbackOptions {
+  readonly yes: boolean;
+}
+
+/**
+ * `rollout rollback`, the kill switch: stops the deployment in flight (AppConfig rolls it
+ * back), then deploys the "off" version to every environment at once, and says when every
+ * gateway environment will have picked it up.
+ */
+export async function rollback(config: RolloutConfig, reader: RolloutReader, options: RollbackOptions, print: (line: string) => void): Promise<number> {
+  const region = config.aws.region;
+  const s = await reader.snapshot();
+  const offVersion = s.resources.versions.get('off');
+  const latest = s.deployments[0];
+  if (latest && latest.version === offVersion && latest.state === 'COMPLETE') {
+    print(`The flag is already off (${describe(latest)}). Nobody is on ${config.llm.newModelAlias}.`);
+    return 0;
+  }
+  const steps = [
+    ...(s.inFlight ? [`stop ${describe(s.inFlight)} (AppConfig rolls it back)`] : []),
+    `deploy the off version all at once with strategy ${config.appConfig.applicationName}-off`,
+  ];
+  if (!options.yes) {
+    print(`Would ${steps.join(', then ')}. Run again with --yes to do it.`);
+    return 0;
+  }
+  const deployments = reader.deploymentsFor(s.resources);
+  if (s.inFlight) {
+    const inFlight = s.inFlight;
+    await withAwsErrors(`stop deployment #${inFlight.number}`, region, () => deployments.stop(inFlight.number));
+    const stopped = await withAwsErrors('wait for the rollback', region, () => deployments.waitForEnd(inFlight.number));
+    print(`Stopped ${describe(inFlight)}: now ${stopped.state}.`);
+  }
+  const off = await withAwsErrors('deploy the off version', region, () => deployments.deployOff('rollout rollback (kill switch)'));
+  const poll = config.appConfig.agentPollIntervalSeconds;
+  print(`Deployed the off version as ${describe(off)}: ${off.state}.`);
+  print(`Every gateway environment picks it up within ${poll} s (the AppConfig Agent's poll interval); until then, cohort users may still reach ${config.llm.newModelAlias}.`);
+  print(`To make ${config.llm.defaultModel} the default again for good, also set rollout.currentPhase to "off" in rollout.config.json and run npx cdk deploy.`);
+  return 0;
+}

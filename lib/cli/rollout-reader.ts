@@ -1,0 +1,102 @@
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient, paginateDescribeAlarmHistory, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
+import { alarmName, alarmNamePrefix } from '../domain/alarm-names';
+import type { RolloutConfig } from '../domain/config-schema';
+import type { PhaseName } from '../domain/phases';
+import type { DeploymentView } from '../domain/rollback-plan';
+import { inFlightOf, livePhaseOf, type AlarmReading, type LivePhase } from '../domain/rollout-progress';
+import { FlagDeployments, type DeploymentsOptions } from '../ops/appconfig-deployments';
+import { withAwsErrors } from './aws-errors';
+import { flagTarget, resolveRolloutResources, type RolloutResources } from './rollout-resources';
+
+/** Everything status and the advance gates look at, read once. */
+export interface RolloutSnapshot {
+  readonly resources: RolloutResources;
+  readonly deployments: readonly DeploymentView[];
+  readonly live: LivePhase;
+  readonly inFlight?: DeploymentView;
+  readonly alarms: readonly AlarmReading[];
+}
+
+export interface AwsClients {
+  readonly appconfig: AppConfigClient;
+  readonly cloudwatch: CloudWatchClient;
+}
+
+/**
+ * Clients in the stack's region (from config). The SDK's standard settings apply: credentials
+ * from the default provider chain, endpoints overridable with AWS_ENDPOINT_URL_APPCONFIG and
+ * AWS_ENDPOINT_URL_CLOUDWATCH (how tests point them at a local fake).
+ */
+export function createAwsClients(config: RolloutConfig): AwsClients {
+  const options = { region: config.aws.region, maxAttempts: 5 };
+  return { appconfig: new AppConfigClient(options), cloudwatch: new CloudWatchClient(options) };
+}
+
+/** Reads the rollout's AppConfig and CloudWatch state. */
+export class RolloutReader {
+  public constructor(
+    private readonly config: RolloutConfig,
+    private readonly clients: AwsClients,
+    private readonly deploymentOptions: DeploymentsOptions = {},
+  ) {}
+
+  public deploymentsFor(resources: RolloutResources): FlagDeployments {
+    return new FlagDeployments(this.clients.appconfig, this.clients.cloudwatch, flagTarget(resources, this.config), this.deploymentOptions);
+  }
+
+  public async snapshot(): Promise<RolloutSnapshot> {
+    const region = this.config.aws.region;
+    const resources = await withAwsErrors('find the rollout in AppConfig', region, () => resolveRolloutResources(this.clients.appconfig, this.config));
+    const deployments = await withAwsErrors('list the flag deployments', region, () => this.deploymentsFor(resources).recent());
+    const labels = new Map([...resources.versions].map(([label, version]) => [version, label]));
+    const labelOf = (version: string): PhaseName | undefined => labels.get(version);
+    const named = deployments.map((d) => ({ ...d, label: labelOf(d.version) ?? d.label }));
+    const alarms = await withAwsErrors('read the rollout alarms', region, () => this.alarms());
+    return { resources, deployments: named, live: livePhaseOf(named, labelOf), inFlight: inFlightOf(named), alarms };
+  }
+
+  /** Every alarm of the stack (`<stackName>/...`), composite first. */
+  public async alarms(): Promise<AlarmReading[]> {
+    const out: AlarmReading[] = [];
+    const pages = paginateDescribeAlarms({ client: this.clients.cloudwatch }, {
+      AlarmNamePrefix: `${alarmNamePrefix(this.config)}/`,
+      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+    });
+    for await (const page of pages) {
+      for (const a of [...(page.CompositeAlarms ?? []), ...(page.MetricAlarms ?? [])]) {
+        out.push({ name: a.AlarmName ?? '?', state: a.StateValue ?? 'INSUFFICIENT_DATA', reason: a.StateReason, updatedAt: a.StateUpdatedTimestamp });
+      }
+    }
+    return out;
+  }
+
+  /** When the rollback alarm entered ALARM between `since` and `until`. */
+  public async rollbackAlarmFirings(since: Date, until: Date): Promise<Date[]> {
+    const fired: Date[] = [];
+    const pages = paginateDescribeAlarmHistory({ client: this.clients.cloudwatch }, {
+      AlarmName: alarmName(this.config, 'rollback'),
+      HistoryItemType: 'StateUpdate',
+      StartDate: since,
+      EndDate: until,
+    });
+    await withAwsErrors('read the rollback alarm history', this.config.aws.region, async () => {
+      for await (const page of pages) {
+        for (const item of page.AlarmHistoryItems ?? []) {
+          if (item.Timestamp && enteredAlarm(item.HistoryData)) fired.push(item.Timestamp);
+        }
+      }
+    });
+    return fired;
+  }
+}
+
+function enteredAlarm(historyData: string | undefined): boolean {
+  if (!historyData) return false;
+  try {
+    const data = JSON.parse(historyData) as { newState?: { stateValue?: string } };
+    return data.newState?.stateValue === 'ALARM';
+  } catch {
+    return false;
+  }
+}

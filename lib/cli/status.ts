@@ -1,0 +1,32 @@
+import type { RolloutConfig } from '../domain/config-schema';
+import { findPhase } from '../domain/phases';
+import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
+import type { RolloutReader } from './rollout-reader';
+
+/**
+ * `rollout status`: the live phase and its share of users, the deployment in flight, how long
+ * the phase has been live against its watch window, every rollout alarm, and the next step.
+ */
+export async function status(config: RolloutConfig, reader: RolloutReader, print: (line: string) => void, now: Date = new Date()): Promise<number> {
+  const s = await reader.snapshot();
+  const phase = findPhase(config, s.live.phase);
+  const share = phase ? `${phase.rolloutPercent}% of users${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}` : 'nobody';
+  print(`Rollout of ${config.llm.newModelAlias} (default ${config.llm.defaultModel}), flag ${config.llm.useNewModelFlagKey} in ${config.appConfig.applicationName}/${config.appConfig.environmentName}`);
+  print(`Live phase: ${s.live.phase} — ${share}${s.live.deployment ? ` (deployment #${s.live.deployment.number})` : ''}`);
+  if (s.live.since) {
+    const window = phase ? ` of its watch window ${phase.watchWindowHours.min}–${phase.watchWindowHours.max ?? '∞'} h` : '';
+    print(`Live for: ${hours(now.getTime() - s.live.since.getTime())} h${window} (since ${s.live.since.toISOString()})`);
+  }
+  if (s.inFlight) {
+    const bake = bakeEndOf(s.inFlight);
+    const bakeLeft = bake ? `, bake ends in ${Math.max(0, Math.round((bake.getTime() - now.getTime()) / 60_000))} min` : '';
+    print(`In flight: deployment #${s.inFlight.number} of ${s.inFlight.label ?? s.inFlight.version} — ${s.inFlight.state}, ${s.inFlight.percentComplete ?? 0}% of environments${bakeLeft}`);
+  } else {
+    print('In flight: nothing');
+  }
+  print('Alarms:');
+  if (s.alarms.length === 0) print('  (none found: is the stack deployed in this account and region?)');
+  for (const a of s.alarms) print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}`);
+  print(`Next: ${nextStepOf(config, s.live, s.inFlight, s.alarms, now)}`);
+  return 0;
+}

@@ -1,0 +1,157 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+
+/** What an alarm tells the person it wakes: the meaning, the first move, where to read on, who owns it. */
+export interface AlarmDocs {
+  readonly meaning: string;
+  readonly firstStep: string;
+  /** Anchor of the RUNBOOK.md section. */
+  readonly runbookSection: string;
+}
+
+/** What happens when an alarm changes state. */
+export interface IAlarmActionStrategy {
+  apply(alarm: cloudwatch.AlarmBase): void;
+}
+
+/** Notifies a topic on ALARM and on OK, so on-call also learns when it is over. */
+export class SnsAlarmActionStrategy implements IAlarmActionStrategy {
+  public constructor(private readonly topic: sns.ITopic) {}
+
+  public apply(alarm: cloudwatch.AlarmBase): void {
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+  }
+}
+
+/** No actions: the alarm feeds a composite alarm (which notifies) and the dashboard. */
+export const NO_ACTION: IAlarmActionStrategy = { apply: () => undefined };
+
+export function notifySns(topic: sns.ITopic): IAlarmActionStrategy {
+  return new SnsAlarmActionStrategy(topic);
+}
+
+export interface EvaluationSettings {
+  readonly period: Duration;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+export interface AlarmFactoryProps {
+  /** Alarm names start with it, so the CLI finds them by prefix. */
+  readonly namePrefix: string;
+  readonly evaluation: EvaluationSettings;
+  /** Named in every description. */
+  readonly owner: string;
+}
+
+export interface RateAlarmProps {
+  readonly numerator: cloudwatch.IMetric;
+  readonly denominator: cloudwatch.IMetric;
+  readonly thresholdPercent: number;
+  /** Judge the rate only with at least this many samples in the period... */
+  readonly minSamples: number;
+  /** ...or at least this many numerator events (a total failure at low traffic). */
+  readonly minEvents: number;
+  readonly docs: AlarmDocs;
+  readonly action?: IAlarmActionStrategy;
+}
+
+export interface PercentileAlarmProps {
+  /** A metric with a percentile statistic, e.g. p99. */
+  readonly metric: cloudwatch.IMetric;
+  readonly thresholdMs: number;
+  readonly docs: AlarmDocs;
+  readonly action?: IAlarmActionStrategy;
+}
+
+export interface CountAlarmProps {
+  readonly metric: cloudwatch.IMetric;
+  /** Alarm when the period's sum reaches this. */
+  readonly threshold: number;
+  /**
+   * Alarm on the first breaching period instead of M of N.
+   * @default false
+   */
+  readonly firstBreach?: boolean;
+  readonly docs: AlarmDocs;
+  readonly action?: IAlarmActionStrategy;
+}
+
+/**
+ * Builds the rollout's alarms with one shared policy: M-of-N evaluation from config, missing
+ * data treated as not breaching (AppConfig rolls back on INSUFFICIENT_DATA, and a 0.1% phase
+ * has minutes with no traffic), and descriptions that say what to do.
+ */
+export class RolloutAlarmFactory {
+  public constructor(private readonly scope: Construct, private readonly props: AlarmFactoryProps) {}
+
+  /** 100 × numerator / denominator, judged only with enough samples (or enough failures). */
+  public addRateAlarm(id: string, name: string, p: RateAlarmProps): cloudwatch.Alarm {
+    const rate = new cloudwatch.MathExpression({
+      expression: `IF(n >= ${p.minSamples} OR e >= ${p.minEvents}, 100 * e / n, 0)`,
+      usingMetrics: { e: p.numerator, n: p.denominator },
+      period: this.props.evaluation.period,
+      label: `${name} (%)`,
+    });
+    return this.withAction(rate.createAlarm(this.scope, id, this.common(name, p.docs, p.thresholdPercent)), p.action);
+  }
+
+  /** A latency percentile above a threshold; low-sample periods leave the state unchanged. */
+  public addPercentileAlarm(id: string, name: string, p: PercentileAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this.scope, id, {
+      metric: p.metric,
+      ...this.common(name, p.docs, p.thresholdMs),
+      // Fewer than 1/(1-0.99) samples make p99 one unlucky request: don't judge those periods.
+      evaluateLowSampleCountPercentile: 'ignore',
+    });
+    return this.withAction(alarm, p.action);
+  }
+
+  /** A count (the period's sum) at or above a threshold. */
+  public addCountAlarm(id: string, name: string, p: CountAlarmProps): cloudwatch.Alarm {
+    const once = p.firstBreach ? { evaluationPeriods: 1, datapointsToAlarm: 1 } : {};
+    const alarm = new cloudwatch.Alarm(this.scope, id, { metric: p.metric, ...this.common(name, p.docs, p.threshold), ...once });
+    return this.withAction(alarm, p.action);
+  }
+
+  /** Any of `alarms` in ALARM. */
+  public addAnyOfAlarm(id: string, name: string, alarms: readonly cloudwatch.IAlarm[], docs: AlarmDocs, action?: IAlarmActionStrategy): cloudwatch.CompositeAlarm {
+    const alarm = new cloudwatch.CompositeAlarm(this.scope, id, {
+      compositeAlarmName: this.alarmName(name),
+      alarmDescription: this.describe(docs),
+      alarmRule: cloudwatch.AlarmRule.anyOf(...alarms),
+    });
+    return this.withAction(alarm, action);
+  }
+
+  /** Alarm name for `name`: `<prefix>/<name>`. */
+  public alarmName(name: string): string {
+    return `${this.props.namePrefix}/${name}`;
+  }
+
+  private common(name: string, docs: AlarmDocs, threshold: number): Omit<cloudwatch.AlarmProps, 'metric'> {
+    const e = this.props.evaluation;
+    return {
+      alarmName: this.alarmName(name),
+      alarmDescription: this.describe(docs),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: e.evaluationPeriods,
+      datapointsToAlarm: e.datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+  }
+
+  private withAction<T extends cloudwatch.AlarmBase>(alarm: T, action: IAlarmActionStrategy | undefined): T {
+    (action ?? NO_ACTION).apply(alarm);
+    return alarm;
+  }
+
+  private describe(docs: AlarmDocs): string {
+    return `${docs.meaning} First: ${docs.firstStep} Runbook: RUNBOOK.md#${docs.runbookSection}. Owner: ${this.props.owner}.`.slice(0, 1024);
+  }
+}

@@ -1,0 +1,119 @@
+import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import { OFF_PHASE } from '../domain/names';
+import type { RolloutFlags } from './rollout-flags';
+
+export interface RolloutGuardProps {
+  readonly flags: RolloutFlags;
+  /** The composite rollback alarm: its move to ALARM triggers the guard. */
+  readonly rollbackAlarm: cloudwatch.CompositeAlarm;
+  /** Where the guard reports what it did, and where its failures page. */
+  readonly pageTopic: sns.ITopic;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Rolls a phase back after AppConfig's bake has ended, when AppConfig no longer watches:
+ * an EventBridge rule on the rollback alarm's move to ALARM invokes a Lambda that stops an
+ * in-flight deployment, reverts one completed within 72 h, or deploys the "off" version.
+ * A failed run is retried twice by Lambda, then pages through the failure destination.
+ */
+export class RolloutGuard extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly rule: events.Rule;
+
+  public constructor(scope: Construct, id: string, props: RolloutGuardProps) {
+    super(scope, id);
+    const { flags, rollbackAlarm, pageTopic } = props;
+    const stack = Stack.of(this);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Rollback guard: read, stop, revert and start deployments of the rollout flag',
+    });
+    logGroup.grantWrite(role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '../../lambda/guard/handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Turning the flag off waits up to two minutes for the deployment to complete.
+      timeout: Duration.minutes(4),
+      role,
+      logGroup,
+      description: 'Rolls the model rollout back when the rollback alarm fires after the bake',
+      environment: {
+        APPLICATION_ID: flags.application.applicationId,
+        ENVIRONMENT_ID: flags.environment.environmentId,
+        PROFILE_ID: flags.profile.configurationProfileId,
+        OFF_VERSION: flags.versionNumberOf(OFF_PHASE),
+        KILL_SWITCH_STRATEGY_ID: flags.strategyFor(OFF_PHASE).deploymentStrategyId,
+        ROLLBACK_ALARM_NAME: rollbackAlarm.alarmName,
+        NOTIFY_TOPIC_ARN: pageTopic.topicArn,
+        POWERTOOLS_SERVICE_NAME: 'rollback-guard',
+      },
+      bundling: { minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'] },
+      retryAttempts: 2,
+      onFailure: new destinations.SnsDestination(pageTopic),
+    });
+    pageTopic.grantPublish(this.function);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: "Topic.grantPublish on the KMS-encrypted page topic: SNS needs GenerateDataKey and GenerateDataKeyWithoutPlaintext on that topic's key only.",
+    });
+
+    const envArn = flags.environment.environmentArn;
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['appconfig:ListDeployments'],
+      resources: [envArn],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
+      resources: [`${envArn}/deployment/*`],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['appconfig:StartDeployment'],
+      resources: [
+        envArn,
+        flags.profile.configurationProfileArn,
+        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: flags.strategyFor(OFF_PHASE).deploymentStrategyId }),
+      ],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
+      resources: [rollbackAlarm.alarmArn],
+    }));
+    // cdk-nag names the finding after the resolved ARN: pseudo parameters and logical ids in <>.
+    const logicalId = (c: Construct): string => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    const known = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}:application/<${logicalId(flags.application)}>/environment/<${logicalId(flags.environment)}>/deployment/*]`,
+      reason: 'Deployment numbers are assigned by AppConfig at run time; the wildcard is limited to deployments of the rollout environment.',
+    });
+
+    this.rule = new events.Rule(this, 'OnRollbackAlarm', {
+      description: 'Rollback alarm moved to ALARM: run the rollback guard',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [rollbackAlarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 4 })],
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { RolloutConfig } from '../domain/config-schema';
+
+/** The AWS-authored AppConfig extension that sends deployment start/complete/rollback events to the default bus. */
+export const APPCONFIG_EVENTBRIDGE_EXTENSION = 'AWS.AppConfig.DeploymentNotificationsToEventBridge';
+
+/** Services that publish to the rollout topics and so must be able to use their key. */
+const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'];
+
+export interface RolloutNotificationsProps {
+  readonly config: RolloutConfig;
+  /** The rollout's AppConfig application: its deployment events reach the stakeholder topic. */
+  readonly application: appconfig.IApplication;
+}
+
+/**
+ * Who hears about the rollout: an on-call paging topic (alarms, the guard) and a stakeholder
+ * topic (deployment started / completed / rolled back), both KMS-encrypted and HTTPS-only,
+ * with subscribers from config.
+ */
+export class RolloutNotifications extends Construct {
+  public readonly key: kms.Key;
+  /** Pages on-call: alarm ALARM/OK transitions, guard actions. */
+  public readonly pageTopic: sns.Topic;
+  /** Informs stakeholders: AppConfig deployment events. */
+  public readonly stakeholderTopic: sns.Topic;
+
+  public constructor(scope: Construct, id: string, props: RolloutNotificationsProps) {
+    super(scope, id);
+    const { notifications } = props.config;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the rollout paging and stakeholder topics',
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarms, EventBridge rules and AWS Budgets publish as service principals:
+    // an encrypted topic only accepts their messages if the key lets them use it.
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowRolloutPublishers',
+      principals: PUBLISHING_SERVICES.map((s) => new iam.ServicePrincipal(s)),
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+
+    this.pageTopic = new sns.Topic(this, 'PageTopic', {
+      displayName: 'LLM rollout: on-call page',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const email of notifications.onCallEmails) this.pageTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of notifications.onCallHttpsEndpoints) this.pageTopic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+
+    this.stakeholderTopic = new sns.Topic(this, 'StakeholderTopic', {
+      displayName: 'LLM rollout: deployment news',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const email of notifications.stakeholderEmails) this.stakeholderTopic.addSubscription(new subscriptions.EmailSubscription(email));
+
+    new appconfig.CfnExtensionAssociation(this, 'DeploymentEvents', {
+      extensionIdentifier: APPCONFIG_EVENTBRIDGE_EXTENSION,
+      resourceIdentifier: props.application.applicationArn,
+    });
+    new events.Rule(this, 'DeploymentEventsRule', {
+      description: 'AppConfig deployment start/complete/rollback of the rollout, to stakeholders',
+      eventPattern: { source: ['aws.appconfig'] },
+      targets: [new targets.SnsTopic(this.stakeholderTopic)],
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import type { RolloutConfig } from './config-schema';
+
+/**
+ * Alarm names are `<stackName>/<name>`, so the CLI and the runbook can find them from the
+ * config alone. The rollback alarm is the composite AppConfig watches.
+ */
+export const ALARM_NAMES = {
+  rollback: 'rollback',
+  newModelErrorRate: 'new-model-error-rate',
+  newModelLatencyP99: 'new-model-latency-p99',
+  newModelTimeToFirstTokenP99: 'new-model-ttft-p99',
+  newModelThrottleRate: 'new-model-throttle-rate',
+  newModelModerationRate: 'new-model-moderation-rate',
+  flagErrors: 'flag-errors',
+  gatewayErrors: 'gateway-function-errors',
+  gatewayThrottles: 'gateway-function-throttles',
+  gatewayUrl5xx: 'gateway-url-5xx',
+  guardFailures: 'rollback-guard-failures',
+} as const;
+
+export type AlarmKey = keyof typeof ALARM_NAMES;
+
+export function alarmNamePrefix(config: RolloutConfig): string {
+  return config.stackName;
+}
+
+export function alarmName(config: RolloutConfig, key: AlarmKey): string {
+  return `${alarmNamePrefix(config)}/${ALARM_NAMES[key]}`;
+}

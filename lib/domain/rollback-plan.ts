@@ -1,0 +1,67 @@
+/**
+ * What to do when the rollback alarm fires (the guard) or on-call pulls the kill switch
+ * (`rollout rollback`). Pure: the AppConfig calls live in lib/ops/appconfig-deployments.ts.
+ */
+
+/** AppConfig's deployment states. */
+export type DeploymentState = 'BAKING' | 'VALIDATING' | 'DEPLOYING' | 'COMPLETE' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'REVERTED';
+
+/** One deployment of the flag profile, as the plan needs it. */
+export interface DeploymentView {
+  readonly number: number;
+  readonly version: string;
+  readonly label?: string;
+  readonly state: DeploymentState;
+  readonly startedAt?: Date;
+  readonly completedAt?: Date;
+  readonly percentComplete?: number;
+  readonly durationMinutes?: number;
+  readonly finalBakeMinutes?: number;
+}
+
+export type RollbackStep =
+  /** Stop a deployment in flight: AppConfig rolls it back to the previous version. */
+  | { readonly kind: 'stop'; readonly deployment: DeploymentView; readonly reason: string }
+  /** Revert a deployment completed within 72 h to the version before it. */
+  | { readonly kind: 'revert'; readonly deployment: DeploymentView; readonly reason: string }
+  /** Deploy the "off" version all at once. */
+  | { readonly kind: 'deploy-off'; readonly reason: string }
+  | { readonly kind: 'none'; readonly reason: string };
+
+/** AppConfig reverts (StopDeployment with AllowRevert) only within 72 hours of completion. */
+export const REVERT_WINDOW_MS = 72 * 60 * 60 * 1000;
+const IN_FLIGHT: readonly DeploymentState[] = ['DEPLOYING', 'BAKING', 'VALIDATING'];
+
+export function isInFlight(d: DeploymentView): boolean {
+  return IN_FLIGHT.includes(d.state);
+}
+
+/**
+ * The guard's step for the latest deployment of the flag: stop it if in flight, revert it if
+ * it completed within 72 h, otherwise turn the flag off. Nothing when the flag is already off
+ * or AppConfig has already rolled the deployment back — so repeated alarms are harmless.
+ */
+export function planGuardRollback(latest: DeploymentView | undefined, offVersion: string, now: Date): RollbackStep {
+  if (!latest) return { kind: 'none', reason: 'the flag was never deployed, so nobody is on the new model' };
+  const which = describe(latest);
+  if (latest.version === offVersion && (latest.state === 'COMPLETE' || isInFlight(latest))) {
+    return { kind: 'none', reason: `${which} is the off version: the flag is already off or turning off` };
+  }
+  if (isInFlight(latest)) return { kind: 'stop', deployment: latest, reason: `${which} is ${latest.state}` };
+  if (latest.state === 'ROLLING_BACK' || latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
+    return { kind: 'none', reason: `${which} is already ${latest.state}` };
+  }
+  const completedAt = latest.completedAt ?? latest.startedAt;
+  if (completedAt && now.getTime() - completedAt.getTime() < REVERT_WINDOW_MS) {
+    return { kind: 'revert', deployment: latest, reason: `${which} completed ${hoursAgo(completedAt, now)} h ago (within AppConfig's 72 h revert window)` };
+  }
+  return { kind: 'deploy-off', reason: `${which} completed more than 72 h ago and can no longer be reverted` };
+}
+
+export function describe(d: DeploymentView): string {
+  return `deployment #${d.number} (version ${d.version}${d.label ? `, ${d.label}` : ''})`;
+}
+
+function hoursAgo(t: Date, now: Date): string {
+  return ((now.getTime() - t.getTime()) / 3_600_000).toFixed(1);
+}
