@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { shippedConfig } from './fixtures/config';
 
 const runbook = readFileSync(path.join(__dirname, '../RUNBOOK.md'), 'utf8');
-const alarmSource = readFileSync(path.join(__dirname, '../lib/constructs/rollout-alarms.ts'), 'utf8');
+const alarmSource = ['rollout-alarms.ts', 'spend-guard.ts']
+  .map((f) => readFileSync(path.join(__dirname, '../lib/constructs', f), 'utf8'))
+  .join('\n');
 
 describe('RUNBOOK.md', () => {
   it('has a section for every runbook anchor an alarm description points at', () => {

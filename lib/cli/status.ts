@@ -1,6 +1,7 @@
 import type { RolloutConfig } from '../domain/config-schema';
-import { findPhase } from '../domain/phases';
+import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
+import { expectedSpendByPhase } from '../domain/spend';
 import type { RolloutReader } from './rollout-reader';
 
 /**
@@ -27,6 +28,15 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
   print('Alarms:');
   if (s.alarms.length === 0) print('  (none found: is the stack deployed in this account and region?)');
   for (const a of s.alarms) print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}`);
+  const spend = expectedSpendByPhase(config);
+  if (spend) {
+    const at = (name: string): string => {
+      const p = spend.find((x) => x.phase === name);
+      return p ? `$${p.dailyUsd.toFixed(2)}/day` : 'n/a';
+    };
+    const next = nextPhase(config, s.live.phase);
+    print(`Expected vendor spend: ${at(s.live.phase)} now${next ? `, ${at(next.name)} at ${next.name}` : ''} (from spend.traffic)`);
+  }
   print(`Next: ${nextStepOf(config, s.live, s.inFlight, s.alarms, now)}`);
   return 0;
 }

@@ -16,6 +16,8 @@ export const ALARM_NAMES = {
   gatewayThrottles: 'gateway-function-throttles',
   gatewayUrl5xx: 'gateway-url-5xx',
   guardFailures: 'rollback-guard-failures',
+  vendorSpendDaily: 'vendor-spend-daily',
+  vendorSpendBurnRate: 'vendor-spend-burn-rate',
 } as const;
 
 export type AlarmKey = keyof typeof ALARM_NAMES;

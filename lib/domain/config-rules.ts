@@ -25,6 +25,7 @@ export function checkConfigRules(config: RolloutConfig, today: string): RuleFind
   checkNotifications(config, errors);
   checkGatewayTimeouts(config, errors);
   checkTimeToRollback(config, warnings);
+  checkSpend(config, errors);
   return { errors, warnings };
 }
 
@@ -145,6 +146,17 @@ function checkGatewayTimeouts(config: RolloutConfig, errors: ConfigIssue[]): voi
       path: 'gateway.timeoutSeconds',
       value: timeoutSeconds,
       message: `leaves no time to fall back: the new model's timeout (${newModelTimeoutMs} ms) plus the default model's (${defaultModelTimeoutMs} ms) must be below the Lambda timeout; raise it or lower the model timeouts`,
+    });
+  }
+}
+
+function checkSpend(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { expectedDailyVendorUsd, traffic } = config.spend;
+  if (expectedDailyVendorUsd === undefined && traffic === undefined) {
+    errors.push({
+      path: 'spend',
+      value: config.spend,
+      message: 'gives no expected vendor spend: set spend.expectedDailyVendorUsd, or spend.traffic {requestsPerDay, averageInputTokens, averageOutputTokens} to derive it per phase',
     });
   }
 }

@@ -115,6 +115,15 @@ export const SpendSchema = z.strictObject({
       averageOutputTokens: positiveInt,
     })
     .optional(),
+  /**
+   * The fast alarm: the last hour's vendor spend, projected to a day, at this many times the
+   * alert level (peak hours run above the daily average, so it sits above the daily alarm).
+   */
+  hourlyBurnMultiple: z.number().min(1, { error: 'must be ≥ 1' }).default(2),
+  /** Who receives the AWS Budget emails (the page topic always does). */
+  alertEmails: z.array(email).max(10, { error: 'AWS Budgets allows at most 10 email subscribers per notification' }).default([]),
+  /** The cost allocation tag put on every resource of the stack; the budget filters on it. */
+  costAllocationTag: z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'must be a valid AWS tag key' }).default('llm-rollout:stack'),
 });
 
 const ContactSchema = z.strictObject({

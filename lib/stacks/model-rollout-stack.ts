@@ -1,4 +1,4 @@
-import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ConfigIssue } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
@@ -8,6 +8,7 @@ import { RolloutDashboard } from '../constructs/rollout-dashboard';
 import { RolloutFlags } from '../constructs/rollout-flags';
 import { RolloutGuard } from '../constructs/rollout-guard';
 import { RolloutNotifications } from '../constructs/rollout-notifications';
+import { SpendGuard } from '../constructs/spend-guard';
 
 export interface ModelRolloutStackProps extends StackProps {
   /** The validated rollout config (rollout.config.json). */
@@ -32,6 +33,7 @@ export class ModelRolloutStack extends Stack {
   public readonly alarms: RolloutAlarms;
   public readonly guard?: RolloutGuard;
   public readonly dashboard: RolloutDashboard;
+  public readonly spend: SpendGuard;
 
   public constructor(scope: Construct, id: string, props: ModelRolloutStackProps) {
     super(scope, id, {
@@ -40,6 +42,8 @@ export class ModelRolloutStack extends Stack {
       // The region must be concrete (the AppConfig Agent layer is per region): config's, unless given.
       env: props.env ?? { region: props.config.aws.region, account: props.config.aws.account },
     });
+    // Every resource carries the cost allocation tag the AWS Budget filters on.
+    Tags.of(this).add(props.config.spend.costAllocationTag, props.config.stackName);
     for (const w of props.configWarnings ?? []) {
       Annotations.of(this).addWarningV2(`rollout-config:${w.path}`, `rollout config ${w.path}: ${w.message}`);
     }
@@ -66,10 +70,15 @@ export class ModelRolloutStack extends Stack {
       });
       this.alarms.addGuardFailureAlarm(this.guard.function);
     }
+    this.spend = new SpendGuard(this, 'Spend', {
+      config: props.config,
+      metrics: this.alarms.metrics,
+      alertTopic: this.notifications.pageTopic,
+    });
     this.dashboard = new RolloutDashboard(this, 'Dashboard', {
       config: props.config,
       metrics: this.alarms.metrics,
-      alarms: [this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms],
+      alarms: [this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms, this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm],
     });
   }
 }

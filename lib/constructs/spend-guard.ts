@@ -1,0 +1,110 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as budgets from 'aws-cdk-lib/aws-budgets';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ALARM_NAMES, alarmNamePrefix } from '../domain/alarm-names';
+import type { RolloutConfig } from '../domain/config-schema';
+import { vendorSpendBasis, type VendorSpendBasis } from '../domain/spend';
+import { notifySns, RolloutAlarmFactory } from './alarm-factory';
+import type { GatewayMetrics } from './gateway-metrics';
+
+export interface SpendGuardProps {
+  readonly config: RolloutConfig;
+  readonly metrics: GatewayMetrics;
+  /** Where spend alerts go (budget notifications and the vendor-spend alarms). */
+  readonly alertTopic: sns.Topic;
+}
+
+/**
+ * Watches both bills: an AWS Budget on the stack's own AWS costs (by its cost allocation tag),
+ * and CloudWatch alarms on the vendor spend the gateway estimates from token usage — vendor
+ * API spend never appears in AWS billing, so a budget alone would watch the wrong bill.
+ */
+export class SpendGuard extends Construct {
+  public readonly budget: budgets.CfnBudget;
+  public readonly dailyVendorSpendAlarm: cloudwatch.Alarm;
+  public readonly vendorBurnRateAlarm: cloudwatch.Alarm;
+  public readonly basis: VendorSpendBasis;
+
+  public constructor(scope: Construct, id: string, props: SpendGuardProps) {
+    super(scope, id);
+    const { config, metrics, alertTopic } = props;
+    const { spend } = config;
+    const stack = Stack.of(this);
+
+    // AWS Budgets publishes as a service principal (the topic's key already lets it encrypt).
+    alertTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowBudgetsToPublish',
+      principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [alertTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
+      { subscriptionType: 'SNS', address: alertTopic.topicArn },
+      ...spend.alertEmails.map((address) => ({ subscriptionType: 'EMAIL', address })),
+    ];
+    const notifyAt = (notificationType: 'ACTUAL' | 'FORECASTED'): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
+      notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold: spend.alertAtPercentOfExpected, thresholdType: 'PERCENTAGE' },
+      subscribers,
+    });
+    this.budget = new budgets.CfnBudget(this, 'AwsBudget', {
+      budget: {
+        budgetName: `${config.stackName}-aws-costs`,
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount: spend.expectedMonthlyAwsUsd, unit: 'USD' },
+        // Only this stack's resources: they all carry the cost allocation tag (activate it
+        // once in the Billing console, see README).
+        costFilters: { TagKeyValue: [`user:${spend.costAllocationTag}$${config.stackName}`] },
+      },
+      notificationsWithSubscribers: [notifyAt('ACTUAL'), notifyAt('FORECASTED')],
+    });
+    // The subscriber must exist (and accept Budgets) before the budget is created.
+    this.budget.node.addDependency(alertTopic);
+
+    this.basis = vendorSpendBasis(config);
+    const factory = new RolloutAlarmFactory(this, {
+      namePrefix: alarmNamePrefix(config),
+      evaluation: { period: Duration.minutes(config.alarms.periodMinutes), evaluationPeriods: 1, datapointsToAlarm: 1 },
+      owner: config.contacts.owner.email ? `${config.contacts.owner.name} <${config.contacts.owner.email}>` : config.contacts.owner.name,
+    });
+    const models = Object.keys(config.llm.models);
+    const totalCost = (period: Duration): cloudwatch.MathExpression => new cloudwatch.MathExpression({
+      expression: models.map((_, i) => `FILL(c${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(models.map((m, i) => [`c${i}`, metrics.metric('EstimatedCostUsd', m, 'Sum', period)])),
+      period,
+      label: 'Estimated vendor spend (USD)',
+    });
+    const page = notifySns(alertTopic);
+    const pct = spend.alertAtPercentOfExpected;
+    this.dailyVendorSpendAlarm = factory.addCountAlarm('DailyVendorSpend', ALARM_NAMES.vendorSpendDaily, {
+      metric: totalCost(Duration.days(1)),
+      threshold: round(this.basis.dailyAlertUsd),
+      firstBreach: true,
+      action: page,
+      docs: {
+        meaning: `Estimated vendor (Anthropic) spend over the last day is ≥ $${round(this.basis.dailyAlertUsd)}, ${pct}% of the expected $${round(this.basis.expectedDailyUsd)} (${this.basis.source}).`,
+        firstStep: 'Compare requests and tokens per model on the dashboard with the traffic estimate; a jump in tokens per request points at a client loop.',
+        runbookSection: 'vendor-spend',
+      },
+    });
+    this.vendorBurnRateAlarm = factory.addCountAlarm('VendorBurnRate', ALARM_NAMES.vendorSpendBurnRate, {
+      metric: totalCost(Duration.hours(1)),
+      threshold: round(this.basis.hourlyAlertUsd),
+      firstBreach: true,
+      action: page,
+      docs: {
+        meaning: `Vendor spend in the last hour is ≥ $${round(this.basis.hourlyAlertUsd)}: on pace for ${spend.hourlyBurnMultiple}× the daily alert level ($${round(this.basis.dailyAlertUsd)}). A runaway is burning money now.`,
+        firstStep: 'Find the client and model driving tokens on the dashboard; throttle or block that client, and roll the rollout back if the new model is the cause.',
+        runbookSection: 'vendor-spend',
+      },
+    });
+  }
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}
