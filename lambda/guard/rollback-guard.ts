@@ -1,6 +1,11 @@
 import { planGuardRollback, describe, type RollbackStep } from '../../lib/domain/rollback-plan';
 import type { FlagDeployments } from '../../lib/ops/appconfig-deployments';
 
+/** What to do when the off deployment outlived the wait and the alarm's actions stay paused. */
+export function pausedNote(alarmName: string): string {
+  return `The alarm ${alarmName} still has its actions disabled, so AppConfig cannot roll the kill switch back: enable them once the deployment is COMPLETE (aws cloudwatch enable-alarm-actions --alarm-names ${alarmName}).`;
+}
+
 export interface GuardOutcome {
   readonly step: RollbackStep;
   /** What was done, in words for the page. */
@@ -41,6 +46,7 @@ export class RollbackGuard {
       case 'deploy-off': {
         const off = await deployments.deployOff(`rollback guard: ${alarmName} in ALARM`);
         summary = `Deployed the off version all at once as ${describe(off)}, now ${off.state} (${step.reason}).`;
+        if (off.alarmActionsPaused) summary += ` ${pausedNote(alarmName)}`;
         break;
       }
       case 'none':

@@ -1,5 +1,7 @@
+import { alarmName } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { describe } from '../domain/rollback-plan';
+import { pausedNote } from '../../lambda/guard/rollback-guard';
 import { withAwsErrors } from './aws-errors';
 import type { RolloutReader } from './rollout-reader';
 
@@ -39,6 +41,7 @@ export async function rollback(config: RolloutConfig, reader: RolloutReader, opt
   const off = await withAwsErrors('deploy the off version', region, () => deployments.deployOff('rollout rollback (kill switch)'));
   const poll = config.appConfig.agentPollIntervalSeconds;
   print(`Deployed the off version as ${describe(off)}: ${off.state}.`);
+  if (off.alarmActionsPaused) print(pausedNote(alarmName(config, 'rollback')));
   print(`Every gateway environment picks it up within ${poll} s (the AppConfig Agent's poll interval); until then, cohort users may still reach ${config.llm.newModelAlias}.`);
   print(`To make ${config.llm.defaultModel} the default again for good, also set rollout.currentPhase to "off" in rollout.config.json and run npx cdk deploy.`);
   return 0;

@@ -14,7 +14,8 @@ export class GatewayMetrics {
       dimensionsMap: model ? { [MODEL_DIMENSION]: model } : undefined,
       statistic,
       period,
-      label: model ? `${name} ${model}` : name,
+      // No label: a labelled metric makes alarms use the metric-query form, and percentile
+      // alarms need the plain form (ExtendedStatistic) for EvaluateLowSampleCountPercentile.
     });
   }
 }

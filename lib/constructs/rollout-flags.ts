@@ -191,7 +191,8 @@ export class RolloutFlags extends Construct {
 
   private deploymentOf(config: RolloutConfig, label: PhaseName): PhaseDeployment {
     if (label === OFF_PHASE) {
-      return { durationMinutes: 0, growthFactor: 100, growthType: 'LINEAR', finalBakeMinutes: config.rollout.killSwitch.finalBakeMinutes };
+      // No bake: AppConfig would roll the kill switch back while the alarm that pulled it fires.
+      return { durationMinutes: 0, growthFactor: 100, growthType: 'LINEAR', finalBakeMinutes: 0 };
     }
     const phase = config.rollout.phases.find((p) => p.name === label);
     if (!phase) throw new Error(`Unknown phase '${label}'`);

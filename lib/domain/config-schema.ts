@@ -222,10 +222,6 @@ export const RolloutConfigSchema = z.strictObject({
     /** The phase `cdk deploy` deploys: 'off' or a phase name. */
     currentPhase: z.string().default(OFF_PHASE),
     phases: z.array(PhaseSchema).min(1, { error: 'must list at least one phase' }),
-    /** The strategy of the kill switch ("off" version): all at once by default. */
-    killSwitch: z
-      .strictObject({ finalBakeMinutes: minutes(1440).default(0) })
-      .default({ finalBakeMinutes: 0 }),
   }),
   gateway: GatewaySchema.prefault({}),
   guard: z.strictObject({

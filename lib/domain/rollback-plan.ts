@@ -44,8 +44,12 @@ export function isInFlight(d: DeploymentView): boolean {
 export function planGuardRollback(latest: DeploymentView | undefined, offVersion: string, now: Date): RollbackStep {
   if (!latest) return { kind: 'none', reason: 'the flag was never deployed, so nobody is on the new model' };
   const which = describe(latest);
-  if (latest.version === offVersion && (latest.state === 'COMPLETE' || isInFlight(latest))) {
-    return { kind: 'none', reason: `${which} is the off version: the flag is already off or turning off` };
+  if (latest.version === offVersion) {
+    if (latest.state === 'COMPLETE' || isInFlight(latest)) {
+      return { kind: 'none', reason: `${which} is the off version: the flag is already off or turning off` };
+    }
+    // The kill switch itself was undone: the version before it, with the new model, is live again.
+    return { kind: 'deploy-off', reason: `${which}, the off version, was ${latest.state}: the new model is live again` };
   }
   if (isInFlight(latest)) return { kind: 'stop', deployment: latest, reason: `${which} is ${latest.state}` };
   if (latest.state === 'ROLLING_BACK' || latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {

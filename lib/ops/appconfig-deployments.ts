@@ -88,16 +88,20 @@ export class FlagDeployments {
    * Deploys the off version with the all-at-once strategy and waits for it to complete.
    * AppConfig would roll this deployment back too while the rollback alarm is in ALARM —
    * undoing the kill switch — unless the alarm's actions are disabled: so they are paused for
-   * the deployment and restored afterwards, whatever happens.
+   * the deployment and restored once it has settled. If it is still in flight when the wait
+   * ends, they stay paused (`alarmActionsPaused`) and the caller says how to restore them.
    */
-  public async deployOff(description: string): Promise<DeploymentView> {
+  public async deployOff(description: string): Promise<DeploymentView & { alarmActionsPaused: boolean }> {
     const { killSwitchStrategyId, offVersion, rollbackAlarmName } = this.target;
     await this.cloudwatch.send(new DisableAlarmActionsCommand({ AlarmNames: [rollbackAlarmName] }));
+    let settled = true;
     try {
       const started = await this.start(offVersion, killSwitchStrategyId, description);
-      return await this.waitForEnd(started.number);
+      const end = await this.waitForEnd(started.number);
+      settled = !isInFlight(end) && end.state !== 'ROLLING_BACK';
+      return { ...end, alarmActionsPaused: !settled };
     } finally {
-      await this.cloudwatch.send(new EnableAlarmActionsCommand({ AlarmNames: [rollbackAlarmName] }));
+      if (settled) await this.cloudwatch.send(new EnableAlarmActionsCommand({ AlarmNames: [rollbackAlarmName] }));
     }
   }
 

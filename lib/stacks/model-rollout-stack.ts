@@ -1,4 +1,5 @@
 import { Annotations, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { ConfigIssue } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
@@ -34,6 +35,7 @@ export class ModelRolloutStack extends Stack {
   public readonly guard?: RolloutGuard;
   public readonly dashboard: RolloutDashboard;
   public readonly spend: SpendGuard;
+  public readonly guardFailureAlarm?: cloudwatch.Alarm;
 
   public constructor(scope: Construct, id: string, props: ModelRolloutStackProps) {
     super(scope, id, {
@@ -68,7 +70,7 @@ export class ModelRolloutStack extends Stack {
         rollbackAlarm: this.alarms.rollbackAlarm,
         pageTopic: this.notifications.pageTopic,
       });
-      this.alarms.addGuardFailureAlarm(this.guard.function);
+      this.guardFailureAlarm = this.alarms.addGuardFailureAlarm(this.guard.function);
     }
     this.spend = new SpendGuard(this, 'Spend', {
       config: props.config,
@@ -78,7 +80,11 @@ export class ModelRolloutStack extends Stack {
     this.dashboard = new RolloutDashboard(this, 'Dashboard', {
       config: props.config,
       metrics: this.alarms.metrics,
-      alarms: [this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms, this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm],
+      alarms: [
+        this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms,
+        ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
+        this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm,
+      ],
     });
   }
 }

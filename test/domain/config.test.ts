@@ -114,7 +114,6 @@ describe('parseRolloutConfig: the shipped config', () => {
     expect(full?.allowlist).toEqual([]);
     expect(full?.clientSegments).toEqual([]);
     expect(config.rollout.phases[1]?.clientSegments).toEqual([]);
-    expect(config.rollout.killSwitch).toEqual({ finalBakeMinutes: 0 });
     expect(config.contacts.escalation).toHaveLength(1);
   });
 
