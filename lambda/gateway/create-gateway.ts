@@ -28,7 +28,7 @@ export function createGateway(w: GatewayWiring): Gateway {
   const hasher = once(async () => new IdHasher(await w.hashKey()));
   return new Gateway({
     settings: w.settings,
-    flags: new FlagReader(w.flagSource, w.settings.flagKey),
+    flags: new FlagReader(w.flagSource, w.settings.flagKey, { cacheMs: w.settings.gateway.flagCacheMs }),
     client,
     hasher,
     metrics: w.metrics ?? new EmfMetricsPublisher(w.settings.gateway.metricsNamespace),

@@ -3,6 +3,8 @@ import { FlagDocumentError } from '../../lib/domain/flag-errors';
 
 /** Where the gateway reads the flag's retrieved form from (DESIGN §3). */
 export interface FlagSource {
+  /** Whether answers depend on the entity (so a cache must be kept per entity). */
+  readonly perEntity: boolean;
   /**
    * The retrieved flags document. `entityId` (a hashed user key) lets the AppConfig Agent
    * keep one user on one version while a deployment is half-way.
@@ -24,6 +26,7 @@ export interface AgentFlagSourceProps {
 
 /** The AppConfig Agent Lambda extension's local HTTP API. */
 export class AgentFlagSource implements FlagSource {
+  public readonly perEntity = true;
   private readonly url: string;
   private readonly timeoutMs: number;
 
@@ -58,6 +61,7 @@ export class AgentFlagSource implements FlagSource {
  * when its modification time or size changes.
  */
 export class FileFlagSource implements FlagSource {
+  public readonly perEntity = false;
   private cached?: { key: string; value: unknown };
 
   public constructor(private readonly file: string) {}

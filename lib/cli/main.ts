@@ -134,7 +134,7 @@ Serves POST /v1/messages with the same request handling as the Lambda gateway.
   --port PORT     port to listen on (0 picks a free one)
   --flags FILE    the flag in AppConfig's retrieved form, e.g.
                   {"enable_claude_haiku_4_5": {"enabled": true, "rolloutPercent": 1, "allowlist": [], "phase": "canary"}}
-                  re-read whenever the file changes
+                  re-read when the file changes (seen within gateway.flagCacheMs, 1 s)
   --host HOST     address to bind (default 127.0.0.1)
 ${CONFIG_HELP}
 Environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (vendor or a fake), ROLLOUT_HASH_KEY (HMAC key for ids in logs).

@@ -165,6 +165,8 @@ export const GatewaySchema = z.strictObject({
   defaultModelMaxRetries: z.number().int().min(0).max(5).default(2),
   /** Longest silence allowed inside a streamed answer before it is ended with an error event. */
   streamIdleTimeoutMs: positiveInt.default(60_000),
+  /** How long the gateway reuses a flag reading (per user during an entity-based deployment). */
+  flagCacheMs: z.number().int().min(0).max(60_000, { error: 'must be ≤ 60000 ms' }).default(1000),
   /** Largest request body accepted (bytes); Lambda Function URLs cap payloads at 6 MB. */
   maxRequestBytes: positiveInt.max(6_291_456, { error: 'must be ≤ 6291456 bytes (the Lambda payload limit)' }).default(6_000_000),
   circuitBreaker: z.strictObject({

@@ -32,6 +32,7 @@ export const GatewaySettingsSchema = z.object({
     defaultModelTimeoutMs: positive(),
     defaultModelMaxRetries: z.number().check(z.nonnegative()),
     streamIdleTimeoutMs: positive(),
+    flagCacheMs: z.number().check(z.nonnegative()),
     maxRequestBytes: positive(),
     circuitBreaker: z.object({ failureThreshold: positive(), windowSeconds: positive(), cooldownSeconds: positive() }),
     moderation: z.object({

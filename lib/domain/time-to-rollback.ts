@@ -54,6 +54,7 @@ export function worstCaseTimeToRollback(config: RolloutConfig): RollbackTimeline
       seconds: config.appConfig.agentPollIntervalSeconds,
       basis: `appConfig.agentPollIntervalSeconds ${config.appConfig.agentPollIntervalSeconds} s`,
     },
+    { stage: 'the gateway\'s flag cache expires', seconds: config.gateway.flagCacheMs / 1000, basis: `gateway.flagCacheMs ${config.gateway.flagCacheMs} ms` },
   ];
   return { stages, totalSeconds: stages.reduce((sum, s) => sum + s.seconds, 0) };
 }

@@ -18,6 +18,7 @@ const EXPECTED: GatewaySettings = {
     defaultModelTimeoutMs: 60_000,
     defaultModelMaxRetries: 2,
     streamIdleTimeoutMs: 60_000,
+    flagCacheMs: 1000,
     maxRequestBytes: 6_000_000,
     circuitBreaker: { failureThreshold: 5, windowSeconds: 60, cooldownSeconds: 30 },
     moderation: { outputChecks: [], blockFlaggedOutputs: false },

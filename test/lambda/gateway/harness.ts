@@ -44,7 +44,10 @@ export interface GatewayOverrides extends Partial<Omit<GatewayConfig, 'circuitBr
   readonly moderation?: Partial<GatewayConfig['moderation']>;
 }
 
-/** Settings from the shipped rollout.config.json, with gateway fields overridden. */
+/**
+ * Settings from the shipped rollout.config.json, with gateway fields overridden. The flag
+ * cache is off unless a test asks for it, so every request sees the flag source's answer.
+ */
 export function settingsWith(overrides: GatewayOverrides = {}): GatewaySettings {
   const base = gatewaySettingsFrom(loadRolloutConfig(CONFIG_FILE).config);
   const { circuitBreaker, moderation, ...rest } = overrides;
@@ -52,6 +55,7 @@ export function settingsWith(overrides: GatewayOverrides = {}): GatewaySettings 
     ...base,
     gateway: {
       ...base.gateway,
+      flagCacheMs: 0,
       ...rest,
       circuitBreaker: { ...base.gateway.circuitBreaker, ...circuitBreaker },
       moderation: { ...base.gateway.moderation, ...moderation },

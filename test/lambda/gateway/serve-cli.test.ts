@@ -120,6 +120,8 @@ describe('rollout serve', () => {
 
     // edit the flag file: 100% → 0%; the next request goes to the default model
     await flags.writeFlag(flagOn(0));
+    // The gateway reuses a flag reading for gateway.flagCacheMs (1 s in the shipped config).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const after = await client.messages.create(params).withResponse();
     expect(after.data.model).toBe(DEFAULT_VENDOR_ID);
     expect(after.response.headers.get('x-rollout-variant')).toBe('default');

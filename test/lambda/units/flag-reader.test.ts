@@ -8,6 +8,7 @@ const EVERYONE_ON_DEFAULT: FlagValue = { enabled: false, rolloutPercent: 0, allo
 
 /** A flag source that serves the scripted answers in order (a thrown value when it is an Error). */
 class ScriptedSource implements FlagSource {
+  public readonly perEntity = true;
   public readonly entityIds: Array<string | undefined> = [];
   private readonly answers: unknown[];
 
@@ -119,6 +120,7 @@ describe('FlagReader', () => {
 
   it('wraps a thrown non-Error too', async () => {
     const source: FlagSource = {
+      perEntity: false,
       read: () => Promise.reject('agent exploded'),
     };
     const reading = await new FlagReader(source, FLAG_KEY).read();
@@ -134,5 +136,40 @@ describe('FlagReader', () => {
       expect(reading.error).toBeInstanceOf(FlagDocumentError);
       expect(reading.flag).toEqual(EVERYONE_ON_DEFAULT);
     }
+  });
+});
+
+describe('FlagReader cache', () => {
+  const good = { [FLAG_KEY]: { enabled: true, rolloutPercent: 5, allowlist: [], phase: 'phase-2' } };
+  const later = { [FLAG_KEY]: { enabled: true, rolloutPercent: 25, allowlist: [], phase: 'phase-3' } };
+
+  it('reuses a reading for cacheMs, per entity for per-entity sources', async () => {
+    let t = 0;
+    const source = new ScriptedSource(good, good, later);
+    const reader = new FlagReader(source, FLAG_KEY, { cacheMs: 1000, now: () => t });
+    expect((await reader.read('a')).flag.rolloutPercent).toBe(5);
+    t = 999;
+    expect((await reader.read('a')).flag.rolloutPercent).toBe(5);
+    expect(source.entityIds).toEqual(['a']);
+    expect((await reader.read('b')).flag.rolloutPercent).toBe(5); // another entity: asked again
+    t = 1000;
+    expect((await reader.read('a')).flag.rolloutPercent).toBe(25); // expired: asked again
+    expect(source.entityIds).toEqual(['a', 'b', 'a']);
+  });
+
+  it('keeps one entry for sources that answer the same for everyone', async () => {
+    let calls = 0;
+    const source: FlagSource = { perEntity: false, read: async () => { calls++; return good; } };
+    const reader = new FlagReader(source, FLAG_KEY, { cacheMs: 1000, now: () => 0 });
+    await reader.read('a');
+    await reader.read('b');
+    expect(calls).toBe(1);
+  });
+
+  it('does not cache failures: the next request asks again', async () => {
+    const source = new ScriptedSource(new Error('down'), good);
+    const reader = new FlagReader(source, FLAG_KEY, { cacheMs: 1000, now: () => 0 });
+    expect((await reader.read('a')).error).toBeDefined();
+    expect((await reader.read('a')).flag.rolloutPercent).toBe(5);
   });
 });
