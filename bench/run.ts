@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { GATEWAY_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/gateway-bundling';
+import { LAMBDA_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/lambda-bundling';
 import { gatewaySettingsFrom } from '../lib/domain/gateway-settings';
 import { loadRolloutConfig } from '../lib/domain/load-config';
 import { startFakeVendor, type FakeVendor } from '../test/helpers/fake-vendor';
@@ -272,8 +272,8 @@ async function coldStart(work: string): Promise<ColdStart[]> {
   for (const b of bundles) {
     const outfile = path.join(work, `${path.basename(b.entry, '.ts')}.js`);
     const r = await build({
-      entryPoints: [b.entry], bundle: true, platform: 'node', format: 'cjs', target: GATEWAY_BUNDLING.target,
-      minify: true, external: [...GATEWAY_BUNDLING.externalModules], outfile, write: true, nodePaths: [path.join(ROOT, 'node_modules')],
+      entryPoints: [b.entry], bundle: true, platform: 'node', format: 'cjs', target: LAMBDA_BUNDLING.target,
+      minify: true, external: [...LAMBDA_BUNDLING.externalModules], outfile, write: true, nodePaths: [path.join(ROOT, 'node_modules')],
     });
     void r;
     const bytes = (await import('node:fs')).readFileSync(outfile);

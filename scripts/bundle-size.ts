@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { GATEWAY_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/gateway-bundling';
+import { LAMBDA_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/lambda-bundling';
 
 async function main(): Promise<void> {
   const result = await build({
@@ -14,9 +14,9 @@ async function main(): Promise<void> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: GATEWAY_BUNDLING.target,
-    minify: GATEWAY_BUNDLING.minify,
-    external: [...GATEWAY_BUNDLING.externalModules],
+    target: LAMBDA_BUNDLING.target,
+    minify: LAMBDA_BUNDLING.minify,
+    external: [...LAMBDA_BUNDLING.externalModules],
     write: false,
     metafile: true,
   });

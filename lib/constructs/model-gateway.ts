@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RolloutConfig } from '../domain/config-schema';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
-import { GATEWAY_BUNDLING, GATEWAY_ENTRY } from './gateway-bundling';
+import { GATEWAY_ENTRY, lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
 
 export interface ModelGatewayProps {
@@ -92,7 +92,7 @@ export class ModelGateway extends Construct {
         AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: `/applications/${config.appConfig.applicationName}/environments/${config.appConfig.environmentName}/configurations/${config.appConfig.profileName}`,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: { ...GATEWAY_BUNDLING, externalModules: [...GATEWAY_BUNDLING.externalModules] },
+      bundling: lambdaBundling(),
     });
     this.vendorApiKey.grantRead(this.function);
     this.idHashKey.grantRead(this.function);

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_NAMES, alarmNamePrefix } from '../domain/alarm-names';
+import { ALARM_NAMES, alarmNamePrefix, ownerText } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { notifySns, RolloutAlarmFactory, type IAlarmActionStrategy } from './alarm-factory';
 import { GatewayMetrics } from './gateway-metrics';
@@ -172,9 +172,4 @@ export class RolloutAlarms extends Construct {
       },
     });
   }
-}
-
-function ownerText(config: RolloutConfig): string {
-  const { owner } = config.contacts;
-  return owner.email ? `${owner.name} <${owner.email}>` : owner.name;
 }

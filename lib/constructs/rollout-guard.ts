@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { OFF_PHASE } from '../domain/names';
+import { lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
 
 export interface RolloutGuardProps {
@@ -66,7 +67,7 @@ export class RolloutGuard extends Construct {
         NOTIFY_TOPIC_ARN: pageTopic.topicArn,
         POWERTOOLS_SERVICE_NAME: 'rollback-guard',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'] },
+      bundling: lambdaBundling(),
       retryAttempts: 2,
       onFailure: new destinations.SnsDestination(pageTopic),
     });

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_NAMES, alarmNamePrefix } from '../domain/alarm-names';
+import { ALARM_NAMES, alarmNamePrefix, ownerText } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { vendorSpendBasis, type VendorSpendBasis } from '../domain/spend';
 import { notifySns, RolloutAlarmFactory } from './alarm-factory';
@@ -69,7 +69,7 @@ export class SpendGuard extends Construct {
     const factory = new RolloutAlarmFactory(this, {
       namePrefix: alarmNamePrefix(config),
       evaluation: { period: Duration.minutes(config.alarms.periodMinutes), evaluationPeriods: 1, datapointsToAlarm: 1 },
-      owner: config.contacts.owner.email ? `${config.contacts.owner.name} <${config.contacts.owner.email}>` : config.contacts.owner.name,
+      owner: ownerText(config),
     });
     const models = Object.keys(config.llm.models);
     const totalCost = (period: Duration): cloudwatch.MathExpression => new cloudwatch.MathExpression({

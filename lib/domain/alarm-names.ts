@@ -29,3 +29,9 @@ export function alarmNamePrefix(config: RolloutConfig): string {
 export function alarmName(config: RolloutConfig, key: AlarmKey): string {
   return `${alarmNamePrefix(config)}/${ALARM_NAMES[key]}`;
 }
+
+/** The owner as alarm descriptions name it: `Name <email>`. */
+export function ownerText(config: RolloutConfig): string {
+  const { owner } = config.contacts;
+  return owner.email ? `${owner.name} <${owner.email}>` : owner.name;
+}
