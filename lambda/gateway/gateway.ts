@@ -131,7 +131,9 @@ export class Gateway {
       attempts.push(attemptLog(target, result));
       this.record(metrics, target, result);
       if (result.kind === 'served') {
-        if (fallback) metrics.add(settings.newModel.alias, 'Fallbacks', 1);
+        // A fallback is the default model serving after the new model failed on this request;
+        // skips while the breaker is open are counted as CircuitOpen instead.
+        if (fallback && !plan.circuitOpen) metrics.add(settings.newModel.alias, 'Fallbacks', 1);
         log.servedBy = target.metricsModel;
         log.fallback = fallback;
         log.status = 200;

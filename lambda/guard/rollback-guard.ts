@@ -31,8 +31,12 @@ export class RollbackGuard {
 
   public async run(alarmName: string): Promise<GuardOutcome> {
     const { deployments } = this.deps;
-    const now = this.deps.now?.() ?? new Date();
-    const step = planGuardRollback(await deployments.latest(), this.deps.offVersion, now);
+    const now = (): Date => this.deps.now?.() ?? new Date();
+    let step = planGuardRollback(await deployments.recent(), this.deps.offVersion, now());
+    if (step.kind === 'wait') {
+      await deployments.waitForEnd(step.deployment.number);
+      step = planGuardRollback(await deployments.recent(), this.deps.offVersion, now());
+    }
     let summary: string;
     switch (step.kind) {
       case 'stop':
@@ -51,6 +55,9 @@ export class RollbackGuard {
       }
       case 'none':
         summary = `Nothing to roll back: ${step.reason}.`;
+        break;
+      case 'wait':
+        summary = `${describe(step.deployment)} is still ROLLING_BACK after the wait; run the guard again or npx rollout rollback --yes.`;
         break;
     }
     await this.deps.notify(`Rollback guard: ${step.kind} after ${alarmName}`, `${summary}\nCheck with: npx rollout status`);

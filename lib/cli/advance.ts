@@ -13,8 +13,10 @@ export interface AdvanceOptions {
   readonly to?: string;
   /** Follow the deployment until it completes or rolls back. */
   readonly wait: boolean;
-  /** Confirmed: without it, advance only says what it would do. */
-  readonly yes: boolean;
+  /** Only say what would be done. */
+  readonly dryRun: boolean;
+  /** Asks on a terminal; `--yes` (or no terminal) answers yes. */
+  readonly confirm: (question: string) => Promise<boolean>;
   readonly now?: Date;
 }
 
@@ -22,6 +24,8 @@ export interface AdvanceOptions {
 export const EXIT_ROLLED_BACK = 3;
 /** Exit code when a gate refused the advance. */
 export const EXIT_REFUSED = 4;
+/** Exit code when the operator answered no. */
+export const EXIT_NOT_CONFIRMED = 5;
 
 /**
  * `rollout advance`: deploys the next phase's flag version with that phase's strategy, after
@@ -49,9 +53,13 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   const version = required(s.resources.versions, target.name);
   const strategy = required(s.resources.strategies, target.name);
   const plan = `deploy flag version ${version} (${target.name}: ${target.rolloutPercent}% of users) with strategy ${config.appConfig.applicationName}-${target.name}`;
-  if (!options.yes) {
-    print(`Would ${plan}. Run again with --yes to do it.`);
+  if (options.dryRun) {
+    print(`Would ${plan} (dry run: nothing done).`);
     return 0;
+  }
+  if (!(await options.confirm(`${s.live.phase} → ${target.name}: ${plan}. Go ahead?`))) {
+    print('Not confirmed: nothing done.');
+    return EXIT_NOT_CONFIRMED;
   }
   const deployments = reader.deploymentsFor(s.resources);
   const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, () =>

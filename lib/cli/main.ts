@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { RolloutConfigError } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
@@ -23,6 +24,8 @@ export interface CliEnvironment {
   readonly now: () => Date;
   /** How deployments are polled (tests make it instant). */
   readonly deploymentOptions: DeploymentsOptions;
+  /** Asks a yes/no question; answers yes when there is no terminal to ask on. */
+  readonly confirm: (question: string) => Promise<boolean>;
 }
 
 interface Command {
@@ -52,36 +55,39 @@ ${CONFIG_HELP}`,
   },
   advance: {
     summary: 'Deploy the next phase, after its gates',
-    usage: `Usage: rollout advance [--to PHASE] [--wait] [--yes] [--config FILE]
+    usage: `Usage: rollout advance [--to PHASE] [--wait] [--yes] [--dry-run] [--config FILE]
 
 Deploys the next phase's flag version with that phase's strategy, once the gates pass:
 no deployment in flight; the live phase has been live for its minimum watch window; no
 rollout alarm in ALARM now, and the rollback alarm has not fired during the window.
-Otherwise it refuses, says why and when it could go (exit code 4).
+Otherwise it refuses, says why and when it could go (exit code 4). On a terminal it asks before
+deploying (exit code 5 when the answer is no).
   --to PHASE      the phase to deploy (default: the next one; one phase at a time)
   --wait          follow the deployment until it completes; exit code 3 if it rolls back
-  --yes           do it (without --yes, only print what would be done)
+  --yes           do not ask for confirmation (it is asked only on a terminal)
+  --dry-run       only print what would be done
 ${CONFIG_HELP}`,
-    options: { ...CONFIG_OPTION, to: { type: 'string' }, wait: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+    options: { ...CONFIG_OPTION, to: { type: 'string' }, wait: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
     run: async (v, cli) => {
       const config = loadConfig(v, cli);
-      return advance(config, reader(config, cli), { to: str(v.to), wait: v.wait === true, yes: v.yes === true, now: cli.now() }, cli.print);
+      return advance(config, reader(config, cli), { to: str(v.to), wait: v.wait === true, dryRun: v['dry-run'] === true, confirm: confirmer(v, cli), now: cli.now() }, cli.print);
     },
   },
   rollback: {
     summary: 'The kill switch: stop the deployment in flight and turn the flag off',
-    usage: `Usage: rollout rollback [--yes] [--config FILE]
+    usage: `Usage: rollout rollback [--yes] [--dry-run] [--config FILE]
 
 Stops the deployment in flight (AppConfig rolls it back), then deploys the version labelled
 "off" to every environment at once, and prints when every gateway environment will have it
 (the AppConfig Agent's poll interval). To make the default model the default again for good,
 also set rollout.currentPhase to "off" in the config and run npx cdk deploy.
-  --yes           do it (without --yes, only print what would be done)
+  --yes           do not ask for confirmation (it is asked only on a terminal)
+  --dry-run       only print what would be done
 ${CONFIG_HELP}`,
-    options: { ...CONFIG_OPTION, yes: { type: 'boolean', short: 'y' } },
+    options: { ...CONFIG_OPTION, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
     run: async (v, cli) => {
       const config = loadConfig(v, cli);
-      return rollback(config, reader(config, cli), { yes: v.yes === true }, cli.print);
+      return rollback(config, reader(config, cli), { dryRun: v['dry-run'] === true, confirm: confirmer(v, cli) }, cli.print);
     },
   },
   smoke: {
@@ -164,6 +170,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliEnviro
     awsClients: overrides.awsClients ?? createAwsClients,
     now: overrides.now ?? (() => new Date()),
     deploymentOptions: overrides.deploymentOptions ?? {},
+    confirm: overrides.confirm ?? askOnTerminal,
   };
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
@@ -204,6 +211,21 @@ async function runServe(v: Record<string, string | boolean | undefined>, cli: Cl
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return new Promise((resolve) => server.on('close', () => resolve(0)));
+}
+
+function confirmer(v: Record<string, string | boolean | undefined>, cli: CliEnvironment): (question: string) => Promise<boolean> {
+  return v.yes === true ? async () => true : cli.confirm;
+}
+
+/** Asks on the terminal; without one (CI, pipes, the guard's runbooks) the command goes ahead. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return true;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 function reader(config: RolloutConfig, cli: CliEnvironment): RolloutReader {

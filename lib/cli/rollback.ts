@@ -2,11 +2,15 @@ import { alarmName } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { describe } from '../domain/rollback-plan';
 import { pausedNote } from '../../lambda/guard/rollback-guard';
+import { EXIT_NOT_CONFIRMED } from './advance';
 import { withAwsErrors } from './aws-errors';
 import type { RolloutReader } from './rollout-reader';
 
 export interface RollbackOptions {
-  readonly yes: boolean;
+  /** Only say what would be done. */
+  readonly dryRun: boolean;
+  /** Asks on a terminal; `--yes` (or no terminal) answers yes. */
+  readonly confirm: (question: string) => Promise<boolean>;
 }
 
 /**
@@ -27,9 +31,13 @@ export async function rollback(config: RolloutConfig, reader: RolloutReader, opt
     ...(s.inFlight ? [`stop ${describe(s.inFlight)} (AppConfig rolls it back)`] : []),
     `deploy the off version all at once with strategy ${config.appConfig.applicationName}-off`,
   ];
-  if (!options.yes) {
-    print(`Would ${steps.join(', then ')}. Run again with --yes to do it.`);
+  if (options.dryRun) {
+    print(`Would ${steps.join(', then ')} (dry run: nothing done).`);
     return 0;
+  }
+  if (!(await options.confirm(`Kill switch: ${steps.join(', then ')}. Go ahead?`))) {
+    print('Not confirmed: nothing done.');
+    return EXIT_NOT_CONFIRMED;
   }
   const deployments = reader.deploymentsFor(s.resources);
   if (s.inFlight) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createGateway } from '../../lambda/gateway/create-gateway';
 import { FileFlagSource } from '../../lambda/gateway/flag-source';
+import { StdoutJsonLogger } from '../../lambda/gateway/stdout-logger';
 import { createGatewayServer } from '../../lambda/gateway/local-server';
 import { MIN_HASH_KEY_LENGTH } from '../../lambda/gateway/privacy';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
@@ -31,7 +32,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
   let hashKey = env.ROLLOUT_HASH_KEY;
   if (!hashKey) {
     hashKey = randomBytes(32).toString('hex');
-    print('ROLLOUT_HASH_KEY is not set: hashing user ids with a random key for this run (hashes differ between runs).');
+    // stderr: stdout carries the ready line, logs and metrics only.
+    console.error('ROLLOUT_HASH_KEY is not set: hashing user ids with a random key for this run (hashes differ between runs).');
   }
   if (hashKey.length < MIN_HASH_KEY_LENGTH) {
     throw new CliError(`ROLLOUT_HASH_KEY must be at least ${MIN_HASH_KEY_LENGTH} characters (got ${hashKey.length}); unset it to use a random key for this run.`);
@@ -43,6 +45,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     apiKey: async () => apiKey,
     hashKey: async () => hashKey,
     baseURL: env.ANTHROPIC_BASE_URL,
+    logger: new StdoutJsonLogger('model-gateway'),
   });
   const server = createGatewayServer(gateway, settings.gateway.maxRequestBytes);
   const host = options.host ?? '127.0.0.1';

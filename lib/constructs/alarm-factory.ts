@@ -49,8 +49,10 @@ export interface AlarmFactoryProps {
 }
 
 export interface RateAlarmProps {
-  readonly numerator: cloudwatch.IMetric;
-  readonly denominator: cloudwatch.IMetric;
+  /** Events; several are summed (missing data as 0). */
+  readonly numerator: cloudwatch.IMetric | readonly cloudwatch.IMetric[];
+  /** Samples; several are summed (missing data as 0). */
+  readonly denominator: cloudwatch.IMetric | readonly cloudwatch.IMetric[];
   readonly thresholdPercent: number;
   /** Judge the rate only with at least this many samples in the period... */
   readonly minSamples: number;
@@ -91,9 +93,11 @@ export class RolloutAlarmFactory {
 
   /** 100 × numerator / denominator, judged only with enough samples (or enough failures). */
   public addRateAlarm(id: string, name: string, p: RateAlarmProps): cloudwatch.Alarm {
+    const e = sumOf('e', p.numerator);
+    const n = sumOf('n', p.denominator);
     const rate = new cloudwatch.MathExpression({
-      expression: `IF(n >= ${p.minSamples} OR e >= ${p.minEvents}, 100 * e / n, 0)`,
-      usingMetrics: { e: p.numerator, n: p.denominator },
+      expression: `IF(${n.expression} >= ${p.minSamples} OR ${e.expression} >= ${p.minEvents}, 100 * ${e.expression} / ${n.expression}, 0)`,
+      usingMetrics: { ...e.metrics, ...n.metrics },
       period: this.props.evaluation.period,
       label: `${name} (%)`,
     });
@@ -154,4 +158,15 @@ export class RolloutAlarmFactory {
   private describe(docs: AlarmDocs): string {
     return `${docs.meaning} First: ${docs.firstStep} Runbook: RUNBOOK.md#${docs.runbookSection}. Owner: ${this.props.owner}.`.slice(0, 1024);
   }
+}
+
+/** One metric as `id`, or several as `(FILL(id0, 0) + FILL(id1, 0) ...)`. */
+function sumOf(id: string, metrics: cloudwatch.IMetric | readonly cloudwatch.IMetric[]): { expression: string; metrics: Record<string, cloudwatch.IMetric> } {
+  if (!Array.isArray(metrics)) return { expression: id, metrics: { [id]: metrics as cloudwatch.IMetric } };
+  const list = metrics as readonly cloudwatch.IMetric[];
+  if (list.length === 1) return { expression: id, metrics: { [id]: list[0]! } };
+  return {
+    expression: `(${list.map((_, i) => `FILL(${id}${i}, 0)`).join(' + ')})`,
+    metrics: Object.fromEntries(list.map((m, i) => [`${id}${i}`, m])),
+  };
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -103,7 +103,6 @@ export class ModelGateway extends Construct {
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
     for (const arn of props.callerArns ?? []) this.grantInvoke(new iam.ArnPrincipal(arn));
-    new CfnOutput(this, 'Url', { value: this.functionUrl.url, description: 'Gateway base URL: new Anthropic({ baseURL: <this>, fetch: signedFetch })' });
   }
 
   /** Lets `grantee` call the gateway's Function URL (SigV4-signed requests). */

@@ -51,13 +51,15 @@ export class RolloutAlarms extends Construct {
 
     const rolloutAlarms = [
       factory.addRateAlarm('NewModelErrorRate', ALARM_NAMES.newModelErrorRate, {
-        numerator: m.metric('ModelErrors', model),
-        denominator: requests,
+        // Requests the circuit breaker kept from the new model count as failed: otherwise an
+        // open breaker leaves too few calls to judge, and a dead model would never alarm.
+        numerator: [m.metric('ModelErrors', model), m.metric('CircuitOpen', model)],
+        denominator: [requests, m.metric('CircuitOpen', model)],
         thresholdPercent: a.errorRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
         docs: {
-          meaning: `${model} is failing (5xx, 529, timeouts, connection errors) on ≥ ${a.errorRatePercent}% of its calls; users are being served by the fallback.`,
+          meaning: `${model} is failing (5xx, 529, timeouts, connection errors, or skipped by the open circuit breaker) on ≥ ${a.errorRatePercent}% of its calls; users are being served by the fallback.`,
           firstStep: 'Check the vendor status page and the gateway logs (attempts[].outcome); the rollback alarm rolls the phase back on its own — confirm with `npx rollout status`.',
           runbookSection: 'new-model-error-rate',
         },

@@ -157,7 +157,10 @@ export const GatewaySchema = z.strictObject({
   vendorApiKeySecretName: z.string().min(1).default('llm-model-rollout/anthropic-api-key'),
   /** CloudWatch namespace of the gateway's metrics. */
   metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as ModelRollout' }).default('ModelRollout'),
-  /** Time to the new model's response headers before falling back. */
+  /**
+   * Time to the new model's response headers before falling back. For a streamed call that is
+   * the first byte; for a non-streamed one the whole answer (raise it for long answers).
+   */
   newModelTimeoutMs: positiveInt.default(30_000),
   /** Time to the default model's response headers. */
   defaultModelTimeoutMs: positiveInt.default(60_000),

@@ -94,11 +94,12 @@ export function parseRetrievedFlag(body: unknown, flagKey: string): FlagValue {
   };
 }
 
+/** The message names types and positions only: these lists hold user and client ids, and it is logged. */
 function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new FlagDocumentError(`flag '${what} must be an array of strings (got ${JSON.stringify(value)})`);
-  }
+  if (!Array.isArray(value)) throw new FlagDocumentError(`flag '${what} must be an array of strings (got ${typeName(value)})`);
+  const bad = value.findIndex((v) => typeof v !== 'string');
+  if (bad >= 0) throw new FlagDocumentError(`flag '${what} must be an array of strings (element ${bad} is ${typeName(value[bad])})`);
   return value as string[];
 }
 

@@ -26,6 +26,8 @@ export type RollbackStep =
   | { readonly kind: 'revert'; readonly deployment: DeploymentView; readonly reason: string }
   /** Deploy the "off" version all at once. */
   | { readonly kind: 'deploy-off'; readonly reason: string }
+  /** A rollback is under way: let it finish, then plan again. */
+  | { readonly kind: 'wait'; readonly deployment: DeploymentView; readonly reason: string }
   | { readonly kind: 'none'; readonly reason: string };
 
 /** AppConfig reverts (StopDeployment with AllowRevert) only within 72 hours of completion. */
@@ -37,23 +39,32 @@ export function isInFlight(d: DeploymentView): boolean {
 }
 
 /**
- * The guard's step for the latest deployment of the flag: stop it if in flight, revert it if
- * it completed within 72 h, otherwise turn the flag off. Nothing when the flag is already off
- * or AppConfig has already rolled the deployment back — so repeated alarms are harmless.
+ * The guard's step, from the flag's recent deployments (newest first): stop the latest if it
+ * is in flight, revert it if it completed within 72 h, otherwise turn the flag off. After a
+ * rollback or revert the version before it is live: if that still sends users to the new
+ * model (an earlier phase), the flag goes off too. Nothing when the flag is already off —
+ * so repeated alarms are harmless.
  */
-export function planGuardRollback(latest: DeploymentView | undefined, offVersion: string, now: Date): RollbackStep {
+export function planGuardRollback(deployments: readonly DeploymentView[], offVersion: string, now: Date): RollbackStep {
+  const latest = deployments[0];
   if (!latest) return { kind: 'none', reason: 'the flag was never deployed, so nobody is on the new model' };
   const which = describe(latest);
   if (latest.version === offVersion) {
     if (latest.state === 'COMPLETE' || isInFlight(latest)) {
       return { kind: 'none', reason: `${which} is the off version: the flag is already off or turning off` };
     }
+    if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ROLLING_BACK` };
     // The kill switch itself was undone: the version before it, with the new model, is live again.
     return { kind: 'deploy-off', reason: `${which}, the off version, was ${latest.state}: the new model is live again` };
   }
   if (isInFlight(latest)) return { kind: 'stop', deployment: latest, reason: `${which} is ${latest.state}` };
-  if (latest.state === 'ROLLING_BACK' || latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
-    return { kind: 'none', reason: `${which} is already ${latest.state}` };
+  if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which} is ROLLING_BACK` };
+  if (latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
+    const live = deployments.slice(1).find((d) => d.state === 'COMPLETE');
+    if (!live || live.version === offVersion) {
+      return { kind: 'none', reason: `${which} is already ${latest.state}, and before it the flag was ${live ? 'off' : 'never deployed'}` };
+    }
+    return { kind: 'deploy-off', reason: `${which} is already ${latest.state}, but ${describe(live)} is live and still sends users to the new model` };
   }
   const completedAt = latest.completedAt ?? latest.startedAt;
   if (completedAt && now.getTime() - completedAt.getTime() < REVERT_WINDOW_MS) {

@@ -74,6 +74,9 @@ export function checkAdvance(input: AdvanceInput): AdvanceCheck {
   const order = [OFF_PHASE, ...config.rollout.phases.map((p) => p.name)];
   const from = order.indexOf(live.phase);
   const to = order.indexOf(target.name);
+  if (from < 0) {
+    refusals.push(`the live flag version (${live.phase}) is not a phase of this config, so its watch window cannot be checked: turn the flag off first (npx rollout rollback --yes), or redeploy the stack from the config that made it`);
+  }
   if (to === from) refusals.push(`${target.name} is already the live phase`);
   if (from >= 0 && to > from + 1) {
     refusals.push(`${target.name} skips ${order.slice(from + 1, to).join(', ')}: advance one phase at a time`);

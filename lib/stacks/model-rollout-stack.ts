@@ -1,4 +1,4 @@
-import { Annotations, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { ConfigIssue } from '../domain/config-errors';
@@ -54,6 +54,11 @@ export class ModelRolloutStack extends Stack {
       config: props.config,
       flags: this.flags,
       callerArns: props.config.gateway.callerArns,
+    });
+    // A stack-level output keeps the plain name `GatewayUrl` the runbook and CLI help refer to.
+    new CfnOutput(this, 'GatewayUrl', {
+      value: this.gateway.functionUrl.url,
+      description: 'Gateway base URL: new Anthropic({ baseURL: <this>, fetch: createSignedFetch(...) })',
     });
     this.notifications = new RolloutNotifications(this, 'Notifications', { config: props.config, application: this.flags.application });
     this.alarms = new RolloutAlarms(this, 'Alarms', {

@@ -30,7 +30,7 @@ describe('rollout --help', () => {
 
   it.each([
     ['status', /watch\s+window/],
-    ['advance', /--to PHASE[\s\S]*--wait[\s\S]*--yes[\s\S]*exit code 4/],
+    ['advance', /--to PHASE[\s\S]*--wait[\s\S]*--yes[\s\S]*--dry-run[\s\S]*exit code 4/],
     ['rollback', /kill switch|"off"[\s\S]*poll interval/],
     ['smoke', /--url URL[\s\S]*default path[\s\S]*new model path[\s\S]*streaming[\s\S]*bad request/],
     ['preflight', /retired[\s\S]*ANTHROPIC_API_KEY/],

@@ -62,6 +62,11 @@ function given(deployments: DeploymentSummary[], alarms: { name: string; state: 
 }
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runWith(async () => true, argv);
+}
+run.withConfirm = (confirm: (q: string) => Promise<boolean>) => (...argv: string[]) => runWith(confirm, argv);
+
+async function runWith(confirm: (q: string) => Promise<boolean>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
   const errors: string[] = [];
   const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
@@ -72,6 +77,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
       now: () => NOW,
       awsClients: () => ({ appconfig: new AppConfigClient({ region: 'us-east-1' }), cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) }),
       deploymentOptions: { pollIntervalMs: 0, sleep: async () => undefined },
+      confirm,
     });
     return { code, out: lines.join('\n'), err: errors.join('\n') };
   } finally {
@@ -137,11 +143,29 @@ describe('rollout advance', () => {
     expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({ AlarmName: 'LlmModelRollout/rollback', HistoryItemType: 'StateUpdate', StartDate: hoursAgo(30), EndDate: NOW });
   });
 
-  it('starts from off with the first phase, and only says what it would do without --yes', async () => {
+  it('starts from off with the first phase, and only says what it would do with --dry-run', async () => {
     given([]);
-    const { code, out } = await run('advance');
+    const { code, out } = await run('advance', '--dry-run');
     expect(code).toBe(0);
-    expect(out).toBe('Would deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke. Run again with --yes to do it.');
+    expect(out).toBe('Would deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke (dry run: nothing done).');
+    expect(writes()).toEqual([]);
+  });
+
+  it('acts without --yes when there is no terminal to ask on (DESIGN §6: advance [--to PHASE] [--wait])', async () => {
+    given([]);
+    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 1, State: 'DEPLOYING' });
+    const { code } = await run('advance');
+    expect(code).toBe(0);
+    expect(appconfig.commandCalls(StartDeploymentCommand)).toHaveLength(1);
+  });
+
+  it('does nothing when the operator answers no on the terminal (exit 5)', async () => {
+    given([]);
+    const questions: string[] = [];
+    const { code, out } = await run.withConfirm(async (q) => { questions.push(q); return false; })('advance');
+    expect(code).toBe(5);
+    expect(questions).toEqual(['off → smoke: deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke. Go ahead?']);
+    expect(out).toContain('Not confirmed: nothing done.');
     expect(writes()).toEqual([]);
   });
 
@@ -241,10 +265,10 @@ describe('rollout rollback', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('only says what it would do without --yes', async () => {
+  it('only says what it would do with --dry-run', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
-    const { out } = await run('rollback');
-    expect(out).toBe('Would deploy the off version all at once with strategy llm-model-rollout-off. Run again with --yes to do it.');
+    const { out } = await run('rollback', '--dry-run');
+    expect(out).toBe('Would deploy the off version all at once with strategy llm-model-rollout-off (dry run: nothing done).');
     expect(writes()).toEqual([]);
   });
 });
@@ -273,5 +297,15 @@ describe('errors on-call can act on', () => {
     const conflict = await run('advance', '--yes');
     expect(conflict.code).toBe(1);
     expect(conflict.err).toContain('another deployment is in progress in this environment');
+  });
+});
+
+describe('rollout advance from a version no phase of the config owns', () => {
+  it('refuses: the watch window of an unknown version cannot be checked', async () => {
+    given([{ DeploymentNumber: 9, ConfigurationProfileId: 'prof-1', ConfigurationVersion: '99', State: 'COMPLETE', StartedAt: hoursAgo(200), CompletedAt: hoursAgo(100) }]);
+    const { code, out } = await run('advance', '--to', 'full', '--yes');
+    expect(code).toBe(4);
+    expect(out).toContain('the live flag version (version 99) is not a phase of this config');
+    expect(writes()).toEqual([]);
   });
 });

@@ -49,7 +49,6 @@ describe('ModelGateway', () => {
     const t = build().template();
     t.resourceCountIs('AWS::Lambda::Url', 1);
     t.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
-    t.hasOutput('*', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayFunctionFunctionUrl'), 'FunctionUrl'] } });
   });
 
   it('passes the gateway settings, secret ids and agent settings in its environment, and no secret value', () => {

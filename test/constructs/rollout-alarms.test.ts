@@ -64,10 +64,24 @@ function modelStat(metricName: string, stat = 'Sum', period = 60, namespace = 'M
 }
 
 function rateMetrics(name: string, numerator: string, expression = 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)', period = 60, namespace = 'ModelRollout'): Props[] {
+  if (numerator === 'ModelErrors') return errorRateMetrics(name, period, namespace, expression === 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)' ? undefined : expression);
   return [
     { Expression: expression, Id: 'expr_1', Label: `${name} (%)`, ReturnData: true },
     { Id: 'e', MetricStat: modelStat(numerator, 'Sum', period, namespace), ReturnData: false },
     { Id: 'n', MetricStat: modelStat('Requests', 'Sum', period, namespace), ReturnData: false },
+  ];
+}
+
+/** The error rate counts requests the open circuit breaker kept from the new model as failed. */
+function errorRateMetrics(name: string, period: number, namespace: string, expression?: string): Props[] {
+  const e = '(FILL(e0, 0) + FILL(e1, 0))';
+  const n = '(FILL(n0, 0) + FILL(n1, 0))';
+  return [
+    { Expression: expression ?? `IF(${n} >= 20 OR ${e} >= 3, 100 * ${e} / ${n}, 0)`, Id: 'expr_1', Label: `${name} (%)`, ReturnData: true },
+    { Id: 'e0', MetricStat: modelStat('ModelErrors', 'Sum', period, namespace), ReturnData: false },
+    { Id: 'e1', MetricStat: modelStat('CircuitOpen', 'Sum', period, namespace), ReturnData: false },
+    { Id: 'n0', MetricStat: modelStat('Requests', 'Sum', period, namespace), ReturnData: false },
+    { Id: 'n1', MetricStat: modelStat('CircuitOpen', 'Sum', period, namespace), ReturnData: false },
   ];
 }
 

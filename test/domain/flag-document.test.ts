@@ -274,14 +274,15 @@ describe('parseRetrievedFlag', () => {
   });
 
   it.each([
-    ['allowlist', 'qa-user-1', '"qa-user-1"'],
-    ['allowlist', ['qa-user-1', 2], '["qa-user-1",2]'],
-    ['clientSegments', { client: 'internal-tools' }, '{"client":"internal-tools"}'],
-    ['clientSegments', [null], '[null]'],
-  ])('rejects %s = %p', (attribute, value, shown) => {
+    ['allowlist', 'qa-user-1', '(got string)'],
+    ['allowlist', ['qa-user-1', 2], '(element 1 is number)'],
+    ['clientSegments', { client: 'internal-tools' }, '(got object)'],
+    ['clientSegments', [null], '(element 0 is null)'],
+  ])('rejects %s = %p, naming types and positions but never the ids', (attribute, value, shown) => {
     const parse = () => parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent: 1, phase: 'canary', [attribute]: value } }, FLAG_KEY);
     expect(parse).toThrow(FlagDocumentError);
-    expect(parse).toThrow(`flag '${FLAG_KEY}'.${attribute} must be an array of strings (got ${shown})`);
+    expect(parse).toThrow(`flag '${FLAG_KEY}'.${attribute} must be an array of strings ${shown}`);
+    expect(parse).not.toThrow(/qa-user-1|internal-tools/);
   });
 
   it('rejects a phase that is not a string', () => {

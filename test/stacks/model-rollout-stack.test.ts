@@ -22,6 +22,7 @@ describe('ModelRolloutStack', () => {
     t.resourceCountIs('AWS::AppConfig::Application', 1);
     t.resourceCountIs('AWS::AppConfig::Deployment', 1);
     expect(stack.templateOptions.description).toBe('Canary rollout of claude-haiku-4-5 in place of claude-sonnet-4-6');
+    t.hasOutput('GatewayUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayFunctionFunctionUrl'), 'FunctionUrl'] } });
   });
 
   it('shows config warnings (a model retiring soon) as synth warnings', () => {

@@ -141,7 +141,7 @@ describe('RollbackGuard.run', () => {
     expect(writeCalls()).toBe(1);
     const second = await h.guard.run(ALARM);
     expect(second.step.kind).toBe('none');
-    expect(second.summary).toBe('Nothing to roll back: deployment #5 (version 3) is already REVERTED.');
+    expect(second.summary).toBe('Nothing to roll back: deployment #5 (version 3) is already REVERTED, and before it the flag was never deployed.');
     expect(writeCalls()).toBe(1);
     expect(h.notify).toHaveBeenCalledTimes(2);
   });
