@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Message, MessageCreateParamsNonStreaming, MessageCreateParamsStreaming, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { Message, MessageCreateParamsStreaming, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageStreamParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { MessagesRequest } from './messages-request';
 import type { ModerationVerdict, OutputModerator } from './moderation';
 import type { ResponseSink } from './response-sink';
@@ -46,26 +47,44 @@ export function callModel(options: CallOptions): Promise<CallResult> {
   return options.request.stream ? callStreaming(options) : callOnce(options);
 }
 
+/**
+ * A non-streaming request, streamed from the vendor and answered whole: the timeout then
+ * bounds the time to the first byte (not the whole answer, which for a long answer would
+ * count a healthy model as failed), the idle timeout bounds silences, and since nothing
+ * reaches the client before the answer is complete, any failure can still fall back.
+ */
 async function callOnce(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const params = { ...o.request.body, model: o.target.vendorModelId } as unknown as MessageCreateParamsNonStreaming;
+  const params = { ...o.request.body, model: o.target.vendorModelId } as unknown as MessageStreamParams;
+  delete (params as { stream?: unknown }).stream;
   let message: Message;
-  let requestId: string | null;
+  let requestId: string | null | undefined;
+  const stream = o.client.messages.stream(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders });
+  let idle: NodeJS.Timeout | undefined;
+  let stalled = false;
+  const rearm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      stalled = true;
+      stream.abort();
+    }, o.streamIdleTimeoutMs);
+  };
+  stream.on('streamEvent', rearm);
   try {
-    const { data, response } = await o.client.messages
-      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders })
-      .withResponse();
-    message = data;
-    requestId = response.headers.get('request-id');
+    ({ request_id: requestId } = await stream.withResponse());
+    rearm();
+    message = await stream.finalMessage();
   } catch (err) {
-    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : err) };
+  } finally {
+    clearTimeout(idle);
   }
   const latencyMs = o.now() - started;
   const verdict = o.moderator?.check(textOf(message), message.stop_reason);
   if (verdict?.flagged && o.blockFlagged) {
     return { kind: 'failed', latencyMs, verdict, failure: flaggedFailure(verdict) };
   }
-  o.sink.sendJson(200, withRequestId(o.headers, requestId), message);
+  o.sink.sendJson(200, withRequestId(o.headers, requestId ?? null), message);
   return { kind: 'served', latencyMs, usage: toTokenUsage(message.usage), verdict };
 }
 

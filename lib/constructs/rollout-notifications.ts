@@ -11,6 +11,13 @@ import type { RolloutConfig } from '../domain/config-schema';
 /** The AWS-authored AppConfig extension that sends deployment start/complete/rollback events to the default bus. */
 export const APPCONFIG_EVENTBRIDGE_EXTENSION = 'AWS.AppConfig.DeploymentNotificationsToEventBridge';
 
+/**
+ * Deployment events as AppConfig sends them to EventBridge. Both spellings of the rollback
+ * event are matched: the EventBridge reference says "On Deployment Rollback", AppConfig's
+ * action point is ON_DEPLOYMENT_ROLLED_BACK.
+ */
+export const DEPLOYMENT_EVENT_TYPES = ['On Deployment Start', 'On Deployment Complete', 'On Deployment Rollback', 'On Deployment Rolled Back'] as const;
+
 /** Services that publish to the rollout topics and so must be able to use their key. */
 const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'];
 
@@ -70,7 +77,8 @@ export class RolloutNotifications extends Construct {
     });
     new events.Rule(this, 'DeploymentEventsRule', {
       description: 'AppConfig deployment start/complete/rollback of the rollout, to stakeholders',
-      eventPattern: { source: ['aws.appconfig'] },
+      // Deployment events only: `aws.appconfig` also carries CloudTrail API-call events.
+      eventPattern: { source: ['aws.appconfig'], detailType: [...DEPLOYMENT_EVENT_TYPES] },
       targets: [new targets.SnsTopic(this.stakeholderTopic)],
     });
   }

@@ -158,11 +158,11 @@ export const GatewaySchema = z.strictObject({
   /** CloudWatch namespace of the gateway's metrics. */
   metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as ModelRollout' }).default('ModelRollout'),
   /**
-   * Time to the new model's response headers before falling back. For a streamed call that is
-   * the first byte; for a non-streamed one the whole answer (raise it for long answers).
+   * Time to the new model's first byte before falling back (the gateway streams every vendor
+   * call, also for non-streaming clients, so a long answer is not a timeout).
    */
   newModelTimeoutMs: positiveInt.default(30_000),
-  /** Time to the default model's response headers. */
+  /** Time to the default model's first byte. */
   defaultModelTimeoutMs: positiveInt.default(60_000),
   /** SDK retries on the default model (the new model never retries: the fallback is faster). */
   defaultModelMaxRetries: z.number().int().min(0).max(5).default(2),

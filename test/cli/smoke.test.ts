@@ -67,9 +67,10 @@ describe('rollout smoke against an in-process gateway', () => {
     for (const c of run.checks) expect(run.lines.some((l) => l.includes(c.name) && l.includes(c.outcome) && l.includes(c.detail))).toBe(true);
 
     // what reached the vendor: default (no user), new (cohort user), stream on default; the bad request never did
+    // (the gateway streams every vendor call, whatever the client asked)
     expect(vendor.calls.map((c) => [c.model, c.stream])).toEqual([
-      [DEFAULT_VENDOR_ID, false],
-      [NEW_VENDOR_ID, false],
+      [DEFAULT_VENDOR_ID, true],
+      [NEW_VENDOR_ID, true],
       [DEFAULT_VENDOR_ID, true],
     ]);
     expect(vendor.calls[0].body.metadata).toBeUndefined();

@@ -106,10 +106,11 @@ describe('RolloutNotifications in the stack', () => {
   });
 
   it('forwards AppConfig deployment events to the stakeholder topic only, which lets EventBridge publish', () => {
-    const rules = t.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.appconfig'] } } });
+    const rules = t.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike({ source: ['aws.appconfig'] }) } });
     expect(Object.keys(rules)).toHaveLength(1);
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.appconfig'] },
+      // Deployment events only, not the CloudTrail API-call events that share the source.
+      EventPattern: { source: ['aws.appconfig'], 'detail-type': ['On Deployment Start', 'On Deployment Complete', 'On Deployment Rollback', 'On Deployment Rolled Back'] },
       State: 'ENABLED',
       Targets: [{ Arn: { Ref: stakeholders }, Id: 'Target0' }],
     });

@@ -162,7 +162,8 @@ describe('what reaches the vendor', () => {
     const h = await gateway(flagOn(100));
     const body = { ...messageParams({ user: 'u1' }), temperature: 0.2, stop_sequences: ['END'], tools: [{ name: 't', description: 'd', input_schema: { type: 'object' as const } }] };
     await h.client.messages.create(body);
-    expect(vendor.calls[0].body).toEqual({ ...body, model: NEW_VENDOR_ID });
+    // Unchanged but for the model and `stream` (the gateway streams from the vendor and answers whole).
+    expect(vendor.calls[0].body).toEqual({ ...body, model: NEW_VENDOR_ID, stream: true });
   });
 
   test('a client that goes away mid-request does not break the gateway', async () => {

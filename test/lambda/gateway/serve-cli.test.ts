@@ -125,10 +125,11 @@ describe('rollout serve', () => {
     const after = await client.messages.create(params).withResponse();
     expect(after.data.model).toBe(DEFAULT_VENDOR_ID);
     expect(after.response.headers.get('x-rollout-variant')).toBe('default');
+    // The gateway always streams from the vendor; non-streaming clients get the whole answer.
     expect(vendor.calls.map((c) => [c.model, c.stream])).toEqual([
-      [NEW_VENDOR_ID, false],
       [NEW_VENDOR_ID, true],
-      [DEFAULT_VENDOR_ID, false],
+      [NEW_VENDOR_ID, true],
+      [DEFAULT_VENDOR_ID, true],
     ]);
 
     // bad input is answered by the gateway itself
