@@ -65,7 +65,7 @@ export class RolloutReader {
     });
     for await (const page of pages) {
       for (const a of [...(page.CompositeAlarms ?? []), ...(page.MetricAlarms ?? [])]) {
-        out.push({ name: a.AlarmName ?? '?', state: a.StateValue ?? 'INSUFFICIENT_DATA', reason: a.StateReason, updatedAt: a.StateUpdatedTimestamp });
+        out.push({ name: a.AlarmName ?? '?', state: a.StateValue ?? 'INSUFFICIENT_DATA', reason: a.StateReason, updatedAt: a.StateUpdatedTimestamp, actionsEnabled: a.ActionsEnabled });
       }
     }
     return out;

@@ -27,7 +27,10 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
   }
   print('Alarms:');
   if (s.alarms.length === 0) print('  (none found: is the stack deployed in this account and region?)');
-  for (const a of s.alarms) print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}`);
+  for (const a of s.alarms) {
+    const paused = a.actionsEnabled === false ? ' — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names ' + a.name + ')' : '';
+    print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}${paused}`);
+  }
   const spend = expectedSpendByPhase(config);
   if (spend) {
     const at = (name: string): string => {

@@ -9,6 +9,8 @@ export interface AlarmReading {
   readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | string;
   readonly reason?: string;
   readonly updatedAt?: Date;
+  /** False when someone (or the kill switch) disabled the alarm's actions. */
+  readonly actionsEnabled?: boolean;
 }
 
 /** The flag version in effect and since when. */

@@ -120,6 +120,13 @@ describe('rollout status', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('warns about an alarm whose actions are disabled (e.g. left so by an unfinished kill switch)', async () => {
+    given([deployment(4, 'off', 'COMPLETE', 1)]);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }] });
+    const { out } = await run('status');
+    expect(out).toContain('LlmModelRollout/rollback — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names LlmModelRollout/rollback)');
+  });
+
   it('puts a firing alarm first in the next step', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)], [{ name: 'LlmModelRollout/rollback', state: 'ALARM' }]);
     const { out } = await run('status');
