@@ -8,6 +8,7 @@ import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
 import { anthropicErrorBody } from './errors';
+import { IdleWatch } from './idle-watch';
 import { EmptyStreamError, StreamStalledError } from './stream-errors';
 import { classifyVendorError, type VendorFailure } from './vendor-failure';
 
@@ -59,25 +60,17 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
   delete (params as { stream?: unknown }).stream;
   let message: Message;
   let requestId: string | null | undefined;
-  const stream = o.client.messages.stream(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders });
-  let idle: NodeJS.Timeout | undefined;
-  let stalled = false;
-  const rearm = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      stalled = true;
-      stream.abort();
-    }, o.streamIdleTimeoutMs);
-  };
-  stream.on('streamEvent', rearm);
+  const idle = new IdleWatch(o.streamIdleTimeoutMs);
+  const stream = o.client.messages.stream(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: idle.signal });
+  stream.on('streamEvent', () => idle.rearm());
   try {
     ({ request_id: requestId } = await stream.withResponse());
-    rearm();
+    idle.rearm();
     message = await stream.finalMessage();
   } catch (err) {
-    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : err) };
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(idle.stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : err) };
   } finally {
-    clearTimeout(idle);
+    idle.stop();
   }
   const latencyMs = o.now() - started;
   const verdict = o.moderator?.check(textOf(message), message.stop_reason);
@@ -91,31 +84,21 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
 async function callStreaming(o: CallOptions): Promise<CallResult> {
   const started = o.now();
   const params = { ...o.request.body, model: o.target.vendorModelId, stream: true } as unknown as MessageCreateParamsStreaming;
-  const abort = new AbortController();
-  let idle: NodeJS.Timeout | undefined;
-  // The SDK ends an aborted stream quietly, like a finished one: remember that we cut it.
-  let stalled = false;
-  const rearm = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      stalled = true;
-      abort.abort();
-    }, o.streamIdleTimeoutMs);
-  };
+  const idle = new IdleWatch(o.streamIdleTimeoutMs);
   let events: AsyncIterator<RawMessageStreamEvent>;
   let first: IteratorResult<RawMessageStreamEvent>;
   let requestId: string | null;
   try {
     const { data, response } = await o.client.messages
-      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: abort.signal })
+      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: idle.signal })
       .withResponse();
     requestId = response.headers.get('request-id');
-    rearm();
+    idle.rearm();
     events = data[Symbol.asyncIterator]();
     first = await events.next();
-    if (first.done) throw stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : new EmptyStreamError();
+    if (first.done) throw idle.stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : new EmptyStreamError();
   } catch (err) {
-    clearTimeout(idle);
+    idle.stop();
     return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
   }
 
@@ -129,14 +112,14 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
       acc.add(next.value);
       o.sink.writeEvent(next.value.type, next.value);
       next = await events.next();
-      rearm();
+      idle.rearm();
     }
-    if (stalled) throw new StreamStalledError(o.streamIdleTimeoutMs);
+    if (idle.stalled) throw new StreamStalledError(o.streamIdleTimeoutMs);
   } catch (err) {
     midStreamFailure = classifyVendorError(err);
     o.sink.writeEvent('error', errorEventBody(midStreamFailure));
   } finally {
-    clearTimeout(idle);
+    idle.stop();
     o.sink.end();
   }
   const firstTokenAt = acc.firstTokenTime;
