@@ -17,13 +17,16 @@ export interface IAlarmActionStrategy {
   apply(alarm: cloudwatch.AlarmBase): void;
 }
 
-/** Notifies a topic on ALARM and on OK, so on-call also learns when it is over. */
+/**
+ * Notifies a topic on ALARM. The matching "back to OK" page comes from RolloutNotifications'
+ * EventBridge rule: an OK action would also fire when a new alarm first leaves
+ * INSUFFICIENT_DATA, paging on every first deploy.
+ */
 export class SnsAlarmActionStrategy implements IAlarmActionStrategy {
   public constructor(private readonly topic: sns.ITopic) {}
 
   public apply(alarm: cloudwatch.AlarmBase): void {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    alarm.addOkAction(new actions.SnsAction(this.topic));
   }
 }
 

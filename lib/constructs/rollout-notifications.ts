@@ -1,3 +1,4 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { alarmNamePrefix } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 
 /** The AWS-authored AppConfig extension that sends deployment start/complete/rollback events to the default bus. */
@@ -18,8 +20,11 @@ export const APPCONFIG_EVENTBRIDGE_EXTENSION = 'AWS.AppConfig.DeploymentNotifica
  */
 export const DEPLOYMENT_EVENT_TYPES = ['On Deployment Start', 'On Deployment Complete', 'On Deployment Rollback', 'On Deployment Rolled Back'] as const;
 
-/** Services that publish to the rollout topics and so must be able to use their key. */
-const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'];
+/**
+ * Services that publish to the rollout topics and so must be able to use their key.
+ * EventBridge is not listed: the SnsTopic rule target adds its own key statement.
+ */
+const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'];
 
 export interface RolloutNotificationsProps {
   readonly config: RolloutConfig;
@@ -61,6 +66,7 @@ export class RolloutNotifications extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    this.allowAlarmsToPublish(alarmNamePrefix(props.config));
     for (const email of notifications.onCallEmails) this.pageTopic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of notifications.onCallHttpsEndpoints) this.pageTopic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
 
@@ -80,6 +86,51 @@ export class RolloutNotifications extends Construct {
       // Deployment events only: `aws.appconfig` also carries CloudTrail API-call events.
       eventPattern: { source: ['aws.appconfig'], detailType: [...DEPLOYMENT_EVENT_TYPES] },
       targets: [new targets.SnsTopic(this.stakeholderTopic)],
+    });
+    this.pageOnRecovery(alarmNamePrefix(props.config));
+  }
+
+  /**
+   * A topic policy replaces SNS's default policy, and the default is what lets CloudWatch alarm
+   * actions publish: without this statement no alarm of the stack can page. Only alarms of this
+   * stack (by name prefix) in this account may publish.
+   */
+  private allowAlarmsToPublish(prefix: string): void {
+    const stack = Stack.of(this);
+    this.pageTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowRolloutAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.pageTopic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+  }
+
+  /**
+   * "It is over" pages: an alarm of the stack went from ALARM back to OK. CloudWatch OK actions
+   * cannot do this: they also fire on a new alarm's first move from INSUFFICIENT_DATA to OK,
+   * which would page on-call for every alarm at the first deploy.
+   */
+  private pageOnRecovery(prefix: string): void {
+    new events.Rule(this, 'AlarmRecoveredRule', {
+      description: 'A rollout alarm went from ALARM back to OK: tell on-call it is over',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: {
+          alarmName: events.Match.prefix(`${prefix}/`),
+          previousState: { value: ['ALARM'] },
+          state: { value: ['OK'] },
+        },
+      },
+      targets: [new targets.SnsTopic(this.pageTopic, {
+        message: events.RuleTargetInput.fromText(
+          `OK: ${events.EventField.fromPath('$.detail.alarmName')} is back to OK (${events.EventField.fromPath('$.detail.state.reason')}).`,
+        ),
+      })],
     });
   }
 }

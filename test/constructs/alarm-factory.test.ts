@@ -86,14 +86,16 @@ describe('RolloutAlarmFactory', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Pfx/fast', Threshold: 1, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' });
   });
 
-  it('notifies a topic on ALARM and OK with notifySns, and does nothing with NO_ACTION', () => {
+  // No OK action: CloudWatch runs OK actions on a new alarm's first INSUFFICIENT_DATA -> OK move
+  // (CloudWatch User Guide, "Alarm states"), which would page at every first deploy.
+  it('notifies a topic on ALARM (never OK) with notifySns, and does nothing with NO_ACTION', () => {
     const b = build();
     const metric = b.metrics.metric('FlagErrors', undefined);
     b.factory.addCountAlarm('Paged', 'paged', { metric, threshold: 1, docs: DOCS, action: notifySns(b.topic) });
     b.factory.addCountAlarm('Quiet', 'quiet', { metric, threshold: 1, docs: DOCS, action: NO_ACTION });
     const t = b.template();
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'Pfx/paged', AlarmActions: [topicRef(b)], OKActions: [topicRef(b)], InsufficientDataActions: Match.absent(),
+      AlarmName: 'Pfx/paged', AlarmActions: [topicRef(b)], OKActions: Match.absent(), InsufficientDataActions: Match.absent(),
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Pfx/quiet', AlarmActions: Match.absent(), OKActions: Match.absent() });
     expect(notifySns(b.topic)).toBeInstanceOf(SnsAlarmActionStrategy);
@@ -113,7 +115,7 @@ describe('RolloutAlarmFactory', () => {
       AlarmDescription: DESCRIPTION,
       AlarmRule: { 'Fn::Join': ['', ['(ALARM("', { 'Fn::GetAtt': [id(a), 'Arn'] }, '") OR ALARM("', { 'Fn::GetAtt': [id(c), 'Arn'] }, '"))']] },
       AlarmActions: [topicRef(b)],
-      OKActions: [topicRef(b)],
+      OKActions: Match.absent(),
     });
   });
 

@@ -216,12 +216,12 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     });
   });
 
-  it('pages (ALARM and OK) only from the composite, the gateway health and the guard-failure alarms', () => {
+  it('pages on ALARM only from the composite, the gateway health and the guard-failure alarms (no OK actions: they fire at first deploy)', () => {
     const page = [{ Ref: pageTopic }];
     for (const name of [ROLLBACK, ...Object.values(HEALTH), GUARD_FAILURES]) {
       const { props } = alarm(t, name);
       expect(props.AlarmActions).toEqual(page);
-      expect(props.OKActions).toEqual(page);
+      expect(props.OKActions).toBeUndefined();
       expect(props.InsufficientDataActions).toBeUndefined();
     }
     for (const name of ROLLOUT_ALARMS) {

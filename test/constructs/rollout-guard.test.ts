@@ -56,7 +56,7 @@ describe('RolloutGuard in the stack (shipped config)', () => {
 
   it('runs on the rollback alarm’s move to ALARM, and only then', () => {
     const { t } = b;
-    const rules = t.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.cloudwatch'] } } });
+    const rules = t.findResources('AWS::Events::Rule', { Properties: { Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [ids.guardFn, 'Arn'] } })] } });
     expect(Object.keys(rules)).toHaveLength(1);
     const rule = Object.values(rules)[0] as Resource;
     expect(rule.Properties.EventPattern).toEqual({
@@ -169,7 +169,9 @@ describe('RolloutGuard switched off (guard.enabled: false)', () => {
     t.resourceCountIs('AWS::Lambda::Function', 1);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ROLLOUT_GATEWAY_SETTINGS: Match.anyValue() }) } });
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
-    t.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) }, 0);
+    // Only the notifications' "back to OK" rule listens to alarms.
+    t.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) }, 1);
+    t.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ previousState: { value: ['ALARM'] } }) }) }, 1);
     t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmName: 'LlmModelRollout/rollback-guard-failures' }, 0);
     // The composite still guards deployments as the AppConfig monitor, and still pages.
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);

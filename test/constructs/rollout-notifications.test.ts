@@ -70,14 +70,14 @@ describe('RolloutNotifications in the stack', () => {
     }
   });
 
-  it('lets CloudWatch, EventBridge and Budgets use the key to publish, nothing more', () => {
+  it('lets CloudWatch and Budgets use the key to publish (EventBridge through its target\'s own statement), nothing more', () => {
     const [resource] = Object.values(t.findResources('AWS::KMS::Key')) as { Properties: { KeyPolicy: { Statement: Statement[] } } }[];
     const statements = resource!.Properties.KeyPolicy.Statement;
     const publishers = statements.filter((s) => s.Sid === 'AllowRolloutPublishers');
     expect(publishers).toEqual([{
       Sid: 'AllowRolloutPublishers',
       Effect: 'Allow',
-      Principal: { Service: ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+      Principal: { Service: ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com'] },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
     }]);
@@ -117,6 +117,41 @@ describe('RolloutNotifications in the stack', () => {
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: stakeholders }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: stakeholders } })]) },
+    });
+  });
+
+  // A topic policy replaces SNS's default policy (Amazon SNS Developer Guide, "Amazon SNS access
+  // control"), so CloudWatch alarm actions need their own statement, scoped to this stack's alarms.
+  it('lets only this stack\'s CloudWatch alarms in this account publish to the page topic', () => {
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: page }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowRolloutAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: page },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:', { Ref: 'AWS::AccountId' }, ':alarm:LlmModelRollout/*']] } },
+          },
+        }]),
+      },
+    });
+  });
+
+  it('pages "back to OK" through EventBridge only after an ALARM, never on a new alarm\'s first OK', () => {
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
+      for (const r of Object.values(t.findResources(type)) as { Properties: Record<string, unknown> }[]) expect(r.Properties.OKActions).toBeUndefined();
+    }
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: 'LlmModelRollout/' }], previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: page }, InputTransformer: Match.objectLike({ InputPathsMap: { 'detail-alarmName': '$.detail.alarmName', 'detail-state-reason': '$.detail.state.reason' } }) })],
     });
   });
 });
