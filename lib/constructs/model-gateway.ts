@@ -1,11 +1,11 @@
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { agentLayerArn } from '../domain/appconfig-agent-layers';
 import type { RolloutConfig } from '../domain/config-schema';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
 import { GATEWAY_ENTRY, lambdaBundling } from './lambda-bundling';
@@ -82,7 +82,7 @@ export class ModelGateway extends Construct {
       role,
       logGroup: this.logGroup,
       description: `Model gateway: ${settings.defaultModel.alias} → ${settings.newModel.alias} canary`,
-      layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'AppConfigAgent', appConfigAgentLayerArn(this))],
+      layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'AppConfigAgent', appConfigAgentLayerArn(this, config))],
       environment: {
         ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(settings),
         VENDOR_API_KEY_SECRET_ID: this.vendorApiKey.secretName,
@@ -112,16 +112,15 @@ export class ModelGateway extends Construct {
 }
 
 /**
- * The AppConfig Agent Lambda extension layer for the stack's region (arm64). Needs a
- * concrete region: with an unresolved one the lookup yields nothing and the function would
- * deploy without the agent, unable to read the flag.
+ * The AppConfig Agent Lambda extension layer for the stack's region (arm64): config's
+ * override, else the pinned table (new enough for entity-based gradual deployments). Needs a
+ * concrete region: a function deployed without the agent could not read the flag.
  */
-function appConfigAgentLayerArn(scope: Construct): string {
+function appConfigAgentLayerArn(scope: Construct, config: RolloutConfig): string {
+  if (config.appConfig.agentLayerArn) return config.appConfig.agentLayerArn;
   const region = Stack.of(scope).region;
   if (Token.isUnresolved(region)) {
     throw new Error('ModelGateway needs a concrete region for the AppConfig Agent layer: give the stack env.region (aws.region in rollout.config.json).');
   }
-  const arn = appconfig.Application.getLambdaLayerVersionArn(region, appconfig.Platform.ARM_64);
-  if (!arn) throw new Error(`No AppConfig Agent arm64 layer is known for region ${region}; deploy to a region AppConfig's Lambda extension supports.`);
-  return arn;
+  return agentLayerArn(region, 'arm64');
 }

@@ -1,3 +1,4 @@
+import { AGENT_LAYER_TABLE } from './appconfig-agent-layers';
 import type { ConfigIssue } from './config-errors';
 import type { RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
@@ -26,7 +27,27 @@ export function checkConfigRules(config: RolloutConfig, today: string): RuleFind
   checkGatewayTimeouts(config, errors);
   checkTimeToRollback(config, warnings);
   checkSpend(config, errors);
+  checkAgentLayer(config, errors);
   return { errors, warnings };
+}
+
+function checkAgentLayer(config: RolloutConfig, errors: ConfigIssue[]): void {
+  const { region } = config.aws;
+  const override = config.appConfig.agentLayerArn;
+  if (override) {
+    const layerRegion = override.split(':')[3];
+    if (layerRegion !== region) {
+      errors.push({ path: 'appConfig.agentLayerArn', value: override, message: `is a layer of ${layerRegion ?? '?'}, but the stack deploys to aws.region ${region}; Lambda only attaches layers of its own region` });
+    }
+    return;
+  }
+  if (!Object.hasOwn(AGENT_LAYER_TABLE.regions, region)) {
+    errors.push({
+      path: 'aws.region',
+      value: region,
+      message: `has no pinned AppConfig Agent layer (table of extension ${AGENT_LAYER_TABLE.version}); set appConfig.agentLayerArn to the region's arm64 layer ARN from the AWS AppConfig User Guide ("Understanding available versions of the AWS AppConfig Agent Lambda extension")`,
+    });
+  }
 }
 
 function checkModels(config: RolloutConfig, today: string, errors: ConfigIssue[], warnings: ConfigIssue[]): void {

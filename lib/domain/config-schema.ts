@@ -12,6 +12,9 @@ import { isValidRolloutPercent } from './percent';
 
 export { FLAG_KEY_PATTERN, OFF_PHASE, PHASE_NAME_PATTERN } from './names';
 /** AppConfig resource names (application, environment, profile): 1–64 characters. */
+/** An arm64 AppConfig Agent layer (the gateway is arm64). */
+const AGENT_LAYER_ARN_PATTERN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:AWS-AppConfig-Extension-Arm64:\d+$/;
+
 const APPCONFIG_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MODEL_ALIAS_PATTERN = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -222,6 +225,13 @@ export const RolloutConfigSchema = z.strictObject({
     profileName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
     /** How often the AppConfig Agent in each Lambda environment polls for a new flag version. */
     agentPollIntervalSeconds: z.number().int().min(15, { error: 'must be ≥ 15 seconds' }).max(3600, { error: 'must be ≤ 3600 seconds' }).default(45),
+    /**
+     * The arm64 AppConfig Agent layer to use instead of the pinned one (a region the table lacks,
+     * or a newer agent). Must support entity-based gradual deployments.
+     */
+    agentLayerArn: z.string().regex(AGENT_LAYER_ARN_PATTERN, {
+      error: 'must be an arm64 AppConfig Agent layer ARN: arn:aws:lambda:<region>:<account>:layer:AWS-AppConfig-Extension-Arm64:<version>',
+    }).optional(),
   }),
   rollout: z.strictObject({
     /** The phase `cdk deploy` deploys: 'off' or a phase name. */

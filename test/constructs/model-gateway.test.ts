@@ -28,7 +28,10 @@ function functionEnv(t: Template): Env {
 }
 
 describe('ModelGateway', () => {
-  it('is a Node.js 24 arm64 function with the AppConfig Agent arm64 layer of its region', () => {
+  // The pinned agent, not aws-cdk-lib's 2023 table (us-east-1 arm64 layer 61 = agent 2.0.358,
+  // too old for entity-based gradual deployments; AWS AppConfig User Guide, "Understanding
+  // available versions of the AWS AppConfig Agent Lambda extension").
+  it('is a Node.js 24 arm64 function with the pinned AppConfig Agent arm64 layer of its region', () => {
     const t = build().template();
     t.resourceCountIs('AWS::Lambda::Function', 1);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -37,8 +40,13 @@ describe('ModelGateway', () => {
       MemorySize: 512,
       Timeout: 300,
       Handler: 'index.handler',
-      Layers: [Match.stringLikeRegexp('^arn:aws:lambda:us-east-1:\\d{12}:layer:AWS-AppConfig-Extension-Arm64:\\d+$')],
+      Layers: ['arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254'],
     });
+  });
+
+  it('uses appConfig.agentLayerArn instead of the pinned layer when config sets it', () => {
+    const arn = 'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:262';
+    build(configWith((c) => { c.appConfig.agentLayerArn = arn; })).template().hasResourceProperties('AWS::Lambda::Function', { Layers: [arn] });
   });
 
   it('refuses a stack without a concrete region (the agent layer would be missing)', () => {
