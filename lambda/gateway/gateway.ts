@@ -107,6 +107,7 @@ export class Gateway {
     }
     const plan = planRoute(settings, request.body.model, decision, !decision.inCohort || this.breaker.allowsCall());
     log.variant = plan.variant;
+    metrics.setRoute(plan.rolloutApplies ? 'rollout' : 'direct');
     if (plan.circuitOpen) metrics.add(settings.newModel.alias, 'CircuitOpen', 1);
 
     const client = await this.deps.client();

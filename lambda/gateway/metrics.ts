@@ -1,9 +1,9 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MODEL_DIMENSION, type MetricName, type ModelMetricName } from '../../lib/domain/metric-names';
+import { MODEL_DIMENSION, ROUTE_DIMENSION, type MetricName, type ModelMetricName, type Route } from '../../lib/domain/metric-names';
 
-export type { MetricName, ModelMetricName };
+export type { MetricName, ModelMetricName, Route };
 
-/** The unit of each metric (DESIGN §5); names and units are a public contract. */
+/** The unit of each metric; names and units are a public contract (README, Metrics). */
 export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof typeof MetricUnit]>> = {
   Requests: MetricUnit.Count,
   ModelErrors: MetricUnit.Count,
@@ -19,9 +19,15 @@ export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof
   FlagErrors: MetricUnit.Count,
 };
 
-/** Writes one batch of metrics that share a `Model` dimension (or none). */
+/** Which model and route a batch of metrics is for; none for FlagErrors. */
+export interface MetricTarget {
+  readonly model: string;
+  readonly route: Route;
+}
+
+/** Writes one batch of metrics that share a model and route (or none). */
 export interface MetricsPublisher {
-  publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void;
+  publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void;
 }
 
 /** Powertools Metrics (CloudWatch EMF on stdout). */
@@ -35,14 +41,26 @@ export class EmfMetricsPublisher implements MetricsPublisher {
     this.metrics.clearDefaultDimensions();
   }
 
-  public publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
+  public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
     if (values.length === 0) return;
-    if (model) this.metrics.addDimension(MODEL_DIMENSION, model);
-    // No model (FlagErrors): one empty dimension set, `[[]]`, the EMF form of "no dimensions"
-    // (Powertools would otherwise write `[]`).
-    else this.metrics.addDimensions({});
+    if (target) {
+      // Two dimension sets, `[Model]` and `[Model, Route]`, in one blob. Model goes in as a
+      // default dimension because Powertools projects defaults into every set; adding it to
+      // both sets instead makes Powertools warn of a key collision on every request.
+      this.metrics.setDefaultDimensions({ [MODEL_DIMENSION]: target.model });
+      this.metrics.addDimensions({});
+      this.metrics.addDimensions({ [ROUTE_DIMENSION]: target.route });
+    } else {
+      // No model (FlagErrors): one empty dimension set, `[[]]`, the EMF form of "no dimensions"
+      // (Powertools would otherwise write `[]`).
+      this.metrics.addDimensions({});
+    }
     for (const [name, value] of values) this.metrics.addMetric(name, METRIC_UNITS[name], value);
-    this.metrics.publishStoredMetrics();
+    try {
+      this.metrics.publishStoredMetrics();
+    } finally {
+      this.metrics.clearDefaultDimensions();
+    }
   }
 }
 
@@ -54,8 +72,16 @@ export class EmfMetricsPublisher implements MetricsPublisher {
 export class RequestMetrics {
   private readonly byModel = new Map<string, Array<[MetricName, number]>>();
   private flagErrors = 0;
+  // Until the route is known, assume `direct`: a metric that went astray then can never roll
+  // a phase back.
+  private route: Route = 'direct';
 
   public constructor(private readonly publisher: MetricsPublisher) {}
+
+  /** The request's route: `rollout` when it named the default model, else `direct`. */
+  public setRoute(route: Route): void {
+    this.route = route;
+  }
 
   public add(model: string, name: ModelMetricName, value: number): void {
     const values = this.byModel.get(model) ?? [];
@@ -70,7 +96,7 @@ export class RequestMetrics {
   /** Publishes everything collected; never throws (metrics must not fail a request). */
   public flush(onError: (err: unknown) => void): void {
     try {
-      for (const [model, values] of this.byModel) this.publisher.publish(model, values);
+      for (const [model, values] of this.byModel) this.publisher.publish({ model, route: this.route }, values);
       if (this.flagErrors) this.publisher.publish(undefined, [['FlagErrors', this.flagErrors]]);
     } catch (err) {
       onError(err);

@@ -1,8 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { MODEL_DIMENSION, type MetricName } from '../domain/metric-names';
+import { MODEL_DIMENSION, ROUTE_DIMENSION, type MetricName, type ModelMetricName, type Route } from '../domain/metric-names';
 
-/** CloudWatch metrics of the gateway's EMF output (DESIGN §5), by name and model alias. */
+/**
+ * CloudWatch metrics of the gateway's EMF output, by name and model alias: `[Model]` counts
+ * all traffic to a model (spend, dashboards), `[Model, Route]` one route of it (rollback alarms
+ * read `Route=rollout` only).
+ */
 export class GatewayMetrics {
   public constructor(private readonly namespace: string, private readonly period: Duration) {}
 
@@ -16,6 +20,17 @@ export class GatewayMetrics {
       period,
       // No label: a labelled metric makes alarms use the metric-query form, and percentile
       // alarms need the plain form (ExtendedStatistic) for EvaluateLowSampleCountPercentile.
+    });
+  }
+
+  /** `name` for `model` on one route: the series rollback alarms read (`route` = rollout). */
+  public routeMetric(name: ModelMetricName, model: string, route: Route, statistic: string = 'Sum'): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: name,
+      dimensionsMap: { [MODEL_DIMENSION]: model, [ROUTE_DIMENSION]: route },
+      statistic,
+      period: this.period,
     });
   }
 }

@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ALARM_NAMES, alarmNamePrefix, ownerText } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
+import type { ModelMetricName } from '../domain/metric-names';
 import { notifySns, RolloutAlarmFactory, type IAlarmActionStrategy } from './alarm-factory';
 import { GatewayMetrics } from './gateway-metrics';
 
@@ -47,14 +48,17 @@ export class RolloutAlarms extends Construct {
       owner: ownerText(config),
     }));
     const page = (this.page = notifySns(pageTopic));
-    const requests = m.metric('Requests', model);
+    // The new model's calls on the rollout route only: a request that names the new model
+    // itself (Route=direct) must never roll a phase back or page as the rollout.
+    const rollout = (name: ModelMetricName, statistic?: string): cloudwatch.Metric => m.routeMetric(name, model, 'rollout', statistic);
+    const requests = rollout('Requests');
 
     const rolloutAlarms = [
       factory.addRateAlarm('NewModelErrorRate', ALARM_NAMES.newModelErrorRate, {
         // Requests the circuit breaker kept from the new model count as failed: otherwise an
         // open breaker leaves too few calls to judge, and a dead model would never alarm.
-        numerator: [m.metric('ModelErrors', model), m.metric('CircuitOpen', model)],
-        denominator: [requests, m.metric('CircuitOpen', model)],
+        numerator: [rollout('ModelErrors'), rollout('CircuitOpen')],
+        denominator: [requests, rollout('CircuitOpen')],
         thresholdPercent: a.errorRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
@@ -65,7 +69,7 @@ export class RolloutAlarms extends Construct {
         },
       }),
       factory.addPercentileAlarm('NewModelLatencyP99', ALARM_NAMES.newModelLatencyP99, {
-        metric: m.metric('Latency', model, 'p99'),
+        metric: rollout('Latency', 'p99'),
         thresholdMs: a.latencyP99Ms,
         docs: {
           meaning: `p99 latency of ${model} calls is ≥ ${a.latencyP99Ms} ms.`,
@@ -74,7 +78,7 @@ export class RolloutAlarms extends Construct {
         },
       }),
       factory.addPercentileAlarm('NewModelTtftP99', ALARM_NAMES.newModelTimeToFirstTokenP99, {
-        metric: m.metric('TimeToFirstToken', model, 'p99'),
+        metric: rollout('TimeToFirstToken', 'p99'),
         thresholdMs: a.timeToFirstTokenP99Ms,
         docs: {
           meaning: `p99 time to first token of streamed ${model} answers is ≥ ${a.timeToFirstTokenP99Ms} ms.`,
@@ -83,7 +87,7 @@ export class RolloutAlarms extends Construct {
         },
       }),
       factory.addRateAlarm('NewModelThrottleRate', ALARM_NAMES.newModelThrottleRate, {
-        numerator: m.metric('Throttles', model),
+        numerator: rollout('Throttles'),
         denominator: requests,
         thresholdPercent: a.throttleRatePercent,
         minSamples: a.minRequestsPerPeriod,
@@ -95,7 +99,7 @@ export class RolloutAlarms extends Construct {
         },
       }),
       factory.addRateAlarm('NewModelModerationRate', ALARM_NAMES.newModelModerationRate, {
-        numerator: m.metric('ModerationFlags', model),
+        numerator: rollout('ModerationFlags'),
         denominator: requests,
         thresholdPercent: a.moderationFlagRatePercent,
         minSamples: a.minRequestsPerPeriod,

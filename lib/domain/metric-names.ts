@@ -24,3 +24,14 @@ export type ModelMetricName = Exclude<MetricName, 'FlagErrors'>;
 
 /** The dimension that names the model (its alias from config). */
 export const MODEL_DIMENSION = 'Model';
+
+/**
+ * The dimension that says which traffic a per-model metric counts: `rollout` (requests that
+ * named the default model — the cohort and the rest) or `direct` (requests that named a model
+ * themselves). Rollback alarms read `rollout` only, so direct calls to the new model can never
+ * roll a phase back; spend reads the `[Model]` set, which counts both.
+ */
+export const ROUTE_DIMENSION = 'Route';
+
+export const ROUTES = ['rollout', 'direct'] as const;
+export type Route = (typeof ROUTES)[number];

@@ -57,7 +57,9 @@ function logicalId(t: Template, type: string, props: Props): string {
 
 function modelStat(metricName: string, stat = 'Sum', period = 60, namespace = 'ModelRollout'): Props {
   return {
-    Metric: { Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }], MetricName: metricName, Namespace: namespace },
+    // Route=rollout: requests naming the new model themselves are metered Route=direct and never
+    // reach a rollback alarm.
+    Metric: { Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }, { Name: 'Route', Value: 'rollout' }], MetricName: metricName, Namespace: namespace },
     Period: period,
     Stat: stat,
   };
@@ -170,7 +172,7 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(props).toMatchObject({
       Namespace: 'ModelRollout',
       MetricName: metricName,
-      Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }],
+      Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }, { Name: 'Route', Value: 'rollout' }],
       Period: 60,
       ExtendedStatistic: 'p99',
       EvaluateLowSampleCountPercentile: 'ignore',

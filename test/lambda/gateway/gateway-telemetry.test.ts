@@ -94,8 +94,9 @@ describe('EMF blobs', () => {
     expect(all).toHaveLength(1);
     const { units, values, blob } = modelBlob(h, NEW_ALIAS);
     expect(blob.directive.Namespace).toBe('ModelRollout');
-    expect(blob.directive.Dimensions).toEqual([['Model']]);
+    expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
     expect(blob.root.Model).toBe(NEW_ALIAS);
+    expect(blob.root.Route).toBe('rollout');
     expect(blob.root).not.toHaveProperty('service');
     expect(units).toEqual({
       Requests: 'Count',
@@ -115,12 +116,23 @@ describe('EMF blobs', () => {
     expect(values.Latency as number).toBeGreaterThanOrEqual(0);
   });
 
+  test('a request naming the new model itself is metered Route=direct, so it can never feed a rollback alarm', async () => {
+    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 500 });
+    const h = await gateway();
+    await expect(h.client.messages.create({ ...messageParams({ user: USER }), model: NEW_VENDOR_ID })).rejects.toThrow();
+    const { values, blob } = modelBlob(h, NEW_ALIAS);
+    expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
+    expect(blob.root.Route).toBe('direct');
+    expect(values).toMatchObject({ Requests: 1, ModelErrors: 1 });
+  });
+
   test('a default-model answer is priced at the default model\'s prices', async () => {
     vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'ok', inputTokens: 1000, outputTokens: 200 });
     const h = await gateway();
     await h.client.messages.create(messageParams()); // no user key → default
     const { units, values, blob } = modelBlob(h, DEFAULT_ALIAS);
-    expect(blob.directive.Dimensions).toEqual([['Model']]);
+    expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
+    expect(blob.root.Route).toBe('rollout');
     expect(Object.keys(units).sort()).toEqual(['EstimatedCostUsd', 'InputTokens', 'Latency', 'ModelErrors', 'OutputTokens', 'Requests', 'Throttles']);
     // (1000 × $3 + 200 × $15) / 1M
     expect(values.EstimatedCostUsd).toBeCloseTo(0.006, 12);

@@ -20,7 +20,7 @@ import { createGateway } from '../../../lambda/gateway/create-gateway';
 import { AgentFlagSource, FileFlagSource, type FlagSource } from '../../../lambda/gateway/flag-source';
 import type { GatewayLogger } from '../../../lambda/gateway/gateway';
 import { createGatewayServer } from '../../../lambda/gateway/local-server';
-import { EmfMetricsPublisher, type MetricName, type MetricsPublisher } from '../../../lambda/gateway/metrics';
+import { EmfMetricsPublisher, type MetricName, type MetricsPublisher, type MetricTarget, type Route } from '../../../lambda/gateway/metrics';
 import { gatewaySettingsFrom, type GatewaySettings } from '../../../lib/domain/gateway-settings';
 import { loadRolloutConfig } from '../../../lib/domain/load-config';
 import type { FakeAgent } from '../../helpers/fake-agent';
@@ -120,6 +120,7 @@ export interface CapturedLog {
 
 export interface CapturedPublish {
   readonly model: string | undefined;
+  readonly route: Route | undefined;
   readonly values: ReadonlyArray<readonly [MetricName, number]>;
 }
 
@@ -151,18 +152,20 @@ export class CapturingPublisher implements MetricsPublisher {
 
   public constructor(private readonly forward?: MetricsPublisher) {}
 
-  public publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
-    this.publishes.push({ model, values: values.map(([n, v]) => [n, v] as const) });
-    this.forward?.publish(model, values);
+  public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
+    this.publishes.push({ model: target?.model, route: target?.route, values: values.map(([n, v]) => [n, v] as const) });
+    this.forward?.publish(target, values);
   }
 
-  /** Every value of `name` published under `model` (undefined: no Model dimension). */
-  public values(model: string | undefined, name: MetricName): number[] {
-    return this.publishes.filter((p) => p.model === model).flatMap((p) => p.values.filter(([n]) => n === name).map(([, v]) => v));
+  /** Every value of `name` published under `model` (undefined: no Model dimension), optionally on one route. */
+  public values(model: string | undefined, name: MetricName, route?: Route): number[] {
+    return this.publishes
+      .filter((p) => p.model === model && (route === undefined || p.route === route))
+      .flatMap((p) => p.values.filter(([n]) => n === name).map(([, v]) => v));
   }
 
-  public sum(model: string | undefined, name: MetricName): number {
-    return this.values(model, name).reduce((a, b) => a + b, 0);
+  public sum(model: string | undefined, name: MetricName, route?: Route): number {
+    return this.values(model, name, route).reduce((a, b) => a + b, 0);
   }
 }
 

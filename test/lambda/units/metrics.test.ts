@@ -1,11 +1,11 @@
-import { EmfMetricsPublisher, METRIC_UNITS, RequestMetrics, type MetricName, type MetricsPublisher } from '../../../lambda/gateway/metrics';
+import { EmfMetricsPublisher, METRIC_UNITS, RequestMetrics, type MetricName, type MetricsPublisher, type MetricTarget, type Route } from '../../../lambda/gateway/metrics';
 
-type Batch = { model: string | undefined; values: Array<readonly [MetricName, number]> };
+type Batch = { model: string | undefined; route?: Route; values: Array<readonly [MetricName, number]> };
 
 class RecordingPublisher implements MetricsPublisher {
   public readonly batches: Batch[] = [];
-  public publish(model: string | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
-    this.batches.push({ model, values: [...values] });
+  public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
+    this.batches.push(target ? { model: target.model, route: target.route, values: [...values] } : { model: undefined, values: [...values] });
   }
 }
 
@@ -13,6 +13,7 @@ describe('RequestMetrics', () => {
   it('publishes one batch per model, in the order first seen, then FlagErrors without a model', () => {
     const publisher = new RecordingPublisher();
     const metrics = new RequestMetrics(publisher);
+    metrics.setRoute('rollout');
     metrics.add('claude-haiku-4-5', 'Requests', 1);
     metrics.add('claude-sonnet-4-6', 'Requests', 1);
     metrics.add('claude-haiku-4-5', 'ModelErrors', 1);
@@ -24,8 +25,8 @@ describe('RequestMetrics', () => {
     metrics.flush(onError);
     expect(onError).not.toHaveBeenCalled();
     expect(publisher.batches).toEqual<Batch[]>([
-      { model: 'claude-haiku-4-5', values: [['Requests', 1], ['ModelErrors', 1], ['Fallbacks', 1]] },
-      { model: 'claude-sonnet-4-6', values: [['Requests', 1], ['Latency', 812]] },
+      { model: 'claude-haiku-4-5', route: 'rollout', values: [['Requests', 1], ['ModelErrors', 1], ['Fallbacks', 1]] },
+      { model: 'claude-sonnet-4-6', route: 'rollout', values: [['Requests', 1], ['Latency', 812]] },
       { model: undefined, values: [['FlagErrors', 2]] },
     ]);
   });
@@ -40,6 +41,14 @@ describe('RequestMetrics', () => {
     expect(publisher.batches.map((b) => b.model)).toEqual(['other']);
   });
 
+  it('meters a request as direct until it is told the route (a stray metric never feeds a rollback alarm)', () => {
+    const publisher = new RecordingPublisher();
+    const metrics = new RequestMetrics(publisher);
+    metrics.add('claude-haiku-4-5', 'Requests', 1);
+    metrics.flush(jest.fn());
+    expect(publisher.batches).toEqual([{ model: 'claude-haiku-4-5', route: 'direct', values: [['Requests', 1]] }]);
+  });
+
   it('a flush empties the collection: a second flush publishes nothing new', () => {
     const publisher = new RecordingPublisher();
     const metrics = new RequestMetrics(publisher);
@@ -52,7 +61,7 @@ describe('RequestMetrics', () => {
 
   it('never throws when the publisher throws: onError gets the error, and the collection is cleared', () => {
     const boom = new Error('stdout closed');
-    const publish = jest.fn<void, [string | undefined, ReadonlyArray<readonly [MetricName, number]>]>(() => {
+    const publish = jest.fn<void, [MetricTarget | undefined, ReadonlyArray<readonly [MetricName, number]>]>(() => {
       throw boom;
     });
     const metrics = new RequestMetrics({ publish });
@@ -81,7 +90,7 @@ describe('RequestMetrics', () => {
 });
 
 describe('METRIC_UNITS', () => {
-  it('matches the metrics contract (DESIGN §5) plus CircuitOpen', () => {
+  it('matches the metrics contract (README, Metrics) plus CircuitOpen', () => {
     expect(METRIC_UNITS).toEqual({
       Requests: 'Count',
       ModelErrors: 'Count',
@@ -134,9 +143,9 @@ describe('EmfMetricsPublisher', () => {
       .filter((b) => b._aws !== undefined);
   }
 
-  it('writes one EMF blob per batch with Dimensions [["Model"]], the namespace, units, and no service key', () => {
+  it('writes one EMF blob per batch with Dimensions [["Model"], ["Model", "Route"]], the namespace, units, and no service key', () => {
     const publisher = new EmfMetricsPublisher('ModelRollout');
-    publisher.publish('claude-haiku-4-5', [
+    publisher.publish({ model: 'claude-haiku-4-5', route: 'rollout' }, [
       ['Requests', 1],
       ['Latency', 250],
       ['EstimatedCostUsd', 0.0123],
@@ -147,13 +156,14 @@ describe('EmfMetricsPublisher', () => {
     if (!blob) return;
     const [directive] = blob._aws.CloudWatchMetrics;
     expect(directive?.Namespace).toBe('ModelRollout');
-    expect(directive?.Dimensions).toEqual([['Model']]);
+    expect(directive?.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
     expect(directive?.Metrics).toEqual([
       { Name: 'Requests', Unit: 'Count' },
       { Name: 'Latency', Unit: 'Milliseconds' },
       { Name: 'EstimatedCostUsd', Unit: 'None' },
     ]);
     expect(blob.Model).toBe('claude-haiku-4-5');
+    expect(blob.Route).toBe('rollout');
     expect(blob.Requests).toBe(1);
     expect(blob.Latency).toBe(250);
     expect(blob.EstimatedCostUsd).toBe(0.0123);
@@ -163,31 +173,52 @@ describe('EmfMetricsPublisher', () => {
 
   it('writes FlagErrors without a Model dimension, and the previous batch\'s Model does not leak into it', () => {
     const publisher = new EmfMetricsPublisher('ModelRollout');
-    publisher.publish('claude-sonnet-4-6', [['Requests', 1]]);
+    publisher.publish({ model: 'claude-sonnet-4-6', route: 'direct' }, [['Requests', 1]]);
     publisher.publish(undefined, [['FlagErrors', 1]]);
     const all = blobs();
     expect(all).toHaveLength(2);
     const flagBlob = all[1];
     expect(flagBlob?.FlagErrors).toBe(1);
     expect(flagBlob).not.toHaveProperty('Model');
+    expect(flagBlob).not.toHaveProperty('Route');
     expect(flagBlob).not.toHaveProperty('service');
     expect(flagBlob?._aws.CloudWatchMetrics[0]?.Dimensions.flat()).toEqual([]);
   });
 
   it('keeps batches for different models apart', () => {
     const publisher = new EmfMetricsPublisher('NS');
-    publisher.publish('a', [['Requests', 1]]);
-    publisher.publish('b', [['Throttles', 1]]);
+    publisher.publish({ model: 'a', route: 'rollout' }, [['Requests', 1]]);
+    publisher.publish({ model: 'b', route: 'direct' }, [['Throttles', 1]]);
     const [first, second] = blobs();
     expect(first?.Model).toBe('a');
+    expect(first?.Route).toBe('rollout');
+    expect(second?.Route).toBe('direct');
     expect(first).not.toHaveProperty('Throttles');
     expect(second?.Model).toBe('b');
     expect(second).not.toHaveProperty('Requests');
     expect(second?._aws.CloudWatchMetrics[0]?.Namespace).toBe('NS');
   });
 
+  it('writes no Powertools warnings (no key collisions between dimension sets)', () => {
+    // Powertools warns through its own Console on stderr (outside POWERTOOLS_DEV).
+    const errors: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array): boolean => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      const publisher = new EmfMetricsPublisher('NS');
+      publisher.publish({ model: 'a', route: 'rollout' }, [['Requests', 1]]);
+      publisher.publish({ model: 'b', route: 'direct' }, [['Requests', 1]]);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(errors).toEqual([]);
+    expect(blobs()).toHaveLength(2);
+  });
+
   it('writes nothing for an empty batch', () => {
-    new EmfMetricsPublisher('NS').publish('a', []);
+    new EmfMetricsPublisher('NS').publish({ model: 'a', route: 'rollout' }, []);
     expect(blobs()).toEqual([]);
   });
 });
