@@ -3,7 +3,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { GatewayHttpRequest } from './messages-request';
 import { formatEvent, type ResponseSink } from './response-sink';
 
-/** `awslambda.HttpResponseStream.from`: attaches status and headers to the response stream. */
+/** `awslambda.HttpResponseStream.from`: attaches status and headers, which the runtime sends on the stream's first `write()`. */
 export type ResponseStreamFactory = (stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }) => Writable;
 
 export function toGatewayRequest(event: LambdaFunctionURLEvent): GatewayHttpRequest {
@@ -15,21 +15,35 @@ export function toGatewayRequest(event: LambdaFunctionURLEvent): GatewayHttpRequ
   return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
 }
 
-/** Writes the gateway's answer to a Lambda response stream (Function URL, RESPONSE_STREAM). */
+/**
+ * Writes the gateway's answer to a Lambda response stream (Function URL, RESPONSE_STREAM).
+ *
+ * The runtime's `HttpResponseStream.from` sends its metadata prelude (status and headers) only
+ * from inside the stream's first `write()`; `end(chunk)` bypasses it. An answer without the
+ * prelude reaches the Function URL as an invalid response, and the client gets a 502 (upstream
+ * issue aws/aws-lambda-nodejs-runtime-interface-client#97). So every answer is written with
+ * `write()` and then ended with a bare `end()`.
+ */
 export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory): ResponseSink {
   let stream: Writable | undefined;
+  let wrote = false;
   return {
     sendJson: (status, headers, body) => {
       const out = from(responseStream, { statusCode: status, headers: { ...headers, 'content-type': 'application/json' } });
-      out.end(JSON.stringify(body));
+      out.write(JSON.stringify(body));
+      out.end();
     },
     startEvents: (headers) => {
       stream = from(responseStream, { statusCode: 200, headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
     },
     writeEvent: (type, data) => {
+      wrote = true;
       stream?.write(formatEvent(type, data));
     },
     end: () => {
+      // An event stream that ends before its first event still owes the client its 200 and
+      // headers: an empty write sends the prelude.
+      if (stream && !wrote) stream.write('');
       stream?.end();
     },
   };
