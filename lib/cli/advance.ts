@@ -62,14 +62,15 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
     return EXIT_NOT_CONFIRMED;
   }
   const deployments = reader.deploymentsFor(s.resources);
-  const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, () =>
+  const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
     deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`));
   print(`Started ${describe({ ...started, version, label: target.name })}: ${plan}.`);
   if (!options.wait) {
     print('Follow it with npx rollout status (AppConfig rolls it back by itself if the rollback alarm fires).');
     return 0;
   }
-  const end = await withAwsErrors('follow the deployment', config.aws.region, () =>
+  // A read, but the deployment has started: the action says so, since running advance again would be refused.
+  const end = await withAwsErrors(`follow deployment #${started.number}, which has started (npx rollout status shows it)`, config.aws.region, 'read', () =>
     deployments.waitForEnd(started.number, (d) => print(`  ${new Date().toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), 48 * 3_600_000));
   if (end.state === 'COMPLETE') {
     print(`${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`);

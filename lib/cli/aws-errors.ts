@@ -1,10 +1,14 @@
+import { awsAnswerOf } from './aws-answer';
+import { AwsServiceFailure, type AwsCallEffect } from './aws-service-failure';
 import { CliError } from './cli-error';
 
 /**
- * Turns an AWS SDK failure into words on-call can act on. Errors it does not recognise are
- * returned unchanged (and end the CLI with their stack trace: those are bugs).
+ * Turns an AWS SDK failure into words on-call can act on. Any other answer from AWS (its own
+ * 5xx failures above all) becomes an AwsServiceFailure, whose advice depends on `effect`.
+ * Errors that are not AWS's are returned unchanged (and end the CLI with their stack trace:
+ * those are bugs).
  */
-export function explainAwsError(err: unknown, action: string, region: string): unknown {
+export function explainAwsError(err: unknown, action: string, region: string, effect: AwsCallEffect): unknown {
   if (!(err instanceof Error)) return err;
   const name = err.name;
   const code = (err as { code?: string }).code ?? '';
@@ -32,14 +36,19 @@ export function explainAwsError(err: unknown, action: string, region: string): u
   if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code) || name === 'TimeoutError') {
     return new CliError(`Cannot reach AWS in ${region} to ${action} (${code || name}): check the network, the region, or AWS_ENDPOINT_URL_* if you set one.`, { cause: err });
   }
+  const answer = awsAnswerOf(err);
+  if (answer) return new AwsServiceFailure(action, answer, effect, { cause: err });
   return err;
 }
 
-/** Runs `fn`, explaining AWS failures. */
-export async function withAwsErrors<T>(action: string, region: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn`, explaining AWS failures. `effect` has no default on purpose: whether on-call is
+ * told "safe to run again" or "check status first" must be decided at each call.
+ */
+export async function withAwsErrors<T>(action: string, region: string, effect: AwsCallEffect, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw explainAwsError(err, action, region);
+    throw explainAwsError(err, action, region, effect);
   }
 }

@@ -4,6 +4,8 @@ import { RolloutConfigError } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
 import { loadRolloutConfig } from '../domain/load-config';
 import { advance } from './advance';
+import { awsAnswerOf } from './aws-answer';
+import { AwsServiceFailure } from './aws-service-failure';
 import { preflight } from './preflight';
 import { CliError } from './cli-error';
 import { rollback } from './rollback';
@@ -187,12 +189,25 @@ export async function main(argv: readonly string[], overrides: Partial<CliEnviro
     }
     return await command.run(values, cli);
   } catch (err) {
-    if (err instanceof CliError || err instanceof RolloutConfigError) {
-      console.error(`rollout ${name}: ${err.message}`);
-      return err instanceof CliError ? err.exitCode : 1;
+    const shown = actionable(err, name);
+    if (shown) {
+      console.error(`rollout ${name}: ${shown.message}`);
+      return shown instanceof CliError ? shown.exitCode : 1;
     }
     throw err;
   }
+}
+
+/**
+ * The failure as on-call should read it, or undefined for a bug (which keeps its stack).
+ * AWS calls are explained where they are made (withAwsErrors); one that was not still must
+ * not reach the terminal as an SDK dump. Not knowing whether it wrote, the advice is the
+ * cautious one.
+ */
+function actionable(err: unknown, command: string): CliError | RolloutConfigError | undefined {
+  if (err instanceof CliError || err instanceof RolloutConfigError) return err;
+  const answer = awsAnswerOf(err);
+  return answer ? new AwsServiceFailure(`complete rollout ${command}`, answer, 'write', { cause: err }) : undefined;
 }
 
 async function runServe(v: Record<string, string | boolean | undefined>, cli: CliEnvironment): Promise<number> {

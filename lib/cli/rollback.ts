@@ -42,11 +42,11 @@ export async function rollback(config: RolloutConfig, reader: RolloutReader, opt
   const deployments = reader.deploymentsFor(s.resources);
   if (s.inFlight) {
     const inFlight = s.inFlight;
-    await withAwsErrors(`stop deployment #${inFlight.number}`, region, () => deployments.stop(inFlight.number));
-    const stopped = await withAwsErrors('wait for the rollback', region, () => deployments.waitForEnd(inFlight.number));
+    await withAwsErrors(`stop deployment #${inFlight.number}`, region, 'write', () => deployments.stop(inFlight.number));
+    const stopped = await withAwsErrors('wait for the rollback', region, 'read', () => deployments.waitForEnd(inFlight.number));
     print(`Stopped ${describe(inFlight)}: now ${stopped.state}.`);
   }
-  const off = await withAwsErrors('deploy the off version', region, () => deployments.deployOff('rollout rollback (kill switch)'));
+  const off = await withAwsErrors('deploy the off version', region, 'write', () => deployments.deployOff('rollout rollback (kill switch)'));
   const poll = config.appConfig.agentPollIntervalSeconds;
   print(`Deployed the off version as ${describe(off)}: ${off.state}.`);
   if (off.alarmActionsPaused) print(pausedNote(alarmName(config, 'rollback')));

@@ -23,13 +23,16 @@ export interface AwsClients {
   readonly cloudwatch: CloudWatchClient;
 }
 
+/** Attempts per AWS call (the SDK retries throttling and AWS's 5xx failures in between). */
+export const AWS_MAX_ATTEMPTS = 5;
+
 /**
  * Clients in the stack's region (from config). The SDK's standard settings apply: credentials
  * from the default provider chain, endpoints overridable with AWS_ENDPOINT_URL_APPCONFIG and
  * AWS_ENDPOINT_URL_CLOUDWATCH (how tests point them at a local fake).
  */
 export function createAwsClients(config: RolloutConfig): AwsClients {
-  const options = { region: config.aws.region, maxAttempts: 5 };
+  const options = { region: config.aws.region, maxAttempts: AWS_MAX_ATTEMPTS };
   return { appconfig: new AppConfigClient(options), cloudwatch: new CloudWatchClient(options) };
 }
 
@@ -47,12 +50,12 @@ export class RolloutReader {
 
   public async snapshot(): Promise<RolloutSnapshot> {
     const region = this.config.aws.region;
-    const resources = await withAwsErrors('find the rollout in AppConfig', region, () => resolveRolloutResources(this.clients.appconfig, this.config));
-    const deployments = await withAwsErrors('list the flag deployments', region, () => this.deploymentsFor(resources).recent());
+    const resources = await withAwsErrors('find the rollout in AppConfig', region, 'read', () => resolveRolloutResources(this.clients.appconfig, this.config));
+    const deployments = await withAwsErrors('list the flag deployments', region, 'read', () => this.deploymentsFor(resources).recent());
     const labels = new Map([...resources.versions].map(([label, version]) => [version, label]));
     const labelOf = (version: string): PhaseName | undefined => labels.get(version);
     const named = deployments.map((d) => ({ ...d, label: labelOf(d.version) ?? d.label }));
-    const alarms = await withAwsErrors('read the rollout alarms', region, () => this.alarms());
+    const alarms = await withAwsErrors('read the rollout alarms', region, 'read', () => this.alarms());
     return { resources, deployments: named, live: livePhaseOf(named, labelOf), inFlight: inFlightOf(named), alarms };
   }
 
@@ -71,16 +74,22 @@ export class RolloutReader {
     return out;
   }
 
-  /** When the rollback alarm entered ALARM between `since` and `until`. */
+  /**
+   * When the rollback alarm entered ALARM between `since` and `until`. Without AlarmTypes,
+   * DescribeAlarmHistory returns metric alarms' history only, and the rollback alarm is a
+   * composite alarm: so both types are asked for, which also keeps working should the
+   * rollback alarm ever become a metric alarm.
+   */
   public async rollbackAlarmFirings(since: Date, until: Date): Promise<Date[]> {
     const fired: Date[] = [];
     const pages = paginateDescribeAlarmHistory({ client: this.clients.cloudwatch }, {
       AlarmName: alarmName(this.config, 'rollback'),
+      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
       HistoryItemType: 'StateUpdate',
       StartDate: since,
       EndDate: until,
     });
-    await withAwsErrors('read the rollback alarm history', this.config.aws.region, async () => {
+    await withAwsErrors('read the rollback alarm history', this.config.aws.region, 'read', async () => {
       for await (const page of pages) {
         for (const item of page.AlarmHistoryItems ?? []) {
           if (item.Timestamp && enteredAlarm(item.HistoryData)) fired.push(item.Timestamp);

@@ -147,7 +147,11 @@ describe('rollout advance', () => {
       Description: 'rollout advance: canary → phase-2',
     }]);
     expect(out).toContain('Started deployment #3 (version 4, phase-2): deploy flag version 4 (phase-2: 5% of users) with strategy llm-model-rollout-phase-2.');
-    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({ AlarmName: 'LlmModelRollout/rollback', HistoryItemType: 'StateUpdate', StartDate: hoursAgo(30), EndDate: NOW });
+    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({
+      // CloudWatch API Reference, DescribeAlarmHistory: AlarmTypes — "If you omit this parameter,
+      // only metric alarms are returned"; the rollback alarm is a composite alarm.
+      AlarmName: 'LlmModelRollout/rollback', AlarmTypes: expect.arrayContaining(['CompositeAlarm']), HistoryItemType: 'StateUpdate', StartDate: hoursAgo(30), EndDate: NOW,
+    });
   });
 
   it('starts from off with the first phase, and only says what it would do with --dry-run', async () => {

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { json10QueryCompatibleError, restJsonError, type AwsErrorReply } from './error-replies';
+import type { FakeAppConfig } from './fake-appconfig';
+import type { FakeCloudWatch } from './fake-cloudwatch';
+import { parseInput, type Input, type Reply } from './reply';
+
+/** CloudWatch's JSON 1.0 operations arrive as POST / with `x-amz-target: <this>.<Operation>`. */
+const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801';
+
+export interface RecordedRequest {
+  readonly service: 'cloudwatch' | 'appconfig';
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  readonly input: Input;
+  readonly status: number;
+  /** The x-amzn-requestid the fake answered with (the SDK reports it as `$metadata.requestId`). */
+  readonly requestId: string;
+}
+
+export interface FakeAws {
+  /** Point AWS_ENDPOINT_URL_APPCONFIG and AWS_ENDPOINT_URL_CLOUDWATCH here. */
+  readonly url: string;
+  readonly requests: readonly RecordedRequest[];
+  /** Requests made for one operation (retries included: every attempt is a request). */
+  count(operation: string): number;
+  /** The next `times` requests for `operation` (every one by default) answer `error`. */
+  fail(operation: string, error: AwsErrorReply, times?: number): void;
+  close(): Promise<void>;
+}
+
+export interface FakeAwsOptions {
+  readonly appconfig: FakeAppConfig;
+  readonly cloudwatch: FakeCloudWatch;
+  /** The fake's clock, for what it stamps (new deployments). @default real time */
+  readonly now?: () => Date;
+}
+
+/**
+ * AppConfig and CloudWatch behind one local HTTP endpoint. Every answer carries an
+ * x-amzn-requestid, as AWS's do; errors are encoded the way each service's protocol encodes
+ * them, so the SDK parses them into the same exceptions (name, $fault, $metadata) as real ones.
+ */
+export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
+  const requests: RecordedRequest[] = [];
+  const faults = new Map<string, { error: AwsErrorReply; remaining: number }>();
+  const now = options.now ?? (() => new Date());
+
+  const answer = (req: IncomingMessage, body: string): { record: Omit<RecordedRequest, 'status' | 'requestId'>; reply: Reply } => {
+    const method = req.method ?? '';
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const input = parseInput(body);
+    const target = headerOf(req, 'x-amz-target');
+    if (target?.startsWith(`${CLOUDWATCH_TARGET}.`)) {
+      const operation = target.slice(CLOUDWATCH_TARGET.length + 1);
+      const fault = takeFault(operation);
+      const reply = fault ? json10QueryCompatibleError(fault) : options.cloudwatch.handle(operation, input);
+      return { record: { service: 'cloudwatch', operation, method, path, input }, reply };
+    }
+    const route = options.appconfig.route(method, path);
+    const operation = route?.operation ?? `${method} ${path}`;
+    const fault = takeFault(operation);
+    const reply = fault ? restJsonError(fault)
+      : route ? options.appconfig.handle(route, input, now())
+        : restJsonError({ status: 404, code: 'UnknownOperationException', message: `fake AWS has no ${method} ${path}`, fault: 'Sender' });
+    return { record: { service: 'appconfig', operation, method, path, input }, reply };
+  };
+
+  const takeFault = (operation: string): AwsErrorReply | undefined => {
+    const fault = faults.get(operation);
+    if (!fault || fault.remaining <= 0) return undefined;
+    fault.remaining -= 1;
+    return fault.error;
+  };
+
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('end', () => {
+      const requestId = randomUUID();
+      const { record, reply } = answer(req, body);
+      requests.push({ ...record, status: reply.status, requestId });
+      res.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': requestId });
+      res.end(reply.body);
+    });
+  });
+
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests,
+        count: (operation) => requests.filter((r) => r.operation === operation).length,
+        fail: (operation, error, times = Number.POSITIVE_INFINITY) => { faults.set(operation, { error, remaining: times }); },
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+      });
+    });
+  });
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
