@@ -54,6 +54,9 @@ export class ModelGateway extends Construct {
     this.idHashKey = new secretsmanager.Secret(this, 'IdHashKey', {
       description: 'HMAC key that pseudonymizes user and client ids in the model gateway logs',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // Retained: deleting the stack must not lose the key that links hashed ids in retained
+      // logs to one user (a new key would make every old log line unmatchable).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.idHashKey).acknowledge({
       id: 'AwsSolutions-SMG4',

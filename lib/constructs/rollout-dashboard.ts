@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { RolloutConfig } from '../domain/config-schema';
@@ -32,7 +32,9 @@ export class RolloutDashboard extends Construct {
     }));
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
-      dashboardName: `${config.stackName}-rollout`,
+      // Dashboard names are per account, not per region: the region keeps a second deployment
+      // of the same stack name (another region) from colliding with this one.
+      dashboardName: `${config.stackName}-${Stack.of(this).region}-rollout`,
       defaultInterval: Duration.hours(6),
       widgets: [
         [

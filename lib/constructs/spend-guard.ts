@@ -52,7 +52,9 @@ export class SpendGuard extends Construct {
     });
     this.budget = new budgets.CfnBudget(this, 'AwsBudget', {
       budget: {
-        budgetName: `${config.stackName}-aws-costs`,
+        // Budget names are unique per account (Budgets is a global service): the region keeps the
+        // same stack name deployable in a second region.
+        budgetName: `${config.stackName}-${stack.region}-aws-costs`,
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
         budgetLimit: { amount: spend.expectedMonthlyAwsUsd, unit: 'USD' },

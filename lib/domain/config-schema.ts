@@ -59,7 +59,13 @@ export const PhaseSchema = z.strictObject({
   name: z.string().regex(PHASE_NAME_PATTERN, {
     error: 'must be lower-case letters, digits and dashes, starting with a letter (e.g. canary)',
   }),
-  description: z.string().max(1024).optional(),
+  /**
+   * The phase's flag version description. AppConfig takes it as an HTTP header
+   * (CreateHostedConfigurationVersion `Description`), so printable ASCII only.
+   */
+  description: z.string().max(1024).regex(/^[\x20-\x7E]*$/, {
+    error: 'must be printable ASCII (AppConfig sends it as an HTTP header): replace characters such as — or ’ with - or \'',
+  }).optional(),
   /** Share of users (0–100, steps of 0.001) bucketed into the new model. */
   rolloutPercent: percent,
   /** User keys always in the cohort (internal QA). */

@@ -50,9 +50,9 @@ describe('RolloutDashboard in the stack', () => {
     d = dashboard(t);
   });
 
-  it('is one dashboard named <stackName>-rollout', () => {
+  it('is one dashboard named <stackName>-<region>-rollout (dashboard names are per account)', () => {
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(d.name).toBe('LlmModelRollout-rollout');
+    expect(d.name).toBe('LlmModelRollout-us-east-1-rollout');
     expect(d.body.start).toBe('-PT6H');
   });
 
@@ -113,7 +113,7 @@ describe('RolloutDashboard in the stack', () => {
       c.llm.models['claude-opus-4-1'] = { vendorModelId: 'claude-opus-4-1-20250805', inputUsdPerMillionTokens: 15, outputUsdPerMillionTokens: 75 };
       c.llm.newModelAlias = 'claude-opus-4-1';
     })));
-    expect(other.name).toBe('Other-rollout');
+    expect(other.name).toBe('Other-us-east-1-rollout');
     expect(other.literal).toContain('claude-opus-4-1');
     expect(other.literal).toContain('claude-sonnet-4-6');
     expect(other.literal).not.toContain('claude-haiku-4-5');

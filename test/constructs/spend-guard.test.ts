@@ -60,7 +60,7 @@ describe('SpendGuard', () => {
     ];
     t.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: {
-        BudgetName: 'LlmModelRollout-aws-costs',
+        BudgetName: 'LlmModelRollout-us-east-1-aws-costs',
         BudgetType: 'COST',
         TimeUnit: 'MONTHLY',
         BudgetLimit: { Amount: 150, Unit: 'USD' },

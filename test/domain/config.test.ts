@@ -205,6 +205,17 @@ describe('parseRolloutConfig: rolloutPercent', () => {
 });
 
 describe('parseRolloutConfig: phases', () => {
+  // AppConfig CreateHostedConfigurationVersion sends the version's Description as an HTTP
+  // header: a non-ASCII character cannot travel there.
+  it('rejects a phase description that is not printable ASCII', () => {
+    expectSingleIssue(
+      withChange((c) => {
+        c.rollout.phases[0].description = 'QA sign-off — then canary';
+      }),
+      { path: 'rollout.phases[0].description', value: 'QA sign-off — then canary', fix: /must be printable ASCII \(AppConfig sends it as an HTTP header\)/ },
+    );
+  });
+
   it('rejects a phase whose percentage equals the one before', () => {
     expectSingleIssue(
       withChange((c) => {

@@ -6,7 +6,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ModelRolloutStack } from '../../lib/stacks/model-rollout-stack';
-import { shippedConfig, SHIPPED_CONFIG_FILE } from '../fixtures/config';
+import { configWith, shippedConfig, SHIPPED_CONFIG_FILE } from '../fixtures/config';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -32,6 +32,29 @@ describe('ModelRolloutStack', () => {
       configWarnings: [{ path: 'llm.models.x.vendorModelId', value: 'claude-sonnet-4-5', message: 'retires on 2026-11-30' }],
     });
     Annotations.fromStack(stack).hasWarning('/Rollout', Match.stringLikeRegexp('rollout config llm.models.x.vendorModelId: retires on 2026-11-30'));
+  });
+});
+
+describe('ModelRolloutStack in two regions', () => {
+  // Budget and dashboard names are unique per account, not per region (AWS Budgets and
+  // CloudWatch dashboards are global): the same stack name must deploy in a second region.
+  it('names its budget and dashboard after the region too', () => {
+    const names = ['us-east-1', 'eu-west-1'].map((region) => {
+      const config = configWith((c) => { c.aws.region = region; });
+      const t = Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config }));
+      const budget = Object.values(t.findResources('AWS::Budgets::Budget'))[0] as { Properties: { Budget: { BudgetName: string } } };
+      const dashboard = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardName: string } };
+      return [budget.Properties.Budget.BudgetName, dashboard.Properties.DashboardName];
+    });
+    expect(names).toEqual([
+      ['LlmModelRollout-us-east-1-aws-costs', 'LlmModelRollout-us-east-1-rollout'],
+      ['LlmModelRollout-eu-west-1-aws-costs', 'LlmModelRollout-eu-west-1-rollout'],
+    ]);
+  });
+
+  it('retains the id-hash key secret (retained logs stay linkable)', () => {
+    const t = Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config: shippedConfig() }));
+    t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 });
 
