@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OFF_PHASE, type PhaseDeployment, type RolloutConfig } from '../domain/config-schema';
 import { buildFlagDocument } from '../domain/flag-document';
+import { hostedVersionContent } from '../domain/hosted-version-content';
 import { phaseLabels, type PhaseName } from '../domain/phases';
-import { checkFeatureFlagsDocument } from '../domain/retrieved-flag';
 
 /** AppConfig accepts at most this many monitors per environment. */
 export const MAX_ENVIRONMENT_MONITORS = 5;
@@ -161,8 +161,12 @@ export class RolloutFlags extends Construct {
     const role = new iam.Role(this, 'MonitorRole', {
       assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
       description: 'Lets AppConfig read the rollback alarms of the rollout environment',
+      // Inline in the role itself, not a separate AWS::IAM::Policy: the environment can use the
+      // role as soon as the role exists, before a separate policy resource has been created.
+      inlinePolicies: {
+        DescribeAlarms: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })] }),
+      },
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }));
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'AppConfig must describe a composite alarm and its child alarms; cloudwatch:DescribeAlarms is granted on * as in the aws-cdk-lib AppConfig Environment monitor role.',
@@ -199,12 +203,8 @@ export class RolloutFlags extends Construct {
     return phase.deployment;
   }
 
+  /** Checked at synth: a version AppConfig refuses would fail `cdk deploy` halfway and roll the stack back. */
   private document(config: RolloutConfig, phase: PhaseName): string {
-    const doc = buildFlagDocument(config, phase);
-    const problems = checkFeatureFlagsDocument(doc);
-    if (problems.length) {
-      throw new Error(`The flag document for phase '${phase}' would be rejected by AppConfig: ${problems.join('; ')}`);
-    }
-    return JSON.stringify(doc);
+    return hostedVersionContent(buildFlagDocument(config, phase), phase);
   }
 }

@@ -33,11 +33,27 @@ export interface FlagDefinition {
   readonly attributes: Readonly<Record<string, AttributeDefinition>>;
 }
 
+/**
+ * The flag's value as stored in a hosted version: a FlagValue whose empty lists are left out.
+ * AWS's schema types an array attribute as `oneOf` [array of strings, array of numbers], and
+ * `[]` is both, so AppConfig refuses a version holding one. A missing list reads as empty
+ * (parseRetrievedFlag), so leaving it out means the same.
+ */
+export interface FlagDocumentValue {
+  readonly enabled: boolean;
+  readonly rolloutPercent: number;
+  /** Present only when non-empty. */
+  readonly allowlist?: readonly string[];
+  /** Present only when non-empty. */
+  readonly clientSegments?: readonly string[];
+  readonly phase: PhaseName;
+}
+
 /** An `AWS.AppConfig.FeatureFlags` hosted configuration document. */
 export interface FeatureFlagsDocument {
   readonly version: '1';
   readonly flags: Readonly<Record<string, FlagDefinition>>;
-  readonly values: Readonly<Record<string, FlagValue>>;
+  readonly values: Readonly<Record<string, FlagDocumentValue>>;
 }
 
 /** The flag's value in phase `phase` ('off' or a configured phase name). */
@@ -86,12 +102,26 @@ export function flagDefinition(config: RolloutConfig): FlagDefinition {
   };
 }
 
+/**
+ * `value` as a hosted version stores it: empty lists left out, the rest in FlagValue's key
+ * order (a version whose JSON is unchanged is not replaced on deploy).
+ */
+export function toDocumentValue(value: FlagValue): FlagDocumentValue {
+  return {
+    enabled: value.enabled,
+    rolloutPercent: value.rolloutPercent,
+    ...(value.allowlist.length ? { allowlist: [...value.allowlist] } : {}),
+    ...(value.clientSegments.length ? { clientSegments: [...value.clientSegments] } : {}),
+    phase: value.phase,
+  };
+}
+
 /** The hosted configuration document for phase `phase`. */
 export function buildFlagDocument(config: RolloutConfig, phase: PhaseName): FeatureFlagsDocument {
   const key = config.llm.useNewModelFlagKey;
   return {
     version: '1',
     flags: { [key]: flagDefinition(config) },
-    values: { [key]: flagValueForPhase(config, phase) },
+    values: { [key]: toDocumentValue(flagValueForPhase(config, phase)) },
   };
 }

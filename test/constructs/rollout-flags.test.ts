@@ -5,6 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MAX_ENVIRONMENT_MONITORS, RolloutFlags } from '../../lib/constructs/rollout-flags';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
+import { featureFlagsSchemaViolations } from '../../lib/domain/feature-flags-schema-check';
+import * as flagDocument from '../../lib/domain/flag-document';
+import { FeatureFlagsSchemaError, FlagVersionRejectedError } from '../../lib/domain/flag-version-errors';
 import { configWith, shippedConfig } from '../fixtures/config';
 
 const FLAG = 'enable_claude_haiku_4_5';
@@ -49,7 +52,8 @@ describe('RolloutFlags', () => {
     const t = synth(config).template();
     t.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', config.rollout.phases.length + 1);
     const off = versionByLabel(t, 'off').content as { values: Record<string, unknown> };
-    expect(off.values[FLAG]).toEqual({ enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: 'off' });
+    // Empty lists are left out: AWS's schema refuses [] (the gateway reads a missing list as empty).
+    expect(off.values[FLAG]).toStrictEqual({ enabled: false, rolloutPercent: 0, phase: 'off' });
     const expected: Record<string, number> = { smoke: 0.1, canary: 1, 'phase-2': 5, 'phase-3': 25, full: 100 };
     for (const [label, percent] of Object.entries(expected)) {
       const doc = versionByLabel(t, label).content as { values: Record<string, { rolloutPercent: number; phase: string; enabled: boolean }> };
@@ -58,6 +62,47 @@ describe('RolloutFlags', () => {
     const smoke = versionByLabel(t, 'smoke').content as { values: Record<string, { allowlist: string[]; clientSegments: string[] }> };
     expect(smoke.values[FLAG]!.allowlist).toEqual(['qa-user-1', 'qa-user-2']);
     expect(smoke.values[FLAG]!.clientSegments).toEqual(['internal-tools']);
+  });
+
+  // AppConfig checks each version against AWS's published schema for AWS.AppConfig.FeatureFlags
+  // (User Guide: "Understanding the type reference for AWS.AppConfig.FeatureFlags") when
+  // CloudFormation creates it; this checks the synthesized Content itself.
+  it("gives every hosted version Content that validates against AWS's published schema", () => {
+    const t = synth().template();
+    const all = Object.values(versions(t));
+    expect(all).toHaveLength(6);
+    for (const resource of all) {
+      const content = JSON.parse(resource.Properties.Content as string) as unknown;
+      expect({ label: resource.Properties.VersionLabel, violations: featureFlagsSchemaViolations(content) })
+        .toEqual({ label: resource.Properties.VersionLabel, violations: [] });
+      expect(resource.Properties.Content).not.toContain('[]');
+    }
+  });
+
+  it('refuses to synth a version that would break the schema, naming the phase, path and rule', () => {
+    const real = flagDocument.buildFlagDocument;
+    const spy = jest.spyOn(flagDocument, 'buildFlagDocument').mockImplementation((config, phase) => {
+      const doc = real(config, phase);
+      if (phase !== 'canary') return doc;
+      return { ...doc, values: { [FLAG]: { ...doc.values[FLAG]!, clientSegments: [] } } };
+    });
+    try {
+      let caught: unknown;
+      try {
+        synth();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(FlagVersionRejectedError);
+      const error = caught as FlagVersionRejectedError;
+      expect(error.versionLabel).toBe('canary');
+      expect(error.message).toMatch(
+        new RegExp(`^The flag version for phase 'canary' would be rejected by AppConfig: .*/values/${FLAG}/clientSegments must match exactly one schema in oneOf.*\\[oneOf at #/definitions/attributeValue/oneOf/3/oneOf\\]`),
+      );
+      expect(error.cause).toBeInstanceOf(FeatureFlagsSchemaError);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('puts attribute constraints in every version so the console refuses invalid edits', () => {
@@ -148,12 +193,13 @@ describe('RolloutFlags', () => {
     t.hasResourceProperties('AWS::AppConfig::Environment', {
       Monitors: [{ AlarmArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Rollback'), 'Arn'] }, AlarmRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlagsMonitorRole'), 'Arn'] } }],
     });
+    // The permission is inline in the role: CloudFormation may create the environment (which
+    // validates and uses the monitor role) before a separate AWS::IAM::Policy exists.
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'appconfig.amazonaws.com' } }] },
+      Policies: [{ PolicyName: 'DescribeAlarms', PolicyDocument: { Statement: [{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }] } }],
     });
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }] },
-    });
+    t.resourceCountIs('AWS::IAM::Policy', 0);
     expect(flags.monitors).toEqual([alarm]);
   });
 

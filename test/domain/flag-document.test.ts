@@ -3,8 +3,10 @@ import {
   buildFlagDocument,
   flagDefinition,
   flagValueForPhase,
+  toDocumentValue,
   type AttributeDefinition,
   type FeatureFlagsDocument,
+  type FlagDocumentValue,
   type FlagValue,
 } from '../../lib/domain/flag-document';
 import { FlagDocumentError } from '../../lib/domain/flag-errors';
@@ -27,6 +29,19 @@ const EXPECTED_VALUES: Record<string, FlagValue> = {
   'phase-2': { enabled: true, rolloutPercent: 5, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: [], phase: 'phase-2' },
   'phase-3': { enabled: true, rolloutPercent: 25, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: [], phase: 'phase-3' },
   full: { enabled: true, rolloutPercent: 100, allowlist: [], clientSegments: [], phase: 'full' },
+};
+
+/**
+ * What each label's hosted version stores, by hand: the values above with empty lists left
+ * out, because AWS's schema refuses `[]` (see feature-flags-schema.test.ts).
+ */
+const EXPECTED_STORED: Record<string, FlagDocumentValue> = {
+  off: { enabled: false, rolloutPercent: 0, phase: 'off' },
+  smoke: { enabled: true, rolloutPercent: 0.1, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: ['internal-tools'], phase: 'smoke' },
+  canary: { enabled: true, rolloutPercent: 1, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'canary' },
+  'phase-2': { enabled: true, rolloutPercent: 5, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'phase-2' },
+  'phase-3': { enabled: true, rolloutPercent: 25, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'phase-3' },
+  full: { enabled: true, rolloutPercent: 100, phase: 'full' },
 };
 
 /** A JSON round trip, as when a document is stored or served. */
@@ -53,11 +68,14 @@ describe('flag document round trip for every phase', () => {
 
   describe.each(labels)('phase %s', (label) => {
     const expected = EXPECTED_VALUES[label];
+    const storedValue = EXPECTED_STORED[label];
 
     it('builds a document AppConfig accepts', () => {
       const doc = buildFlagDocument(config, label);
       expect(checkFeatureFlagsDocument(doc)).toEqual([]);
-      expect(doc.values[FLAG_KEY]).toEqual(expected);
+      // Strict: a list left as `undefined` would not match either.
+      expect(doc.values[FLAG_KEY]).toStrictEqual(storedValue);
+      expect(JSON.stringify(doc)).not.toContain('[]');
     });
 
     it('survives storage, retrieval and parsing unchanged', () => {
@@ -66,7 +84,8 @@ describe('flag document round trip for every phase', () => {
       expect(stored).toEqual(doc);
       expect(checkFeatureFlagsDocument(stored)).toEqual([]);
       const served = viaJson(toRetrievedForm(stored));
-      expect(served).toEqual({ [FLAG_KEY]: expected });
+      expect(served).toStrictEqual({ [FLAG_KEY]: storedValue });
+      // The gateway reads a missing list as empty: the flag it sees is unchanged.
       const parsed = parseRetrievedFlag(served, FLAG_KEY);
       expect(parsed).toEqual(expected);
       expect(parsed.phase).toBe(label);
@@ -81,6 +100,31 @@ describe('flag document round trip for every phase', () => {
     const value = flagValueForPhase(config, 'smoke');
     expect(value.allowlist).toEqual(findPhase(config, 'smoke')?.allowlist);
     expect(value.allowlist).not.toBe(findPhase(config, 'smoke')?.allowlist);
+    const stored = buildFlagDocument(config, 'smoke').values[FLAG_KEY];
+    expect(stored?.allowlist).toEqual(value.allowlist);
+    expect(stored?.allowlist).not.toBe(findPhase(config, 'smoke')?.allowlist);
+  });
+});
+
+describe('toDocumentValue', () => {
+  const base: FlagValue = { enabled: true, rolloutPercent: 5, allowlist: [], clientSegments: [], phase: 'phase-2' };
+
+  it('leaves out each list when it is empty and keeps it when it is not', () => {
+    expect(toDocumentValue(base)).toStrictEqual({ enabled: true, rolloutPercent: 5, phase: 'phase-2' });
+    expect(toDocumentValue({ ...base, allowlist: ['a'] })).toStrictEqual({ enabled: true, rolloutPercent: 5, allowlist: ['a'], phase: 'phase-2' });
+    expect(toDocumentValue({ ...base, clientSegments: ['c'] })).toStrictEqual({ enabled: true, rolloutPercent: 5, clientSegments: ['c'], phase: 'phase-2' });
+  });
+
+  it("keeps FlagValue's key order, so an unchanged version's JSON does not change", () => {
+    expect(Object.keys(toDocumentValue({ ...base, allowlist: ['a'], clientSegments: ['c'] }))).toEqual(['enabled', 'rolloutPercent', 'allowlist', 'clientSegments', 'phase']);
+  });
+
+  it.each([
+    ['no lists', base],
+    ['both lists', { ...base, allowlist: ['qa-user-1'], clientSegments: ['internal-tools'] }],
+  ])('round-trips through the retrieved form to the same FlagValue (%s)', (_what, value) => {
+    const doc: FeatureFlagsDocument = { ...buildFlagDocument(config, 'phase-2'), values: { [FLAG_KEY]: toDocumentValue(value) } };
+    expect(parseRetrievedFlag(viaJson(toRetrievedForm(doc)), FLAG_KEY)).toEqual(value);
   });
 });
 
@@ -97,7 +141,7 @@ describe('flag definition', () => {
     const other = parseRolloutConfig({ ...validConfigInput(), llm: { ...validConfigInput().llm, useNewModelFlagKey: 'use_haiku' } }, { today: TODAY }).config;
     const otherDoc = buildFlagDocument(other, 'off');
     expect(Object.keys(otherDoc.flags)).toEqual(['use_haiku']);
-    expect(otherDoc.values).toEqual({ use_haiku: OFF_VALUE });
+    expect(otherDoc.values).toStrictEqual({ use_haiku: EXPECTED_STORED.off });
     expect(checkFeatureFlagsDocument(otherDoc)).toEqual([]);
   });
 
