@@ -81,8 +81,8 @@ ${CONFIG_HELP}`,
 
 Stops the deployment in flight (AppConfig rolls it back), then deploys the version labelled
 "off" to every environment at once, and prints when every gateway environment will have it
-(the AppConfig Agent's poll interval). To make the default model the default again for good,
-also set rollout.currentPhase to "off" in the config and run npx cdk deploy.
+(the AppConfig Agent's poll interval). The flag stays off until a phase is advanced again:
+no cdk deploy changes the live phase.
   --yes           do not ask for confirmation (it is asked only on a terminal)
   --dry-run       only print what would be done
 ${CONFIG_HELP}`,

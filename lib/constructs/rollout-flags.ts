@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { OFF_PHASE, type PhaseDeployment, type RolloutConfig } from '../domain/config-schema';
 import { buildFlagDocument } from '../domain/flag-document';
 import { hostedVersionContent } from '../domain/hosted-version-content';
+import { InitialOffDeployment } from './initial-off-deployment';
 import { phaseLabels, type PhaseName } from '../domain/phases';
 
 /** AppConfig accepts at most this many monitors per environment. */
@@ -19,22 +20,22 @@ export interface RolloutFlagsProps {
 /**
  * The AppConfig side of the rollout: application, environment, a feature-flags profile with
  * one labelled hosted version per phase (plus "off"), one deployment strategy per phase
- * (plus the all-at-once kill switch), and a deployment of the configured current phase.
+ * (plus the all-at-once kill switch), and the flag started at `off` on a new stack's first
+ * deploy.
  *
- * An operator advances a phase in the console by deploying the version labelled with the
- * phase's name using the strategy `<application>-<phase>`; `rollout advance` does the same.
- *
- * @see DESIGN.md §2–§3
+ * The live phase belongs to AppConfig deployments alone: an operator advances a phase in the
+ * console by deploying the version labelled with the phase's name using the strategy
+ * `<application>-<phase>` (`rollout advance` does the same), and alarms roll it back. No later
+ * `cdk deploy` starts, stops or replaces a deployment; it adds or updates versions and
+ * strategies, and keeps every version (a live one is never deleted).
  */
 export class RolloutFlags extends Construct {
   public readonly application: appconfig.Application;
   public readonly environment: appconfig.Environment;
   /** The flag's profile; its own hosted version is the "off" (kill-switch) version. */
   public readonly profile: appconfig.HostedConfiguration;
-  /** The deployment `cdk deploy` starts: the configured current phase. */
-  public readonly deployment: appconfig.CfnDeployment;
-  /** Phase (or 'off') deployed by `cdk deploy`. */
-  public readonly deployedPhase: PhaseName;
+  /** Starts the flag at `off` on the first deploy of a new stack; never acts again. */
+  public readonly initialDeployment: InitialOffDeployment;
 
   private readonly versionNumbers = new Map<PhaseName, string>();
   private readonly strategies = new Map<PhaseName, appconfig.DeploymentStrategy>();
@@ -94,14 +95,12 @@ export class RolloutFlags extends Construct {
       this.versionNumbers.set(phase.name, version.ref);
     }
 
-    this.deployedPhase = config.rollout.currentPhase;
-    this.deployment = new appconfig.CfnDeployment(this, 'CurrentPhaseDeployment', {
-      applicationId: this.application.applicationId,
-      environmentId: this.environment.environmentId,
-      configurationProfileId: this.profile.configurationProfileId,
-      configurationVersion: this.versionNumberOf(this.deployedPhase),
-      deploymentStrategyId: this.strategyFor(this.deployedPhase).deploymentStrategyId,
-      description: `cdk deploy: phase ${this.deployedPhase} (rollout.currentPhase)`,
+    this.initialDeployment = new InitialOffDeployment(this, 'InitialOffDeployment', {
+      application: this.application,
+      environment: this.environment,
+      profile: this.profile,
+      offVersion: offVersion.ref,
+      killSwitchStrategy: this.strategyFor(OFF_PHASE),
     });
   }
 

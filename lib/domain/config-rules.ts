@@ -105,7 +105,7 @@ function checkModels(config: RolloutConfig, today: string, errors: ConfigIssue[]
 }
 
 function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
-  const { phases, currentPhase } = config.rollout;
+  const { phases } = config.rollout;
   const seen = new Set<string>();
   phases.forEach((phase, i) => {
     const at = `rollout.phases[${i}]`;
@@ -128,14 +128,6 @@ function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
       errors.push({ path: `${at}.watchWindowHours.max`, value: max, message: `is below watchWindowHours.min (${min}); the window must end after it starts` });
     }
   });
-  const names = [OFF_PHASE, ...phases.map((p) => p.name)];
-  if (!names.includes(currentPhase)) {
-    errors.push({
-      path: 'rollout.currentPhase',
-      value: currentPhase,
-      message: `is not a phase; use one of: ${names.join(', ')}`,
-    });
-  }
 }
 
 function checkAlarms(config: RolloutConfig, errors: ConfigIssue[]): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FLAG_KEY_PATTERN, OFF_PHASE, PHASE_NAME_PATTERN } from './names';
+import { FLAG_KEY_PATTERN, PHASE_NAME_PATTERN } from './names';
 import { isValidRolloutPercent } from './percent';
 
 /**
@@ -240,8 +240,13 @@ export const RolloutConfigSchema = z.strictObject({
     }).optional(),
   }),
   rollout: z.strictObject({
-    /** The phase `cdk deploy` deploys: 'off' or a phase name. */
-    currentPhase: z.string().default(OFF_PHASE),
+    /**
+     * Removed: `cdk deploy` no longer deploys a phase. Kept in the schema only to tell a config
+     * that still has it where phases are advanced now.
+     */
+    currentPhase: z.never({
+      error: 'is no longer used: cdk deploy never changes the live phase. Advance phases with npx rollout advance (or deploy the phase\'s version in the AppConfig console), turn the flag off with npx rollout rollback; then delete this key',
+    }).optional(),
     phases: z.array(PhaseSchema).min(1, { error: 'must list at least one phase' }),
   }),
   gateway: GatewaySchema.prefault({}),

@@ -1,5 +1,5 @@
 import type { RolloutConfig } from './config-schema';
-import { OFF_PHASE } from './names';
+import { OFF_PHASE, PHASE_NAME_PATTERN } from './names';
 import { findPhase, phaseLabels, type PhaseName } from './phases';
 
 /**
@@ -74,7 +74,10 @@ export function flagValueForPhase(config: RolloutConfig, phase: PhaseName): Flag
 
 /**
  * The attribute definitions, with constraints that make an invalid edit in the AppConfig
- * console impossible to save (a percentage above 100, an unknown phase name).
+ * console impossible to save (a percentage above 100, a malformed phase name). The phase is
+ * checked by pattern, not by an enum of the configured names: an enum would put the phase list
+ * into every version, so adding or renaming a phase would change — and re-create — the `off`
+ * version and every other one.
  */
 export function flagDefinition(config: RolloutConfig): FlagDefinition {
   const { newModelAlias, defaultModel } = config.llm;
@@ -96,7 +99,7 @@ export function flagDefinition(config: RolloutConfig): FlagDefinition {
       },
       phase: {
         description: 'The rollout phase this version belongs to.',
-        constraints: { type: 'string', enum: phaseLabels(config), required: true },
+        constraints: { type: 'string', pattern: PHASE_NAME_PATTERN.source, required: true },
       },
     },
   };

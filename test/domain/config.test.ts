@@ -91,7 +91,7 @@ describe('parseRolloutConfig: the shipped config', () => {
     expect(config.llm.defaultModel).toBe('claude-sonnet-4-6');
     expect(config.llm.newModelAlias).toBe('claude-haiku-4-5');
     expect(config.llm.useNewModelFlagKey).toBe('enable_claude_haiku_4_5');
-    expect(config.rollout.currentPhase).toBe('off');
+    expect(config.rollout).not.toHaveProperty('currentPhase');
     expect(config.rollout.phases.map((p) => [p.name, p.rolloutPercent])).toEqual([
       ['smoke', 0.1],
       ['canary', 1],
@@ -134,14 +134,6 @@ describe('parseRolloutConfig: the shipped config', () => {
     expect(config.alarms).toEqual({ ...DEFAULT_ALARMS, errorRatePercent: 7 });
   });
 
-  it("defaults rollout.currentPhase to 'off' when missing", () => {
-    const input = withChange((c) => {
-      delete c.rollout.currentPhase;
-    });
-    expect(input.rollout).not.toHaveProperty('currentPhase');
-    expect(parseRolloutConfig(input, { today: TODAY }).config.rollout.currentPhase).toBe('off');
-  });
-
   it('defaults growthType, stackName, agentPollIntervalSeconds and notification lists', () => {
     const input = withChange((c) => {
       delete c.stackName;
@@ -158,11 +150,17 @@ describe('parseRolloutConfig: the shipped config', () => {
     expect(config.notifications.onCallHttpsEndpoints).toEqual([]);
   });
 
-  it('accepts a currentPhase that is a configured phase', () => {
+  // cdk deploy no longer owns the live phase: a config that still names one is told where
+  // phases are advanced now, whatever value it has.
+  it.each(['off', 'canary'])('refuses rollout.currentPhase (%s), saying where phases are advanced now', (phase) => {
     const input = withChange((c) => {
-      c.rollout.currentPhase = 'canary';
+      (c.rollout as Record<string, unknown>).currentPhase = phase;
     });
-    expect(parseRolloutConfig(input, { today: TODAY }).config.rollout.currentPhase).toBe('canary');
+    expectSingleIssue(input, {
+      path: 'rollout.currentPhase',
+      value: phase,
+      fix: /is no longer used: cdk deploy never changes the live phase\. Advance phases with npx rollout advance .*then delete this key/,
+    });
   });
 });
 
@@ -262,15 +260,6 @@ describe('parseRolloutConfig: phases', () => {
         c.rollout.phases[1].name = 'Canary!';
       }),
       { path: 'rollout.phases[1].name', value: 'Canary!', fix: /must be lower-case letters, digits and dashes, starting with a letter \(e\.g\. canary\)/ },
-    );
-  });
-
-  it('rejects a currentPhase that is not a phase, listing the valid ones', () => {
-    expectSingleIssue(
-      withChange((c) => {
-        c.rollout.currentPhase = 'phase-9';
-      }),
-      { path: 'rollout.currentPhase', value: 'phase-9', fix: /is not a phase; use one of: off, smoke, canary, phase-2, phase-3, full/ },
     );
   });
 
@@ -626,7 +615,7 @@ describe('parseRolloutConfig: several errors at once', () => {
 
   it('reports every cross-field rule error in one throw', () => {
     const input = withChange((c) => {
-      c.rollout.currentPhase = 'phase-9';
+      c.rollout.phases[3].name = 'canary';
       c.rollout.phases[2].name = 'canary';
       c.alarms = { evaluationPeriods: 2, datapointsToAlarm: 3 };
       c.notifications.onCallEmails = [];
@@ -637,17 +626,17 @@ describe('parseRolloutConfig: several errors at once', () => {
       'alarms.datapointsToAlarm',
       'llm.newModelAlias',
       'notifications',
-      'rollout.currentPhase',
       'rollout.phases[2].name',
+      'rollout.phases[3].name',
     ]);
     expect(error.message.split('\n')).toHaveLength(6);
   });
 
   it('uses the source option in the message', () => {
     const input = withChange((c) => {
-      c.rollout.currentPhase = 'phase-9';
+      c.rollout.phases[1].rolloutPercent = 0.1;
     });
-    expect(() => parseRolloutConfig(input, { today: TODAY, source: 'my.json' })).toThrow(/^Invalid rollout config my\.json:\n  - rollout\.currentPhase: /);
+    expect(() => parseRolloutConfig(input, { today: TODAY, source: 'my.json' })).toThrow(/^Invalid rollout config my\.json:\n  - rollout\.phases\[1\]\.rolloutPercent: /);
   });
 });
 

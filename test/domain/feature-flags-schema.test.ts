@@ -108,7 +108,7 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
   it('refuses a string constraint with both pattern and enum (stringConstraints "not")', () => {
     const doc = smokeWith((d) => {
       const attributes = d.flags[FLAG_KEY]!.attributes as Record<string, { constraints: Record<string, unknown> }>;
-      attributes.phase!.constraints.pattern = '^[a-z-]+$';
+      attributes.phase!.constraints.enum = ['smoke', 'canary'];
     });
     expect(featureFlagsSchemaViolations(doc).map((v) => v.keyword)).toContain('not');
   });

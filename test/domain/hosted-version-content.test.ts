@@ -50,10 +50,10 @@ describe('hostedVersionContent', () => {
   });
 
   it('reports schema and constraint problems together', () => {
-    const error = rejection(() => hostedVersionContent(offWith({ clientSegments: [], phase: 'phase-9' }), 'off'));
+    const error = rejection(() => hostedVersionContent(offWith({ clientSegments: [], phase: 'Phase 9!' }), 'off'));
     expect(error.problems).toHaveLength(2);
     expect(error.problems[0]).toMatch(/clientSegments must match exactly one schema in oneOf/);
-    expect(error.problems[1]).toBe(`value of '${FLAG_KEY}.phase' must be one of off, smoke, canary, phase-2, phase-3, full`);
+    expect(error.problems[1]).toBe(`value of '${FLAG_KEY}.phase' must match ^[a-z][a-z0-9-]{0,30}$`);
   });
 
   it('checks the uploaded JSON, not the object: NaN is uploaded as null', () => {

@@ -20,7 +20,7 @@ describe('ModelRolloutStack', () => {
     expect(report.pluginReports).toEqual([]);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::AppConfig::Application', 1);
-    t.resourceCountIs('AWS::AppConfig::Deployment', 1);
+    t.resourceCountIs('AWS::AppConfig::Deployment', 0);
     expect(stack.templateOptions.description).toBe('Canary rollout of claude-haiku-4-5 in place of claude-sonnet-4-6');
     t.hasOutput('GatewayUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayFunctionFunctionUrl'), 'FunctionUrl'] } });
   });

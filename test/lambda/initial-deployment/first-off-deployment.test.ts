@@ -1,0 +1,70 @@
+import { AppConfigClient, ListDeploymentsCommand, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deployOffIfNeverDeployed, type OffDeploymentTarget } from '../../../lambda/initial-deployment/first-off-deployment';
+
+const TARGET: OffDeploymentTarget = { applicationId: 'app1', environmentId: 'env1', profileId: 'prof1', offVersion: '1', killSwitchStrategyId: 'strat-off' };
+
+describe('deployOffIfNeverDeployed', () => {
+  const appconfig = mockClient(AppConfigClient);
+  beforeEach(() => appconfig.reset());
+
+  it('starts the off version with the kill-switch strategy on an environment never deployed to', async () => {
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 1, State: 'DEPLOYING' });
+    const outcome = await deployOffIfNeverDeployed(new AppConfigClient({ region: 'us-east-1' }), TARGET);
+    expect(outcome).toEqual({ kind: 'started', deploymentNumber: 1 });
+    expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input).toMatchObject({
+      ApplicationId: 'app1', EnvironmentId: 'env1', ConfigurationProfileId: 'prof1', ConfigurationVersion: '1', DeploymentStrategyId: 'strat-off',
+    });
+  });
+
+  it('leaves an environment that already has a deployment of the flag alone (an upgraded stack, a phase live)', async () => {
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [{ DeploymentNumber: 7, ConfigurationProfileId: 'prof1', State: 'BAKING' }] });
+    const outcome = await deployOffIfNeverDeployed(new AppConfigClient({ region: 'us-east-1' }), TARGET);
+    expect(outcome).toEqual({ kind: 'skipped', reason: expect.stringMatching(/already has deployment #7 \(BAKING\)/) });
+    expect(appconfig.commandCalls(StartDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('reads every page of the deployment list before deciding', async () => {
+    appconfig.on(ListDeploymentsCommand, { NextToken: undefined }).resolves({ Items: [{ DeploymentNumber: 2, ConfigurationProfileId: 'other-profile' }], NextToken: 'p2' });
+    appconfig.on(ListDeploymentsCommand, { NextToken: 'p2' }).resolves({ Items: [{ DeploymentNumber: 1, ConfigurationProfileId: 'prof1', State: 'COMPLETE' }] });
+    const outcome = await deployOffIfNeverDeployed(new AppConfigClient({ region: 'us-east-1' }), TARGET);
+    expect(outcome.kind).toBe('skipped');
+    expect(appconfig.commandCalls(StartDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+describe('initial deployment handler (CloudFormation custom resource)', () => {
+  const appconfig = mockClient(AppConfigClient);
+  const props = { ServiceToken: 'x', ApplicationId: 'app1', EnvironmentId: 'env1', ProfileId: 'prof1', OffVersion: '3', KillSwitchStrategyId: 'strat-off' };
+  const base = { ServiceToken: 'x', ResponseURL: 'https://example.invalid', StackId: 's', RequestId: 'r', LogicalResourceId: 'l', ResourceType: 'Custom::RolloutInitialOffDeployment' };
+  beforeEach(() => {
+    appconfig.reset();
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const load = async (): Promise<typeof import('../../../lambda/initial-deployment/handler')> => import('../../../lambda/initial-deployment/handler');
+
+  it('on Create starts the flag at off and keeps one physical id', async () => {
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 1 });
+    const { handler } = await load();
+    const event = { ...base, RequestType: 'Create', ResourceProperties: props } as CloudFormationCustomResourceEvent;
+    await expect(handler(event)).resolves.toEqual({ PhysicalResourceId: 'rollout-initial-off-deployment', Data: { Outcome: 'started' } });
+  });
+
+  it.each(['Update', 'Delete'] as const)('on %s calls nothing: cdk deploy and stack deletion never touch the live phase', async (requestType) => {
+    const { handler } = await load();
+    const event = { ...base, RequestType: requestType, PhysicalResourceId: 'rollout-initial-off-deployment', ResourceProperties: { ...props, OffVersion: '9' }, OldResourceProperties: props } as CloudFormationCustomResourceEvent;
+    await expect(handler(event)).resolves.toEqual({ PhysicalResourceId: 'rollout-initial-off-deployment' });
+    expect(appconfig.calls()).toHaveLength(0);
+  });
+
+  it('refuses a Create whose properties are missing, naming the property', async () => {
+    const { handler } = await load();
+    const event = { ...base, RequestType: 'Create', ResourceProperties: { ...props, OffVersion: '' } } as CloudFormationCustomResourceEvent;
+    await expect(handler(event)).rejects.toThrow(/Custom resource property OffVersion is missing/);
+  });
+});
