@@ -12,7 +12,7 @@ import { CliError } from './cli-error';
 
 export interface ServeOptions {
   readonly port: number;
-  /** File holding the flag in its retrieved form (DESIGN §3); re-read when it changes. */
+  /** File holding the flag in its retrieved form (docs/ARCHITECTURE.md, Flag); re-read when it changes. */
   readonly flagsFile: string;
   readonly configFile: string;
   readonly host?: string;

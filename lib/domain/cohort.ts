@@ -17,7 +17,7 @@ export interface CohortDecision {
 }
 
 /**
- * Whether this caller gets the new model under `flag` (DESIGN §3): nobody when the flag is
+ * Whether this caller gets the new model under `flag` (docs/ARCHITECTURE.md, Flag): nobody when the flag is
  * off; allowlisted users always; otherwise users whose bucket is below the percentage, and —
  * when the phase names client segments — only users of those clients.
  */

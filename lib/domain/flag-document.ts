@@ -3,7 +3,7 @@ import { OFF_PHASE, PHASE_NAME_PATTERN } from './names';
 import { findPhase, phaseLabels, type PhaseName } from './phases';
 
 /**
- * The flag's value as the gateway sees it (DESIGN §3). Attribute names are the public
+ * The flag's value as the gateway sees it (docs/ARCHITECTURE.md, Flag). Attribute names are the public
  * contract: `rolloutPercent`, `allowlist`, `phase`, plus `clientSegments` for the smoke phase.
  */
 export interface FlagValue {

@@ -1,7 +1,7 @@
 /**
  * Anthropic model ids with their retirement dates (calls fail after them). Used to refuse
  * a config that would route traffic — especially the fallback — to a model that no longer
- * answers. Sources: Anthropic's model-deprecations page (see ../shared/research/vendor.md).
+ * answers. Sources: Anthropic's model-deprecations page.
  * `rollout preflight` checks the live API as well; this list catches the known cases at synth.
  */
 export interface ModelRetirement {

@@ -64,7 +64,7 @@ export function toRetrievedForm(doc: FeatureFlagsDocument): RetrievedFlags {
 }
 
 /**
- * Reads one flag from the retrieved form. A missing flag means "off" (DESIGN §3); a flag
+ * Reads one flag from the retrieved form. A missing flag means "off" (docs/ARCHITECTURE.md, Flag); a flag
  * whose values are malformed or out of range throws FlagDocumentError so the caller keeps
  * its last good flag and counts the error.
  */

@@ -22,7 +22,7 @@ export interface ModelRolloutStackProps extends StackProps {
 }
 
 /**
- * Everything one rollout needs, in one stack: the flag and its phases, (next) the gateway,
+ * Everything one rollout needs, in one stack: the flag and its phases, the gateway,
  * guard rails and spend alarms. One stack because the parts reference each other both ways
  * (the gateway reads the flag's environment; the environment's monitor watches the
  * gateway's alarms): split stacks would form a reference cycle.
