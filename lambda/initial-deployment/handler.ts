@@ -1,8 +1,9 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { deployOffIfNeverDeployed, type OffDeploymentTarget } from './first-off-deployment';
 
-const appconfig = new AppConfigClient({ maxAttempts: 6 });
+const deps = { appconfig: new AppConfigClient({ maxAttempts: 6 }), cloudwatch: new CloudWatchClient({ maxAttempts: 6 }) };
 
 /** The one physical id this resource ever has: an update never replaces it. */
 const PHYSICAL_ID = 'rollout-initial-off-deployment';
@@ -17,7 +18,7 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
     console.log(JSON.stringify({ message: `${event.RequestType}: nothing to do (cdk deploy never changes the live phase)` }));
     return { PhysicalResourceId: PHYSICAL_ID };
   }
-  const outcome = await deployOffIfNeverDeployed(appconfig, targetOf(event.ResourceProperties));
+  const outcome = await deployOffIfNeverDeployed(deps, targetOf(event.ResourceProperties));
   console.log(JSON.stringify({ message: 'initial off deployment', ...outcome }));
   return { PhysicalResourceId: PHYSICAL_ID, Data: { Outcome: outcome.kind } };
 };
@@ -34,5 +35,6 @@ function targetOf(p: Record<string, unknown>): OffDeploymentTarget {
     profileId: field('ProfileId'),
     offVersion: field('OffVersion'),
     killSwitchStrategyId: field('KillSwitchStrategyId'),
+    monitorAlarmNames: Array.isArray(p.MonitorAlarmNames) ? p.MonitorAlarmNames.filter((n): n is string => typeof n === 'string') : [],
   };
 }

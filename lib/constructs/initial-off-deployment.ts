@@ -1,4 +1,5 @@
-import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CustomResource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -31,6 +32,8 @@ export interface InitialOffDeploymentProps {
  */
 export class InitialOffDeployment extends Construct {
   public readonly resource: CustomResource;
+  private readonly role: iam.Role;
+  private readonly monitors: cloudwatch.IAlarm[] = [];
 
   public constructor(scope: Construct, id: string, props: InitialOffDeploymentProps) {
     super(scope, id);
@@ -58,7 +61,8 @@ export class InitialOffDeployment extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.minutes(2),
+      // Waits up to 3 minutes for the off deployment (all at once, no bake) to settle.
+      timeout: Duration.minutes(5),
       role,
       logGroup,
       description: 'Starts the rollout flag at off on the first deploy of a new stack (never on update)',
@@ -77,8 +81,10 @@ export class InitialOffDeployment extends Construct {
         ProfileId: props.profile.configurationProfileId,
         OffVersion: props.offVersion,
         KillSwitchStrategyId: props.killSwitchStrategy.deploymentStrategyId,
+        MonitorAlarmNames: Lazy.list({ produce: () => this.monitors.map((a) => a.alarmName) }, { omitEmpty: true }),
       },
     });
+    this.role = role;
     Validations.of(provider).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -94,5 +100,16 @@ export class InitialOffDeployment extends Construct {
         reason: 'The Provider framework function\'s runtime is chosen by aws-cdk-lib; it runs only during CloudFormation create, update and delete of this resource.',
       },
     );
+  }
+
+  /**
+   * An environment monitor: its actions are paused while the first off deployment runs (a new
+   * alarm is INSUFFICIENT_DATA, which would make AppConfig roll the deployment back), and the
+   * resource waits for the alarm to exist.
+   */
+  public pauseDuringDeployment(alarm: cloudwatch.IAlarm): void {
+    this.monitors.push(alarm);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'], resources: [alarm.alarmArn] }));
+    this.resource.node.addDependency(alarm);
   }
 }

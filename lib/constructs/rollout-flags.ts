@@ -131,6 +131,7 @@ export class RolloutFlags extends Construct {
     }
     this.monitorAlarms.push(alarm);
     this.monitorRole ??= this.createMonitorRole();
+    this.initialDeployment.pauseDuringDeployment(alarm);
   }
 
   /** The alarms attached as environment monitors. */

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -87,7 +88,6 @@ export class RolloutNotifications extends Construct {
       eventPattern: { source: ['aws.appconfig'], detailType: [...DEPLOYMENT_EVENT_TYPES] },
       targets: [new targets.SnsTopic(this.stakeholderTopic)],
     });
-    this.pageOnRecovery(alarmNamePrefix(props.config));
   }
 
   /**
@@ -110,25 +110,30 @@ export class RolloutNotifications extends Construct {
   }
 
   /**
-   * "It is over" pages: an alarm of the stack went from ALARM back to OK. CloudWatch OK actions
-   * cannot do this: they also fire on a new alarm's first move from INSUFFICIENT_DATA to OK,
-   * which would page on-call for every alarm at the first deploy.
+   * "It is over" pages for the alarms that page on ALARM: one of them went from ALARM back to
+   * OK. CloudWatch OK actions cannot do this: they also fire on a new alarm's first move from
+   * INSUFFICIENT_DATA to OK, which would page on-call for every alarm at the first deploy. Only
+   * the paging alarms are matched, so on-call never hears "over" for an alarm it never heard of
+   * (the composite's child alarms). The page names the alarm and the time, not CloudWatch's
+   * reason text: EventBridge does not escape values it puts into an input template.
    */
-  private pageOnRecovery(prefix: string): void {
-    new events.Rule(this, 'AlarmRecoveredRule', {
-      description: 'A rollout alarm went from ALARM back to OK: tell on-call it is over',
+  public pageOnRecovery(alarms: readonly cloudwatch.IAlarm[]): events.Rule {
+    if (this.node.tryFindChild('AlarmRecoveredRule')) throw new Error('RolloutNotifications.pageOnRecovery was already called; pass every paging alarm in one call.');
+    if (alarms.length === 0) throw new Error('RolloutNotifications.pageOnRecovery needs at least one alarm.');
+    return new events.Rule(this, 'AlarmRecoveredRule', {
+      description: 'A paging rollout alarm went from ALARM back to OK: tell on-call it is over',
       eventPattern: {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
+        resources: alarms.map((a) => a.alarmArn),
         detail: {
-          alarmName: events.Match.prefix(`${prefix}/`),
           previousState: { value: ['ALARM'] },
           state: { value: ['OK'] },
         },
       },
       targets: [new targets.SnsTopic(this.pageTopic, {
         message: events.RuleTargetInput.fromText(
-          `OK: ${events.EventField.fromPath('$.detail.alarmName')} is back to OK (${events.EventField.fromPath('$.detail.state.reason')}).`,
+          `OK: ${events.EventField.fromPath('$.detail.alarmName')} is back to OK since ${events.EventField.time}. Check with: npx rollout status`,
         ),
       })],
     });

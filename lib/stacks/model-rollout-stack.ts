@@ -82,6 +82,12 @@ export class ModelRolloutStack extends Stack {
       metrics: this.alarms.metrics,
       alertTopic: this.notifications.pageTopic,
     });
+    const pagingAlarms = [
+      this.alarms.rollbackAlarm, ...this.alarms.healthAlarms,
+      ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
+      this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm,
+    ];
+    this.notifications.pageOnRecovery(pagingAlarms);
     this.dashboard = new RolloutDashboard(this, 'Dashboard', {
       config: props.config,
       metrics: this.alarms.metrics,

@@ -180,6 +180,18 @@ describe('RolloutFlags', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('first deploy of a new stack'), Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
+  it('pauses the monitors\' actions for the first off deployment: names them, may disable/enable only them, waits for them', () => {
+    const { stack, flags, template } = synth();
+    const alarm = new cloudwatch.CompositeAlarm(stack, 'Rollback', { compositeAlarmName: 'Pfx/rollback', alarmRule: cloudwatch.AlarmRule.fromString('FALSE') });
+    flags.addMonitor(alarm);
+    const t = template();
+    const alarmId = stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnCompositeAlarm);
+    t.hasResource('Custom::RolloutInitialOffDeployment', { Properties: Match.objectLike({ MonitorAlarmNames: [{ Ref: alarmId }] }), DependsOn: Match.arrayWith([alarmId]) });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [alarmId, 'Arn'] } }]) },
+    });
+  });
+
   it('attaches monitors with a role AppConfig can assume', () => {
     const { stack, flags, template } = synth();
     const alarm = new cloudwatch.CompositeAlarm(stack, 'Rollback', {

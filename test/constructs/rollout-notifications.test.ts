@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { APPCONFIG_EVENTBRIDGE_EXTENSION, RolloutNotifications } from '../../lib/constructs/rollout-notifications';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
@@ -141,18 +142,30 @@ describe('RolloutNotifications in the stack', () => {
     });
   });
 
-  it('pages "back to OK" through EventBridge only after an ALARM, never on a new alarm\'s first OK', () => {
+  it('pages "back to OK" through EventBridge only after an ALARM, never on a new alarm\'s first OK, and only for paging alarms', () => {
     for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
       for (const r of Object.values(t.findResources(type)) as { Properties: Record<string, unknown> }[]) expect(r.Properties.OKActions).toBeUndefined();
     }
-    t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.cloudwatch'],
-        'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: [{ prefix: 'LlmModelRollout/' }], previousState: { value: ['ALARM'] }, state: { value: ['OK'] } },
-      },
-      Targets: [Match.objectLike({ Arn: { Ref: page }, InputTransformer: Match.objectLike({ InputPathsMap: { 'detail-alarmName': '$.detail.alarmName', 'detail-state-reason': '$.detail.state.reason' } }) })],
-    });
+    const rules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike({ detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } } }) } })) as { Properties: { EventPattern: { resources: unknown[] }; Targets: unknown[] } }[];
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!;
+    // Exactly the alarms that page on ALARM: the composite, gateway health, guard failures, spend.
+    const paging = Object.entries({ ...t.findResources('AWS::CloudWatch::Alarm'), ...t.findResources('AWS::CloudWatch::CompositeAlarm') })
+      .filter(([, r]) => (r as { Properties: { AlarmActions?: unknown[] } }).Properties.AlarmActions !== undefined)
+      .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    expect(paging).toHaveLength(7);
+    expect(rule.Properties.EventPattern.resources).toEqual(expect.arrayContaining(paging));
+    expect(rule.Properties.EventPattern.resources).toHaveLength(paging.length);
+    // No CloudWatch reason text in the page: EventBridge does not escape input-path values.
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: page }, InputTransformer: expect.objectContaining({ InputPathsMap: { 'detail-alarmName': '$.detail.alarmName', time: '$.time' } }) })]);
+  });
+
+  it('refuses a second recovery rule and an empty list of alarms', () => {
+    const { notifications, stack } = synthUnit();
+    expect(() => notifications.pageOnRecovery([])).toThrow(/needs at least one alarm/);
+    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'A', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:x/y');
+    notifications.pageOnRecovery([alarm]);
+    expect(() => notifications.pageOnRecovery([alarm])).toThrow(/already called/);
   });
 });
 
