@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
@@ -14,8 +16,8 @@ import { configWith, shippedConfig } from '../fixtures/config';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
 
-function resources(config: RolloutConfig): Resources {
-  const stack = new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config });
+function resources(config: RolloutConfig, stackId = 'Rollout'): Resources {
+  const stack = new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackId, { config });
   return (Template.fromStack(stack).toJSON() as { Resources: Resources }).Resources;
 }
 
@@ -68,5 +70,33 @@ describe.each(CHANGES)('cdk deploy after %s', (_what, config, touchedLabels) => 
 
   it('leaves the create-only initial deployment resource unchanged', () => {
     expect(ofType(after, 'Custom::RolloutInitialOffDeployment')).toEqual(ofType(before, 'Custom::RolloutInitialOffDeployment'));
+  });
+});
+
+describe('upgrading a stack deployed by the first release (test/fixtures/legacy-stack-template.json)', () => {
+  const legacy = (JSON.parse(readFileSync(path.join(__dirname, '../fixtures/legacy-stack-template.json'), 'utf8')) as { Resources: Resources }).Resources;
+  // Synthesized under the same stack id as `cdk synth` (some logical ids include it).
+  const now = resources(shippedConfig(), 'LlmModelRollout');
+
+  it('drops only the stack-owned deployment (which the upgrade step retains first) and the monitor role\'s separate policy', () => {
+    // CDKMetadata is written by the CLI's synth only.
+    const gone = Object.keys(legacy).filter((id) => !(id in now) && id !== 'CDKMetadata').sort();
+    expect(gone).toEqual(['FlagsCurrentPhaseDeployment26275208', 'FlagsMonitorRoleDefaultPolicyFF151423']);
+  });
+
+  it('keeps the application, environment, profile and strategies as they were (nothing AppConfig-side is replaced)', () => {
+    for (const type of ['AWS::AppConfig::Application', 'AWS::AppConfig::Environment', 'AWS::AppConfig::ConfigurationProfile', 'AWS::AppConfig::DeploymentStrategy']) {
+      const old = ofType(legacy, type);
+      expect(Object.keys(old).length).toBeGreaterThan(0);
+      for (const [id, r] of Object.entries(old)) expect([id, now[id]?.Properties]).toEqual([id, r.Properties]);
+    }
+  });
+
+  it('keeps every hosted version\'s logical id (new content makes new versions; the retained old ones stay in AppConfig)', () => {
+    const old = ofType(legacy, 'AWS::AppConfig::HostedConfigurationVersion');
+    for (const id of Object.keys(old)) {
+      expect(now[id]?.Type).toBe('AWS::AppConfig::HostedConfigurationVersion');
+      expect(old[id]!.DeletionPolicy).toBe('Retain');
+    }
   });
 });
