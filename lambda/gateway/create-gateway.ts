@@ -6,11 +6,12 @@ import type { FlagSource } from './flag-source';
 import { Gateway, type GatewayLogger } from './gateway';
 import { EmfMetricsPublisher, type MetricsPublisher } from './metrics';
 import { IdHasher } from './privacy';
+import { VendorClients } from './vendor-clients';
 
 export interface GatewayWiring {
   readonly settings: GatewaySettings;
   readonly flagSource: FlagSource;
-  /** The vendor API key (Secrets Manager in Lambda, an env var locally). */
+  /** The vendor API key (Secrets Manager in Lambda, an env var locally); read again when the vendor refuses it. */
   readonly apiKey: () => Promise<string>;
   /** The HMAC key for user and client ids. */
   readonly hashKey: () => Promise<string>;
@@ -22,14 +23,17 @@ export interface GatewayWiring {
   readonly metrics?: MetricsPublisher;
 }
 
-/** Builds the gateway with its real dependencies; secrets are read once, on first use. */
+/**
+ * Builds the gateway with its real dependencies. Secrets are read on first use and kept; the
+ * vendor key is read again when the vendor refuses it (a rotated or revoked key).
+ */
 export function createGateway(w: GatewayWiring): Gateway {
-  const client = once(async () => new Anthropic({ apiKey: await w.apiKey(), baseURL: w.baseURL, maxRetries: 0 }));
+  const clients = new VendorClients(w.apiKey, (apiKey) => new Anthropic({ apiKey, baseURL: w.baseURL, maxRetries: 0 }));
   const hasher = once(async () => new IdHasher(await w.hashKey()));
   return new Gateway({
     settings: w.settings,
     flags: new FlagReader(w.flagSource, w.settings.flagKey, { cacheMs: w.settings.gateway.flagCacheMs }),
-    client,
+    clients,
     hasher,
     metrics: w.metrics ?? new EmfMetricsPublisher(w.settings.gateway.metricsNamespace),
     logger: w.logger ?? new Logger({ serviceName: 'model-gateway' }),

@@ -10,8 +10,10 @@ import { callModel, type CallResult } from './model-call';
 import { OutputModerator } from './moderation';
 import type { IdHasher } from './privacy';
 import type { ResponseSink } from './response-sink';
+import { DeadlineExceededError, RequestLifetime, type RequestLimits } from './request-lifetime';
 import { namesDefaultModel, planRoute, type CallTarget } from './routing';
 import { estimateCostUsd, totalInputTokens } from './usage';
+import type { VendorClients } from './vendor-clients';
 import type { VendorFailure } from './vendor-failure';
 
 /** The logging the gateway needs; Powertools Logger fits it. */
@@ -24,8 +26,8 @@ export interface GatewayLogger {
 export interface GatewayDeps {
   readonly settings: GatewaySettings;
   readonly flags: FlagReader;
-  /** The vendor client; resolved lazily (the Lambda reads its key once, on first use). */
-  readonly client: () => Promise<Anthropic>;
+  /** The vendor client: its key is read on first use, and read again when the vendor refuses it. */
+  readonly clients: VendorClients;
   /** Keyed hashing of user/client ids; resolved lazily like the client. */
   readonly hasher: () => Promise<IdHasher>;
   readonly metrics: MetricsPublisher;
@@ -45,6 +47,13 @@ interface AttemptLog {
 
 /** How often one kind of flag failure is logged (it is counted every time). */
 const FLAG_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * When the vendor refuses the gateway's key (401/403), the secret is read again and the call
+ * retried this many times per request: once is enough to pick up a rotated key, and a revoked
+ * one then fails fast instead of hammering Secrets Manager.
+ */
+const KEY_REREADS_PER_REQUEST = 1;
 
 /**
  * The model selector: per request it decides whether the caller is in the rollout cohort,
@@ -69,25 +78,32 @@ export class Gateway {
     this.moderator = new OutputModerator(g.moderation.outputChecks);
   }
 
-  /** Answers one HTTP request on `sink`. Never throws. */
-  public async handle(req: GatewayHttpRequest, sink: ResponseSink): Promise<void> {
+  /**
+   * Answers one HTTP request on `sink`. Never throws. `limits` say when to give up: the client
+   * leaving stops the vendor call, and a deadline ends the answer with an error while there is
+   * still time to log and meter it.
+   */
+  public async handle(req: GatewayHttpRequest, sink: ResponseSink, limits: RequestLimits = {}): Promise<void> {
     const started = this.now();
+    const lifetime = new RequestLifetime(limits, this.now);
     const metrics = new RequestMetrics(this.deps.metrics);
     const log: Record<string, unknown> = {};
     const answered = trackAnswer(sink);
     try {
       const request = parseMessagesRequest(req, this.deps.settings.gateway.maxRequestBytes);
       log.stream = request.stream;
-      await this.route(request, answered.sink, metrics, log);
+      await this.route(request, answered.sink, metrics, log, lifetime);
     } catch (err) {
       this.answerError(err, answered, log);
     } finally {
+      lifetime.stop();
+      if (lifetime.endedBy) log.cut = lifetime.endedBy instanceof DeadlineExceededError ? 'deadline' : 'client-gone';
       metrics.flush((err) => this.deps.logger.error('metrics could not be written', { error: String(err) }));
       this.deps.logger.info('request', { ...log, durationMs: this.now() - started });
     }
   }
 
-  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: Record<string, unknown>): Promise<void> {
+  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: Record<string, unknown>, lifetime: RequestLifetime): Promise<void> {
     const { settings } = this.deps;
     const hasher = await this.deps.hasher();
     const userHash = hasher.hash(request.userKey);
@@ -110,12 +126,15 @@ export class Gateway {
     metrics.setRoute(plan.rolloutApplies ? 'rollout' : 'direct');
     if (plan.circuitOpen) metrics.add(settings.newModel.alias, 'CircuitOpen', 1);
 
-    const client = await this.deps.client();
+    let client = await this.deps.clients.get();
     const attempts: AttemptLog[] = [];
     log.attempts = attempts;
     let failure: VendorFailure | undefined;
     let headers: Record<string, string> = {};
-    for (const [i, target] of plan.targets.entries()) {
+    let keyRereads = KEY_REREADS_PER_REQUEST;
+    let i = 0;
+    while (i < plan.targets.length) {
+      const target = plan.targets[i];
       const fallback = plan.variant === 'new' && target.role === 'default';
       headers = { 'x-rollout-variant': plan.variant, ...(fallback ? { 'x-rollout-fallback': 'true' } : {}) };
       const result = await callModel({
@@ -127,10 +146,26 @@ export class Gateway {
         moderator: target.role === 'new' ? this.moderator : undefined,
         blockFlagged: target.role === 'new' && settings.gateway.moderation.blockFlaggedOutputs,
         streamIdleTimeoutMs: settings.gateway.streamIdleTimeoutMs,
+        lifetime,
         now: this.now,
       });
       attempts.push(attemptLog(target, result));
-      this.record(metrics, target, result);
+      if (result.kind === 'failed' && result.failure.category === 'credential') {
+        // The gateway's own key, not the model: not a model metric, and not worth a fallback
+        // (every model shares the key). A rotated key is picked up by one fresh read.
+        if (keyRereads > 0) {
+          keyRereads -= 1;
+          const fresh = await this.rereadKey(client);
+          if (fresh) {
+            client = fresh;
+            continue;
+          }
+        }
+        metrics.vendorAuthFailure();
+        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', { attempt: result.failure.summary });
+      } else {
+        this.record(metrics, target, result);
+      }
       if (result.kind === 'served') {
         // A fallback is the default model serving after the new model failed on this request;
         // skips while the breaker is open are counted as CircuitOpen instead.
@@ -141,12 +176,24 @@ export class Gateway {
         return;
       }
       failure = result.failure;
-      const hasNext = i + 1 < plan.targets.length;
-      if (!hasNext || !target.fallBackOn.includes(failure.category)) break;
+      i += 1;
+      if (!target.fallBackOn.includes(failure.category)) break;
     }
     if (!failure) throw new Error('route plan had no targets');
     log.status = failure.status;
-    sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
+    // A client that left has nobody to answer.
+    if (failure.category !== 'client-gone') sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
+  }
+
+  /** Drops the client whose key was refused and reads the secret again; undefined if that read fails. */
+  private async rereadKey(stale: Anthropic): Promise<Anthropic | undefined> {
+    this.deps.logger.warn('the model vendor refused the gateway API key: reading the secret again');
+    try {
+      return await this.deps.clients.refresh(stale);
+    } catch (err) {
+      this.deps.logger.error('the vendor API key could not be read again', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      return undefined;
+    }
   }
 
   private record(metrics: RequestMetrics, target: CallTarget, result: CallResult): void {

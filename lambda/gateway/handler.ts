@@ -4,15 +4,22 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { parseGatewaySettings } from '../../lib/domain/gateway-settings';
 import { createGateway } from './create-gateway';
 import { AgentFlagSource } from './flag-source';
-import { lambdaSink, toGatewayRequest } from './lambda-adapter';
+import { invocationLimits, lambdaSink, toGatewayRequest } from './lambda-adapter';
 import { readSecretString } from './secrets';
 
 // Cold start: settings from the environment (validated), clients created once. Secrets are
-// read on first use and kept for the life of the execution environment.
+// read on first use and kept for the life of the execution environment; the vendor key is read
+// again when the vendor refuses it (rotated or revoked).
 const settings = parseGatewaySettings(requiredEnv('ROLLOUT_GATEWAY_SETTINGS'));
 const secrets = new SecretsManagerClient({});
 const vendorKeySecret = requiredEnv('VENDOR_API_KEY_SECRET_ID');
 const hashKeySecret = requiredEnv('ID_HASH_KEY_SECRET_ID');
+/**
+ * How long before the Lambda timeout the gateway ends an unfinished answer itself (an SSE
+ * `error` event, or a 504): enough to write the request log line and the metrics, which a
+ * Lambda timeout would lose along with the rest of the answer.
+ */
+const deadlineMarginMs = positiveEnv('ROLLOUT_GATEWAY_DEADLINE_MARGIN_MS', 2000);
 
 const gateway = createGateway({
   settings,
@@ -22,11 +29,23 @@ const gateway = createGateway({
   baseURL: process.env.ANTHROPIC_BASE_URL,
 });
 
-export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream) => {
-  await gateway.handle(toGatewayRequest(event), lambdaSink(responseStream, (stream, metadata) => awslambda.HttpResponseStream.from(stream, metadata)));
-  // The gateway always ends its answer; wait until the runtime has flushed it.
-  await finished(responseStream);
+export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream, context) => {
+  const limits = invocationLimits(responseStream, context.getRemainingTimeInMillis(), deadlineMarginMs);
+  await gateway.handle(toGatewayRequest(event), lambdaSink(responseStream, (stream, metadata) => awslambda.HttpResponseStream.from(stream, metadata)), limits);
+  // The gateway always ends its answer; wait until the runtime has flushed it. A stream that
+  // closed early (the client left) has nothing left to flush, and is not the function failing.
+  await finished(responseStream).catch((err: unknown) => {
+    if (!limits.clientGone.aborted) throw err;
+  });
 });
+
+function positiveEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Environment variable ${name} must be a positive number of milliseconds (got ${JSON.stringify(raw)}).`);
+  return value;
+}
 
 function requiredEnv(name: string): string {
   const value = process.env[name];

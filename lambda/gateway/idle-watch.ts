@@ -1,5 +1,6 @@
 /**
- * Aborts a vendor call that has been silent for `idleMs`. The SDK ends an aborted stream
+ * Aborts a vendor call that has been silent for `idleMs`: no byte at all, pings included (it is
+ * rearmed from the raw response body, see byte-watch.ts). The SDK ends an aborted stream
  * quietly, like a finished one, so `stalled` remembers that the gateway cut it.
  */
 export class IdleWatch {
@@ -18,7 +19,7 @@ export class IdleWatch {
     return this.cut;
   }
 
-  /** Something arrived: the silence starts again. */
+  /** Bytes arrived: the silence starts again. */
   public rearm(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {

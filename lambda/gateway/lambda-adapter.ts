@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { GatewayHttpRequest } from './messages-request';
+import type { RequestLimits } from './request-lifetime';
 import { formatEvent, type ResponseSink } from './response-sink';
 
 /** `awslambda.HttpResponseStream.from`: attaches status and headers, which the runtime sends on the stream's first `write()`. */
@@ -47,4 +48,24 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
       stream?.end();
     },
   };
+}
+
+/**
+ * The limits of one invocation: the answer must be over `marginMs` before the Lambda timeout
+ * (`remainingMs` is `context.getRemainingTimeInMillis()`), so the gateway still has time to end
+ * it with an error, log it and meter it, instead of Lambda killing it mid-sentence with no trace;
+ * and the client is gone when the response stream closes, or fails, before it finished.
+ */
+export function invocationLimits(responseStream: Writable, remainingMs: number, marginMs: number, now: number = Date.now()): Required<RequestLimits> {
+  return { deadline: now + remainingMs - marginMs, clientGone: closedEarly(responseStream) };
+}
+
+function closedEarly(stream: Writable): AbortSignal {
+  const gone = new AbortController();
+  const onClose = (): void => {
+    if (!stream.writableFinished) gone.abort();
+  };
+  stream.once('close', onClose);
+  stream.once('error', onClose);
+  return gone.signal;
 }

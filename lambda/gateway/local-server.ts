@@ -6,12 +6,23 @@ import { formatEvent, type ResponseSink } from './response-sink';
 /**
  * Serves the gateway's request handling over plain HTTP (for `rollout serve` and tests).
  * Bodies are read up to one byte past the limit, so an oversized request gets the same
- * 413 as in Lambda without being held in memory.
+ * 413 as in Lambda without being held in memory. There is no deadline here (no Lambda
+ * timeout to beat); a client that disconnects stops the vendor call.
  */
 export function createGatewayServer(gateway: Gateway, maxRequestBytes: number): http.Server {
   return http.createServer((req, res) => {
-    void readCapped(req, maxRequestBytes + 1).then((body) => gateway.handle(toGatewayRequest(req, body), httpSink(res)));
+    const clientGone = closedEarly(res);
+    void readCapped(req, maxRequestBytes + 1).then((body) => gateway.handle(toGatewayRequest(req, body), httpSink(res), { clientGone }));
   });
+}
+
+/** Aborts when the response closes before it was finished: the client went away. */
+function closedEarly(res: http.ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 function toGatewayRequest(req: http.IncomingMessage, body: Buffer): GatewayHttpRequest {
@@ -38,7 +49,10 @@ function readCapped(req: http.IncomingMessage, cap: number): Promise<Buffer> {
   });
 }
 
+/** Writes the gateway's answer to a local HTTP response. */
 export function httpSink(res: http.ServerResponse): ResponseSink {
+  // The client may leave mid-answer: a write after that fails, and there is nobody left to tell.
+  res.on('error', () => undefined);
   return {
     sendJson: (status, headers, body) => {
       res.writeHead(status, { ...headers, 'content-type': 'application/json' });

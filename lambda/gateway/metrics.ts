@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MODEL_DIMENSION, ROUTE_DIMENSION, type MetricName, type ModelMetricName, type Route } from '../../lib/domain/metric-names';
+import { MODEL_DIMENSION, ROUTE_DIMENSION, type GatewayMetricName, type MetricName, type ModelMetricName, type Route } from '../../lib/domain/metric-names';
 
-export type { MetricName, ModelMetricName, Route };
+export type { GatewayMetricName, MetricName, ModelMetricName, Route };
 
 /** The unit of each metric; names and units are a public contract (README, Metrics). */
 export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof typeof MetricUnit]>> = {
@@ -17,9 +17,10 @@ export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof
   ModerationFlags: MetricUnit.Count,
   CircuitOpen: MetricUnit.Count,
   FlagErrors: MetricUnit.Count,
+  VendorAuthFailures: MetricUnit.Count,
 };
 
-/** Which model and route a batch of metrics is for; none for FlagErrors. */
+/** Which model and route a batch of metrics is for; none for FlagErrors and VendorAuthFailures. */
 export interface MetricTarget {
   readonly model: string;
   readonly route: Route;
@@ -36,8 +37,9 @@ export class EmfMetricsPublisher implements MetricsPublisher {
 
   public constructor(namespace: string) {
     this.metrics = new Metrics({ namespace, serviceName: 'model-gateway' });
-    // The contract's only dimension is Model (FlagErrors has none): without this Powertools
-    // adds `service` to every metric, and alarms on {Model} would match nothing.
+    // The contract's dimensions are Model and Route (FlagErrors and VendorAuthFailures have
+    // none): without this Powertools adds `service` to every metric, and alarms on {Model}
+    // would match nothing.
     this.metrics.clearDefaultDimensions();
   }
 
@@ -51,8 +53,8 @@ export class EmfMetricsPublisher implements MetricsPublisher {
       this.metrics.addDimensions({});
       this.metrics.addDimensions({ [ROUTE_DIMENSION]: target.route });
     } else {
-      // No model (FlagErrors): one empty dimension set, `[[]]`, the EMF form of "no dimensions"
-      // (Powertools would otherwise write `[]`).
+      // No model (FlagErrors, VendorAuthFailures): one empty dimension set, `[[]]`, the EMF
+      // form of "no dimensions" (Powertools would otherwise write `[]`).
       this.metrics.addDimensions({});
     }
     for (const [name, value] of values) this.metrics.addMetric(name, METRIC_UNITS[name], value);
@@ -71,7 +73,7 @@ export class EmfMetricsPublisher implements MetricsPublisher {
  */
 export class RequestMetrics {
   private readonly byModel = new Map<string, Array<[MetricName, number]>>();
-  private flagErrors = 0;
+  private readonly gatewayCounts = new Map<GatewayMetricName, number>();
   // Until the route is known, assume `direct`: a metric that went astray then can never roll
   // a phase back.
   private route: Route = 'direct';
@@ -90,19 +92,28 @@ export class RequestMetrics {
   }
 
   public flagError(): void {
-    this.flagErrors += 1;
+    this.count('FlagErrors');
+  }
+
+  /** The vendor refused the gateway's key even after a fresh read of the secret. */
+  public vendorAuthFailure(): void {
+    this.count('VendorAuthFailures');
   }
 
   /** Publishes everything collected; never throws (metrics must not fail a request). */
   public flush(onError: (err: unknown) => void): void {
     try {
       for (const [model, values] of this.byModel) this.publisher.publish({ model, route: this.route }, values);
-      if (this.flagErrors) this.publisher.publish(undefined, [['FlagErrors', this.flagErrors]]);
+      if (this.gatewayCounts.size) this.publisher.publish(undefined, [...this.gatewayCounts]);
     } catch (err) {
       onError(err);
     } finally {
       this.byModel.clear();
-      this.flagErrors = 0;
+      this.gatewayCounts.clear();
     }
+  }
+
+  private count(name: GatewayMetricName): void {
+    this.gatewayCounts.set(name, (this.gatewayCounts.get(name) ?? 0) + 1);
   }
 }

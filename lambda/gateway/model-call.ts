@@ -7,9 +7,11 @@ import type { ResponseSink } from './response-sink';
 import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
+import { watchResponseBytes } from './byte-watch';
 import { anthropicErrorBody } from './errors';
 import { IdleWatch } from './idle-watch';
-import { EmptyStreamError, StreamStalledError } from './stream-errors';
+import type { RequestLifetime } from './request-lifetime';
+import { EmptyStreamError, IncompleteStreamError, StreamStalledError } from './stream-errors';
 import { classifyVendorError, type VendorFailure } from './vendor-failure';
 
 export interface CallOptions {
@@ -24,6 +26,8 @@ export interface CallOptions {
   /** Treat a flagged non-streaming answer as a failure, so the next target answers instead. */
   readonly blockFlagged: boolean;
   readonly streamIdleTimeoutMs: number;
+  /** Cuts the call when the client leaves or the request's deadline passes. */
+  readonly lifetime: RequestLifetime;
   readonly now: () => number;
 }
 
@@ -61,14 +65,13 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
   let message: Message;
   let requestId: string | null | undefined;
   const idle = new IdleWatch(o.streamIdleTimeoutMs);
-  const stream = o.client.messages.stream(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: idle.signal });
-  stream.on('streamEvent', () => idle.rearm());
+  const stream = o.client.messages.stream(params, requestOptions(o, idle));
   try {
     ({ request_id: requestId } = await stream.withResponse());
     idle.rearm();
     message = await stream.finalMessage();
   } catch (err) {
-    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(idle.stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : err) };
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(cutReason(o, idle) ?? err) };
   } finally {
     idle.stop();
   }
@@ -89,17 +92,15 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
   let first: IteratorResult<RawMessageStreamEvent>;
   let requestId: string | null;
   try {
-    const { data, response } = await o.client.messages
-      .create(params, { timeout: o.target.timeoutMs, maxRetries: o.target.maxRetries, headers: o.request.forwardHeaders, signal: idle.signal })
-      .withResponse();
+    const { data, response } = await o.client.messages.create(params, requestOptions(o, idle)).withResponse();
     requestId = response.headers.get('request-id');
     idle.rearm();
     events = data[Symbol.asyncIterator]();
     first = await events.next();
-    if (first.done) throw idle.stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : new EmptyStreamError();
+    if (first.done) throw cutReason(o, idle) ?? new EmptyStreamError();
   } catch (err) {
     idle.stop();
-    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(err) };
+    return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(cutReason(o, idle) ?? err) };
   }
 
   // From here bytes reach the client: a failure ends the stream with an error event.
@@ -112,12 +113,12 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
       acc.add(next.value);
       o.sink.writeEvent(next.value.type, next.value);
       next = await events.next();
-      idle.rearm();
     }
-    if (idle.stalled) throw new StreamStalledError(o.streamIdleTimeoutMs);
+    if (!acc.complete) throw cutReason(o, idle) ?? new IncompleteStreamError();
   } catch (err) {
-    midStreamFailure = classifyVendorError(err);
-    o.sink.writeEvent('error', errorEventBody(midStreamFailure));
+    midStreamFailure = classifyVendorError(cutReason(o, idle) ?? err);
+    // A client that left gets nothing more; anyone else learns that the answer is cut short.
+    if (midStreamFailure.category !== 'client-gone') o.sink.writeEvent('error', errorEventBody(midStreamFailure));
   } finally {
     idle.stop();
     o.sink.end();
@@ -131,6 +132,28 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
     verdict: o.moderator?.check(acc.text, acc.stopReason),
     midStreamFailure,
   };
+}
+
+/**
+ * The SDK options of one call: its timeout and retries, the signals that may cut it (silence,
+ * the client leaving, the deadline), and the tap that feeds the idle watch from the raw bytes.
+ */
+function requestOptions(o: CallOptions, idle: IdleWatch) {
+  return {
+    timeout: o.target.timeoutMs,
+    maxRetries: o.target.maxRetries,
+    headers: o.request.forwardHeaders,
+    signal: AbortSignal.any([idle.signal, o.lifetime.signal]),
+    middleware: [watchResponseBytes(() => idle.rearm())],
+  };
+}
+
+/**
+ * Why the gateway cut the call, if it did. The SDK reports a cut as an abort, or not at all
+ * (an aborted stream just ends), so the cause is taken from the watches that cut it.
+ */
+function cutReason(o: CallOptions, idle: IdleWatch): Error | undefined {
+  return o.lifetime.endedBy ?? (idle.stalled ? new StreamStalledError(o.streamIdleTimeoutMs) : undefined);
 }
 
 function errorEventBody(failure: VendorFailure): unknown {

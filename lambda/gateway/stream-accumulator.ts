@@ -1,14 +1,15 @@
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { toTokenUsage, type TokenUsage } from './usage';
+import { toTokenUsage, type TokenUsage, type VendorUsage } from './usage';
 
 /**
  * Follows a streamed answer for what the gateway measures: usage (message_start, then the
- * cumulative message_delta usage), the stop reason, time to the first content delta, and —
- * only when moderation needs it — the text.
+ * cumulative message_delta usage), the stop reason, whether message_stop arrived, time to the
+ * first content delta, and — only when moderation needs it — the text.
  */
 export class StreamAccumulator {
-  private usageFields: Parameters<typeof toTokenUsage>[0] = {};
+  private usageFields: VendorUsage = {};
   private stop: string | null = null;
+  private stopped = false;
   private firstTokenAt?: number;
   private readonly textParts: string[] = [];
 
@@ -23,6 +24,9 @@ export class StreamAccumulator {
         this.usageFields = { ...this.usageFields, ...definedOnly(event.usage) };
         this.stop = event.delta.stop_reason ?? this.stop;
         break;
+      case 'message_stop':
+        this.stopped = true;
+        break;
       case 'content_block_delta':
         this.firstTokenAt ??= this.now();
         if (this.keepText && event.delta.type === 'text_delta') this.textParts.push(event.delta.text);
@@ -34,6 +38,11 @@ export class StreamAccumulator {
 
   public get usage(): TokenUsage {
     return toTokenUsage(this.usageFields);
+  }
+
+  /** Whether the answer ended as the vendor ends a whole answer: with `message_stop`. */
+  public get complete(): boolean {
+    return this.stopped;
   }
 
   public get stopReason(): string | null {

@@ -13,3 +13,14 @@ export class EmptyStreamError extends Error {
     this.name = 'EmptyStreamError';
   }
 }
+
+/**
+ * A 200 stream that ended cleanly but without `message_stop`: the answer is cut short, though
+ * the SDK ends such a stream like a whole one.
+ */
+export class IncompleteStreamError extends Error {
+  public constructor() {
+    super('The model closed the stream before message_stop.');
+    this.name = 'IncompleteStreamError';
+  }
+}

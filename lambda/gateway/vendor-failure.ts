@@ -1,15 +1,21 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { anthropicErrorBody } from './errors';
-import { StreamStalledError } from './stream-errors';
+import { ClientGoneError, DeadlineExceededError } from './request-lifetime';
+import { IncompleteStreamError, StreamStalledError } from './stream-errors';
 
 /**
  * How a failed vendor call counts and what the client would see:
  * - throttle: 429 — counted as Throttles, falls back;
  * - model-error: 5xx, 529, timeouts, connection errors, error events — ModelErrors, falls back;
  * - client-error: other 4xx — the client's own mistake, passed through, never falls back;
+ * - credential: 401/403 — the gateway's own vendor key was refused: the gateway re-reads it and
+ *   retries once, else answers 502 and counts VendorAuthFailures (it is not the caller's fault,
+ *   and not the model's: no ModelErrors, no fallback, since every model shares the key);
+ * - deadline: the request's own deadline passed — 504, never falls back (there is no time left);
+ * - client-gone: the client left — nothing to answer, nothing to fall back for;
  * - flagged: a moderation check blocked the answer (only when configured to), falls back.
  */
-export type FailureCategory = 'throttle' | 'model-error' | 'client-error' | 'flagged';
+export type FailureCategory = 'throttle' | 'model-error' | 'client-error' | 'credential' | 'deadline' | 'client-gone' | 'flagged';
 
 export interface VendorFailure {
   readonly category: FailureCategory;
@@ -24,14 +30,28 @@ export interface VendorFailure {
 const PASSED_HEADERS = ['retry-after', 'request-id', 'x-should-retry'];
 
 export function classifyVendorError(err: unknown): VendorFailure {
+  if (err instanceof DeadlineExceededError) {
+    return failure('deadline', 504, 'api_error', 'The gateway ran out of time before the model finished answering.', err);
+  }
+  if (err instanceof ClientGoneError) {
+    return failure('client-gone', 499, 'api_error', 'The client closed the connection.', err);
+  }
   if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof Anthropic.APIUserAbortError || err instanceof StreamStalledError) {
     return failure('model-error', 504, 'api_error', 'The model did not answer in time.', err);
+  }
+  if (err instanceof IncompleteStreamError) {
+    return failure('model-error', 502, 'api_error', 'The model ended its answer early.', err);
   }
   if (err instanceof Anthropic.APIConnectionError) {
     return failure('model-error', 502, 'api_error', 'The model vendor could not be reached.', err);
   }
   if (err instanceof Anthropic.APIError) {
     const headers = pickHeaders(err.headers);
+    if (err.status === 401 || err.status === 403) {
+      // The vendor's own body is not passed on: it is about the gateway's key, not the caller's.
+      const body = anthropicErrorBody('api_error', 'The gateway could not authenticate to the model vendor.');
+      return { category: 'credential', status: 502, body, headers: {}, summary: `${err.constructor.name} ${err.status}` };
+    }
     const body = err.error ?? anthropicErrorBody('api_error', err.message);
     if (err.status === undefined) {
       // An `error` event inside a 200 stream, before the first event reached the client.

@@ -15,12 +15,19 @@ export const METRIC_NAMES = [
   'ModerationFlags',
   /** Requests of the cohort sent straight to the default model while the breaker is open. */
   'CircuitOpen',
-  /** Flag could not be read or was invalid; the only metric without a Model dimension. */
+  /** Flag could not be read or was invalid; no Model dimension. */
   'FlagErrors',
+  /**
+   * The vendor refused the gateway's own API key (401/403) even after a fresh read of the
+   * secret; no Model dimension (every model shares the key). Pages: nobody is being served.
+   */
+  'VendorAuthFailures',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
-export type ModelMetricName = Exclude<MetricName, 'FlagErrors'>;
+/** Metrics without a Model dimension: they are about the gateway, not one model. */
+export type GatewayMetricName = 'FlagErrors' | 'VendorAuthFailures';
+export type ModelMetricName = Exclude<MetricName, GatewayMetricName>;
 
 /** The dimension that names the model (its alias from config). */
 export const MODEL_DIMENSION = 'Model';

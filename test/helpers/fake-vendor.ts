@@ -19,6 +19,18 @@ export type VendorBehaviour =
       inputTokens?: number;
       outputTokens?: number;
       delayMs?: number;
+      /** Cache writes reported in usage, by TTL (cache_creation.ephemeral_5m/1h_input_tokens). */
+      cacheWrite5mTokens?: number;
+      cacheWrite1hTokens?: number;
+      /** usage.server_tool_use.web_search_requests */
+      webSearchRequests?: number;
+      /**
+       * Streaming: `event: ping` events sent after content_block_start, before any content, one
+       * every `intervalMs` (the Messages API may send pings anywhere in a stream).
+       */
+      pings?: { count: number; intervalMs: number };
+      /** Streaming: wait this long before each event after message_start (a slowly generated answer). */
+      eventDelayMs?: number;
     }
   | { kind: 'status'; status: number; errorType?: string; message?: string; headers?: Record<string, string> }
   /** Destroy the socket without answering (the client sees a connection error). */
@@ -28,7 +40,9 @@ export type VendorBehaviour =
   /** Streaming: a 200 SSE stream, N events, then `event: error` (overloaded_error) and end. Non-streaming: a 529. */
   | { kind: 'midstream-error'; afterEvents: number }
   /** Streaming: a 200 SSE stream, N events, then the socket is destroyed. Non-streaming: like 'reset'. */
-  | { kind: 'midstream-reset'; afterEvents: number };
+  | { kind: 'midstream-reset'; afterEvents: number }
+  /** Streaming: a 200 SSE stream, N events, then a clean end of the response, without message_stop. Non-streaming: like 'reset'. */
+  | { kind: 'truncated'; afterEvents: number };
 
 export type BehaviourSetting = VendorBehaviour | ((callIndex: number) => VendorBehaviour);
 
@@ -38,6 +52,10 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
   at: number;
+  /** When the call's HTTP exchange closed (answer sent, or the connection dropped); unset while open. */
+  closedAt?: number;
+  /** Whether it closed before the fake vendor had sent its whole answer (the client went away). */
+  closedEarly?: boolean;
 }
 
 export interface RecordedRequest {
@@ -59,7 +77,12 @@ export interface FakeVendor {
    * the first N calls.
    */
   setBehaviour(model: string, behaviour: BehaviourSetting): void;
-  /** Clear calls, requests, behaviours and per-model call counters. */
+  /**
+   * Only these API keys are valid from now on (undefined: any key). Others get the Messages API's
+   * 401 `authentication_error` "invalid x-api-key", as a revoked or rotated-away key does.
+   */
+  acceptApiKeys(keys: readonly string[] | undefined): void;
+  /** Clear calls, requests, behaviours, accepted keys and per-model call counters. */
   reset(): void;
   /** Close the server and destroy every open socket (hanging ones included). Idempotent. */
   close(): Promise<void>;
@@ -112,23 +135,37 @@ export function splitText(text: string): string[] {
   return chunks;
 }
 
+/** The API key of a request: `x-api-key`, or the `Authorization: Bearer` form the SDK sends. */
+export function apiKeyOf(req: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  const auth = req.headers.authorization;
+  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+}
+
 function id(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
-function usage(inputTokens: number, outputTokens: number): Usage {
+function usage(answer: OkAnswer, outputTokens: number): Usage {
+  const fiveMinute = answer.cacheWrite5mTokens ?? 0;
+  const oneHour = answer.cacheWrite1hTokens ?? 0;
   return {
-    input_tokens: inputTokens,
+    input_tokens: answer.inputTokens,
     output_tokens: outputTokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: fiveMinute + oneHour,
     cache_read_input_tokens: 0,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation: { ephemeral_5m_input_tokens: fiveMinute, ephemeral_1h_input_tokens: oneHour },
     inference_geo: null,
     output_tokens_details: null,
-    server_tool_use: null,
+    server_tool_use: serverToolUse(answer),
     service_tier: 'standard',
     speed: null,
   };
+}
+
+function serverToolUse(answer: OkAnswer): Usage['server_tool_use'] {
+  return answer.webSearchRequests ? { web_search_requests: answer.webSearchRequests, web_fetch_requests: 0 } : null;
 }
 
 interface OkAnswer {
@@ -137,6 +174,9 @@ interface OkAnswer {
   stopReason: StopReason;
   inputTokens: number;
   outputTokens: number;
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  webSearchRequests?: number;
 }
 
 function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok' }>): OkAnswer {
@@ -147,6 +187,9 @@ function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok
     stopReason: behaviour.stopReason ?? 'end_turn',
     inputTokens: behaviour.inputTokens ?? DEFAULT_INPUT_TOKENS,
     outputTokens: behaviour.outputTokens ?? defaultOutputTokens(text),
+    cacheWrite5mTokens: behaviour.cacheWrite5mTokens,
+    cacheWrite1hTokens: behaviour.cacheWrite1hTokens,
+    webSearchRequests: behaviour.webSearchRequests,
   };
 }
 
@@ -166,7 +209,7 @@ export function messageObject(answer: OkAnswer): Message {
     stop_details: stopDetails(answer.stopReason),
     container: null,
     diagnostics: null,
-    usage: usage(answer.inputTokens, answer.outputTokens),
+    usage: usage(answer, answer.outputTokens),
   };
 }
 
@@ -177,7 +220,7 @@ export function streamEvents(answer: OkAnswer): RawMessageStreamEvent[] {
     content: [],
     stop_reason: null,
     stop_details: null,
-    usage: usage(answer.inputTokens, 1),
+    usage: usage(answer, 1),
   };
   const events: RawMessageStreamEvent[] = [
     { type: 'message_start', message: start },
@@ -194,10 +237,10 @@ export function streamEvents(answer: OkAnswer): RawMessageStreamEvent[] {
       usage: {
         input_tokens: answer.inputTokens,
         output_tokens: answer.outputTokens,
-        cache_creation_input_tokens: 0,
+        cache_creation_input_tokens: (answer.cacheWrite5mTokens ?? 0) + (answer.cacheWrite1hTokens ?? 0),
         cache_read_input_tokens: 0,
         output_tokens_details: null,
-        server_tool_use: null,
+        server_tool_use: serverToolUse(answer),
       },
     },
     { type: 'message_stop' },
@@ -231,6 +274,7 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
   const requests: RecordedRequest[] = [];
   const behaviours = new Map<string, BehaviourSetting>();
   const callCounts = new Map<string, number>();
+  let acceptedKeys: ReadonlySet<string> | undefined;
   const sockets = new Set<Socket>();
   const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closed = false;
@@ -295,6 +339,16 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     });
   }
 
+  /** The Messages API's keep-alive event, as it is on the wire. */
+  async function sendPings(res: http.ServerResponse, pings: { count: number; intervalMs: number }): Promise<void> {
+    for (let i = 0; i < pings.count; i++) {
+      await sleep(pings.intervalMs);
+      if (gone(res)) return;
+      await writeAsync(res, sse('ping', { type: 'ping' }));
+    }
+    await sleep(pings.intervalMs);
+  }
+
   async function readBody(req: http.IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -319,7 +373,18 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     const body = parsed as Record<string, unknown>;
     const model = typeof body.model === 'string' ? body.model : '';
     const stream = body.stream === true;
-    calls.push({ model, stream, body, headers: { ...req.headers }, at: Date.now() });
+    const call: RecordedCall = { model, stream, body, headers: { ...req.headers }, at: Date.now() };
+    calls.push(call);
+    res.once('close', () => {
+      call.closedAt = Date.now();
+      call.closedEarly = !res.writableFinished;
+    });
+    const apiKey = apiKeyOf(req);
+    if (acceptedKeys && (apiKey === undefined || !acceptedKeys.has(apiKey))) {
+      await sleep(latencyMs);
+      sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+      return;
+    }
     const callIndex = callCounts.get(model) ?? 0;
     callCounts.set(model, callIndex + 1);
 
@@ -339,7 +404,12 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
           return;
         }
         res.writeHead(200, { ...baseHeaders(), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const event of streamEvents(answer)) await writeAsync(res, sse(event.type, event));
+        for (const [i, event] of streamEvents(answer).entries()) {
+          if (i > 0) await sleep(behaviour.eventDelayMs ?? 0);
+          if (gone(res)) return;
+          await writeAsync(res, sse(event.type, event));
+          if (event.type === 'content_block_start' && behaviour.pings) await sendPings(res, behaviour.pings);
+        }
         if (!gone(res)) res.end();
         return;
       }
@@ -349,6 +419,17 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
       case 'reset':
         destroy(req);
         return;
+      case 'truncated': {
+        if (!stream) {
+          destroy(req);
+          return;
+        }
+        res.writeHead(200, { ...baseHeaders(), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const events = streamEvents(okAnswer(model, { kind: 'ok' })).slice(0, Math.max(0, behaviour.afterEvents));
+        for (const event of events) await writeAsync(res, sse(event.type, event));
+        if (!gone(res)) res.end();
+        return;
+      }
       case 'midstream-error':
       case 'midstream-reset': {
         if (!stream) {
@@ -433,11 +514,15 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
         setBehaviour(model, behaviour) {
           behaviours.set(model, behaviour);
         },
+        acceptApiKeys(keys) {
+          acceptedKeys = keys === undefined ? undefined : new Set(keys);
+        },
         reset() {
           calls.length = 0;
           requests.length = 0;
           behaviours.clear();
           callCounts.clear();
+          acceptedKeys = undefined;
         },
         close() {
           if (closing) return closing;

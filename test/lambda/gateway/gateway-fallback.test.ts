@@ -126,13 +126,19 @@ describe('client errors from the new model are passed through, with no fallback'
     expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(0);
   });
 
-  test('401 → AuthenticationError passed through; the default model is not called', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 401 });
+  // 401/403 are the gateway's own key failing, not the caller's: not passed through
+  // (gateway-vendor-key.test.ts covers the re-read of the secret).
+  test.each([401, 403])('%p → the gateway\'s key: one retry with the key read again, then 502 api_error; the default model is not called', async (status) => {
+    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
     const h = await gateway();
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
-    expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((err as InstanceType<typeof Anthropic.AuthenticationError>).error).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID]);
+    expect(err).toBeInstanceOf(Anthropic.InternalServerError);
+    const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
+    expect(apiErr.status).toBe(502);
+    expect(apiErr.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
+    expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
+    expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
   });
 
   test('client errors do not open the circuit breaker', async () => {

@@ -282,6 +282,8 @@ export interface HarnessOptions {
   readonly gateway?: GatewayOverrides;
   /** 'real': Powertools Logger + EmfMetricsPublisher on captured stdout. @default 'capture' */
   readonly telemetry?: 'capture' | 'real';
+  /** How the gateway reads its vendor API key. @default - always 'k' */
+  readonly apiKey?: () => Promise<string>;
 }
 
 export interface GatewayHarness {
@@ -309,7 +311,7 @@ export async function startGateway(options: HarnessOptions): Promise<GatewayHarn
   const gateway = createGateway({
     settings,
     flagSource,
-    apiKey: async () => 'k',
+    apiKey: options.apiKey ?? (async () => 'k'),
     hashKey: async () => HASH_KEY,
     baseURL: options.vendor.url,
     logger,

@@ -148,7 +148,7 @@ describe('rollout serve', () => {
     expect(newBlobs).toHaveLength(2);
     for (const b of newBlobs) {
       expect(b.directive.Namespace).toBe('ModelRollout');
-      expect(b.directive.Dimensions).toEqual([['Model']]);
+      expect(b.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
       expect(b.root).toMatchObject({ Requests: 1, InputTokens: 100, OutputTokens: 20 });
     }
     expect(blobs.filter((b) => b.root.Model === 'claude-sonnet-4-6')).toHaveLength(1);

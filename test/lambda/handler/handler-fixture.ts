@@ -18,7 +18,14 @@ export const HASH_KEY_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:se
 
 export type HandlerFixture = Awaited<ReturnType<typeof startHandlerFixture>>;
 
-export async function startHandlerFixture() {
+export interface HandlerFixtureOptions {
+  /** The function's timeout, as `context.getRemainingTimeInMillis()` counts it down. @default 10 s */
+  readonly timeoutMs?: number;
+  /** More environment variables for the function (set before the handler module loads). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startHandlerFixture(options: HandlerFixtureOptions = {}) {
   const secrets = mockClient(SecretsManagerClient);
   const resolveSecrets = (): void => {
     secrets.on(GetSecretValueCommand, { SecretId: VENDOR_KEY_SECRET }).resolves({ SecretString: '{"apiKey":"sk-test-key"}' });
@@ -35,9 +42,10 @@ export async function startHandlerFixture() {
     ID_HASH_KEY_SECRET_ID: HASH_KEY_SECRET,
     ANTHROPIC_BASE_URL: vendor.url,
     AWS_APPCONFIG_EXTENSION_HTTP_PORT: String(agent.port),
+    ...options.env,
   });
   // Installs the runtime's `awslambda` global, which the handler module uses as it loads.
-  const runtime = await startLambdaRuntime();
+  const runtime = await startLambdaRuntime({ timeoutMs: options.timeoutMs });
   const { handler } = await import('../../../lambda/gateway/handler');
   return {
     handler,

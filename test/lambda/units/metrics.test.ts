@@ -31,6 +31,22 @@ describe('RequestMetrics', () => {
     ]);
   });
 
+  it('publishes VendorAuthFailures without a model, in one batch with FlagErrors', () => {
+    const publisher = new RecordingPublisher();
+    const metrics = new RequestMetrics(publisher);
+    metrics.add('claude-haiku-4-5', 'Requests', 1);
+    metrics.vendorAuthFailure();
+    metrics.flush(jest.fn());
+    metrics.flagError();
+    metrics.vendorAuthFailure();
+    metrics.flush(jest.fn());
+    expect(publisher.batches).toEqual<Batch[]>([
+      { model: 'claude-haiku-4-5', route: 'direct', values: [['Requests', 1]] },
+      { model: undefined, values: [['VendorAuthFailures', 1]] },
+      { model: undefined, values: [['FlagErrors', 1], ['VendorAuthFailures', 1]] },
+    ]);
+  });
+
   it('publishes nothing for an empty request, and no FlagErrors batch when there were none', () => {
     const publisher = new RecordingPublisher();
     new RequestMetrics(publisher).flush(jest.fn());
@@ -90,7 +106,7 @@ describe('RequestMetrics', () => {
 });
 
 describe('METRIC_UNITS', () => {
-  it('matches the metrics contract (README, Metrics) plus CircuitOpen', () => {
+  it('matches the metrics contract (README, Metrics) plus CircuitOpen and VendorAuthFailures', () => {
     expect(METRIC_UNITS).toEqual({
       Requests: 'Count',
       ModelErrors: 'Count',
@@ -104,6 +120,7 @@ describe('METRIC_UNITS', () => {
       ModerationFlags: 'Count',
       CircuitOpen: 'Count',
       FlagErrors: 'Count',
+      VendorAuthFailures: 'Count',
     });
   });
 });

@@ -42,7 +42,7 @@ describe('StreamAccumulator', () => {
       acc.add(event);
       if (i < 3) expect(acc.firstTokenTime).toBeUndefined();
     }
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 15, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 15, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
     expect(acc.stopReason).toBe('end_turn');
     expect(acc.text).toBe('Hello, world!');
     // The clock is read once, at the first content delta.
@@ -61,15 +61,15 @@ describe('StreamAccumulator', () => {
   it('keeps the message_start usage when message_delta sends only output_tokens (or nulls)', () => {
     const acc = new StreamAccumulator(false, tickingClock().now);
     acc.add(events([WIRE[0] ?? ''])[0] as RawMessageStreamEvent);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 1, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 1, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
     acc.add(JSON.parse('{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":7}}') as RawMessageStreamEvent);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 7, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 7, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
     acc.add(
       JSON.parse(
         '{"type":"message_delta","delta":{"stop_reason":null,"stop_sequence":null},"usage":{"input_tokens":null,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":9}}',
       ) as RawMessageStreamEvent,
     );
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 9, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 9, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
     // A null stop reason in a later delta does not erase an earlier one.
     expect(acc.stopReason).toBe('max_tokens');
   });
@@ -81,7 +81,7 @@ describe('StreamAccumulator', () => {
         '{"type":"message_start","message":{"id":"msg_02","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":1}}}',
       ) as RawMessageStreamEvent,
     );
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 3, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 3, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
   });
 
   it('reports a refusal stop reason', () => {
@@ -92,7 +92,7 @@ describe('StreamAccumulator', () => {
 
   it('starts empty: zero usage, no stop reason, no text, no first token', () => {
     const acc = new StreamAccumulator(true, tickingClock().now);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
     expect(acc.stopReason).toBeNull();
     expect(acc.text).toBe('');
     expect(acc.firstTokenTime).toBeUndefined();
@@ -106,5 +106,29 @@ describe('StreamAccumulator', () => {
     acc.add(JSON.parse('{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"ok"}}') as RawMessageStreamEvent);
     expect(acc.text).toBe('ok');
     expect(acc.firstTokenTime).toBe(1010);
+  });
+
+  it('is complete only once message_stop has arrived', () => {
+    const acc = new StreamAccumulator(false, tickingClock().now);
+    const all = events(WIRE);
+    for (const event of all.slice(0, -1)) acc.add(event);
+    expect(acc.complete).toBe(false);
+    acc.add(all[all.length - 1] as RawMessageStreamEvent);
+    expect(acc.complete).toBe(true);
+  });
+
+  it('keeps the 1-hour cache writes of message_start and the web searches of the cumulative message_delta', () => {
+    const acc = new StreamAccumulator(false, tickingClock().now);
+    acc.add(
+      JSON.parse(
+        '{"type":"message_start","message":{"id":"msg_03","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"cache_creation_input_tokens":300,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200},"output_tokens":1,"server_tool_use":null}}}',
+      ) as RawMessageStreamEvent,
+    );
+    acc.add(
+      JSON.parse(
+        '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":10,"cache_creation_input_tokens":300,"cache_read_input_tokens":0,"output_tokens":40,"server_tool_use":{"web_search_requests":2,"web_fetch_requests":0}}}',
+      ) as RawMessageStreamEvent,
+    );
+    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 10, outputTokens: 40, cacheCreationInputTokens: 300, cacheCreation1hInputTokens: 200, cacheReadInputTokens: 0, webSearchRequests: 2 });
   });
 });

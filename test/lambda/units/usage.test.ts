@@ -10,7 +10,7 @@ const SONNET: ModelRoute = settings.defaultModel;
 const HAIKU: ModelRoute = settings.newModel;
 
 function usage(u: Partial<TokenUsage>): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...u };
+  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheCreation1hInputTokens: 0, cacheReadInputTokens: 0, webSearchRequests: 0, ...u };
 }
 
 describe('toTokenUsage', () => {
@@ -19,7 +19,9 @@ describe('toTokenUsage', () => {
       inputTokens: 10,
       outputTokens: 20,
       cacheCreationInputTokens: 30,
+      cacheCreation1hInputTokens: 0,
       cacheReadInputTokens: 40,
+      webSearchRequests: 0,
     });
   });
 
@@ -30,6 +32,38 @@ describe('toTokenUsage', () => {
     expect(toTokenUsage({})).toEqual(zero);
     expect(toTokenUsage({ input_tokens: null, output_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null })).toEqual(zero);
     expect(toTokenUsage({ input_tokens: 5 })).toEqual(usage({ inputTokens: 5 }));
+  });
+});
+
+describe('toTokenUsage: cache writes by TTL and server tools (the Messages API usage object)', () => {
+  it('takes the 1-hour part of the cache writes from cache_creation, and web searches from server_tool_use', () => {
+    const wire = {
+      input_tokens: 12,
+      output_tokens: 34,
+      cache_creation_input_tokens: 3000,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+      server_tool_use: { web_search_requests: 3, web_fetch_requests: 1 },
+    };
+    expect(toTokenUsage(wire)).toEqual<TokenUsage>({
+      inputTokens: 12,
+      outputTokens: 34,
+      cacheCreationInputTokens: 3000,
+      cacheCreation1hInputTokens: 2000,
+      cacheReadInputTokens: 0,
+      webSearchRequests: 3,
+    });
+  });
+
+  it('counts every cache write as 5-minute when the TTL breakdown is missing, and sums the breakdown when the total is', () => {
+    expect(toTokenUsage({ cache_creation_input_tokens: 500, cache_creation: null })).toEqual(usage({ cacheCreationInputTokens: 500 }));
+    expect(toTokenUsage({ cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 7 } })).toEqual(
+      usage({ cacheCreationInputTokens: 12, cacheCreation1hInputTokens: 7 }),
+    );
+  });
+
+  it('never reports more 1-hour writes than writes in all', () => {
+    expect(toTokenUsage({ cache_creation_input_tokens: 10, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 50 } }).cacheCreation1hInputTokens).toBe(10);
   });
 });
 
@@ -57,6 +91,19 @@ describe('estimateCostUsd (shipped prices)', () => {
     expect(estimateCostUsd(usage({ cacheCreationInputTokens: 1_000_000 }), HAIKU)).toBeCloseTo(1.25, 12);
   });
 
+  it('prices 1-hour cache writes at 2× the input price, 5-minute ones at 1.25×', () => {
+    expect(estimateCostUsd(usage({ cacheCreationInputTokens: 1_000_000, cacheCreation1hInputTokens: 1_000_000 }), SONNET)).toBeCloseTo(6, 12);
+    expect(estimateCostUsd(usage({ cacheCreationInputTokens: 1_000_000, cacheCreation1hInputTokens: 1_000_000 }), HAIKU)).toBeCloseTo(2, 12);
+    // 400k 5-minute + 600k 1-hour on haiku: 400k × 1.25 + 600k × 2 = 1.7M input-priced tokens
+    expect(estimateCostUsd(usage({ cacheCreationInputTokens: 1_000_000, cacheCreation1hInputTokens: 600_000 }), HAIKU)).toBeCloseTo(1.7, 12);
+  });
+
+  it('adds $10 per 1,000 web searches, whatever the model', () => {
+    expect(estimateCostUsd(usage({ webSearchRequests: 1000 }), SONNET)).toBeCloseTo(10, 12);
+    expect(estimateCostUsd(usage({ webSearchRequests: 3 }), HAIKU)).toBeCloseTo(0.03, 12);
+    expect(estimateCostUsd(usage({ webSearchRequests: 3 }), { ...HAIKU, inputUsdPerMillionTokens: 0, outputUsdPerMillionTokens: 0 })).toBeCloseTo(0.03, 12);
+  });
+
   it('prices cache reads at 0.1× the input price', () => {
     expect(estimateCostUsd(usage({ cacheReadInputTokens: 1_000_000 }), SONNET)).toBeCloseTo(0.3, 12);
     expect(estimateCostUsd(usage({ cacheReadInputTokens: 1_000_000 }), HAIKU)).toBeCloseTo(0.1, 12);
@@ -78,15 +125,17 @@ describe('estimateCostUsd (shipped prices)', () => {
   it('is linear and never negative', () => {
     const count = fc.integer({ min: 0, max: 10_000_000 });
     fc.assert(
-      fc.property(count, count, count, count, (inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens) => {
-        const u = usage({ inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens });
+      fc.property(count, count, count, count, count, fc.integer({ min: 0, max: 1000 }), (inputTokens, outputTokens, fiveMinute, oneHour, cacheReadInputTokens, webSearchRequests) => {
+        const u = usage({ inputTokens, outputTokens, cacheCreationInputTokens: fiveMinute + oneHour, cacheCreation1hInputTokens: oneHour, cacheReadInputTokens, webSearchRequests });
         const cost = estimateCostUsd(u, SONNET);
         expect(cost).toBeGreaterThanOrEqual(0);
         const parts =
           estimateCostUsd(usage({ inputTokens }), SONNET) +
           estimateCostUsd(usage({ outputTokens }), SONNET) +
-          estimateCostUsd(usage({ cacheCreationInputTokens }), SONNET) +
-          estimateCostUsd(usage({ cacheReadInputTokens }), SONNET);
+          estimateCostUsd(usage({ cacheCreationInputTokens: fiveMinute }), SONNET) +
+          estimateCostUsd(usage({ cacheCreationInputTokens: oneHour, cacheCreation1hInputTokens: oneHour }), SONNET) +
+          estimateCostUsd(usage({ cacheReadInputTokens }), SONNET) +
+          estimateCostUsd(usage({ webSearchRequests }), SONNET);
         expect(cost).toBeCloseTo(parts, 9);
       }),
     );

@@ -1,4 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { ClientGoneError, DeadlineExceededError } from '../../../lambda/gateway/request-lifetime';
+import { IncompleteStreamError } from '../../../lambda/gateway/stream-errors';
 import { classifyVendorError, type VendorFailure } from '../../../lambda/gateway/vendor-failure';
 
 /** Text only the vendor wrote: it may reach the client in the body, never the summary (logs). */
@@ -61,9 +63,24 @@ describe('classifyVendorError', () => {
   });
 
   it.each([
-    [400, 'invalid_request_error', 'BadRequestError'],
     [401, 'authentication_error', 'AuthenticationError'],
     [403, 'permission_error', 'PermissionDeniedError'],
+  ])('%p (APIError.generate) → credential: the gateway\'s own key failed, answered as a 502 api_error of the gateway\'s own', (status, type, className) => {
+    const err = Anthropic.APIError.generate(status, vendorBody(type), undefined, vendorHeaders());
+    expect(err.constructor.name).toBe(className);
+    const failure = classifyVendorError(err);
+    expect(failure).toEqual<VendorFailure>({
+      category: 'credential',
+      status: 502,
+      body: { type: 'error', error: { type: 'api_error', message: expect.any(String) as string } },
+      headers: {},
+      summary: `${className} ${status}`,
+    });
+    expect(JSON.stringify(failure)).not.toContain('VENDOR-SECRET-TEXT');
+  });
+
+  it.each([
+    [400, 'invalid_request_error', 'BadRequestError'],
     [404, 'not_found_error', 'NotFoundError'],
     [413, 'request_too_large', 'ContentTooLargeError'],
   ])('%p (APIError.generate) → client-error, passed through as is', (status, type, className) => {
@@ -158,13 +175,23 @@ describe('classifyVendorError', () => {
     expect(classifyVendorError(undefined)).toMatchObject({ category: 'model-error', status: 500, summary: 'undefined' });
   });
 
-  it('every status ≥ 500 is a model error, 429 a throttle, and any other 4xx a client error', () => {
+  it('every status ≥ 500 is a model error, 429 a throttle, 401/403 the gateway\'s credential, and any other 4xx a client error', () => {
     for (let status = 400; status < 600; status++) {
       const failure = classifyVendorError(Anthropic.APIError.generate(status, vendorBody('x'), undefined, new Headers()));
-      const expected = status === 429 ? 'throttle' : status >= 500 ? 'model-error' : 'client-error';
+      const credential = status === 401 || status === 403;
+      const expected = credential ? 'credential' : status === 429 ? 'throttle' : status >= 500 ? 'model-error' : 'client-error';
       expect([status, failure.category]).toEqual([status, expected]);
-      expect(failure.status).toBe(status);
+      expect(failure.status).toBe(credential ? 502 : status);
       expectNoVendorText(failure);
     }
+  });
+
+  it('the request\'s deadline → deadline 504; the client leaving → client-gone', () => {
+    expect(classifyVendorError(new DeadlineExceededError())).toMatchObject({ category: 'deadline', status: 504, body: { type: 'error', error: { type: 'api_error' } }, summary: 'DeadlineExceededError' });
+    expect(classifyVendorError(new ClientGoneError())).toMatchObject({ category: 'client-gone', summary: 'ClientGoneError' });
+  });
+
+  it('a stream that ended without message_stop → model-error', () => {
+    expect(classifyVendorError(new IncompleteStreamError())).toMatchObject({ category: 'model-error', status: 502, summary: 'IncompleteStreamError' });
   });
 });
