@@ -1,11 +1,11 @@
-import type { RolloutConfig } from '../domain/config-schema';
+import type { Phase, RolloutConfig } from '../domain/config-schema';
 import { OFF_PHASE } from '../domain/names';
 import { findPhase, nextPhase } from '../domain/phases';
-import { describe } from '../domain/rollback-plan';
+import { describe, isUnsettled, type DeploymentView } from '../domain/rollback-plan';
 import { checkAdvance } from '../domain/rollout-progress';
 import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
-import type { RolloutReader } from './rollout-reader';
+import type { RolloutReader, RolloutSnapshot } from './rollout-reader';
 import { required } from './rollout-resources';
 
 export interface AdvanceOptions {
@@ -18,6 +18,11 @@ export interface AdvanceOptions {
   /** Asks on a terminal; `--yes` (or no terminal) answers yes. */
   readonly confirm: (question: string) => Promise<boolean>;
   readonly now?: Date;
+  /**
+   * How long --wait follows the deployment. @default 48 h: AppConfig's longest deployment
+   * (24 h) plus its longest final bake (24 h).
+   */
+  readonly waitTimeoutMs?: number;
 }
 
 /** Exit code when the deployment was rolled back while --wait followed it. */
@@ -26,11 +31,16 @@ export const EXIT_ROLLED_BACK = 3;
 export const EXIT_REFUSED = 4;
 /** Exit code when the operator answered no. */
 export const EXIT_NOT_CONFIRMED = 5;
+/** Exit code when --wait gave up while the deployment was still in progress: nothing is known yet. */
+export const EXIT_WAIT_TIMED_OUT = 6;
+
+const DEFAULT_WAIT_MS = 48 * 3_600_000;
 
 /**
  * `rollout advance`: deploys the next phase's flag version with that phase's strategy, after
  * its gates (nothing in flight, the live phase watched long enough, no alarm now or during
- * the window). Refuses with the reasons and when it could go.
+ * the window) — checked before the prompt and again after it. Refuses with the reasons and
+ * when it could go.
  */
 export async function advance(config: RolloutConfig, reader: RolloutReader, options: AdvanceOptions, print: (line: string) => void): Promise<number> {
   const now = options.now ?? new Date();
@@ -42,14 +52,7 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
     print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (README: After the rollout).`);
     return 0;
   }
-  const fired = s.live.since ? await reader.rollbackAlarmFirings(s.live.since, now) : [];
-  const check = checkAdvance({ config, live: s.live, inFlight: s.inFlight, alarms: s.alarms, rollbackAlarmFiredAt: fired, target, now });
-  if (!check.ok) {
-    print(`Refusing to advance ${s.live.phase} → ${target.name}:`);
-    for (const r of check.refusals) print(`  - ${r}`);
-    if (check.notBefore && check.refusals.length === 1) print(`It can go from ${check.notBefore.toISOString()}.`);
-    return EXIT_REFUSED;
-  }
+  if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT_REFUSED;
   const version = required(s.resources.versions, target.name);
   const strategy = required(s.resources.strategies, target.name);
   const plan = `deploy flag version ${version} (${target.name}: ${target.rolloutPercent}% of users) with strategy ${config.appConfig.applicationName}-${target.name}`;
@@ -61,6 +64,15 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
     print('Not confirmed: nothing done.');
     return EXIT_NOT_CONFIRMED;
   }
+  // The prompt may have waited for minutes: a rollback, another on-call's advance or an alarm
+  // since then voids the answer, so the gates are checked again on a fresh read.
+  const fresh = await reader.snapshot();
+  const moved = changedDeployment(s.deployments[0], fresh.deployments[0]);
+  if (moved) {
+    print(`Refusing to advance ${s.live.phase} → ${target.name}: the newest deployment changed while the prompt waited (${moved}). Nothing done; run npx rollout advance again.`);
+    return EXIT_REFUSED;
+  }
+  if (!(await gatesPass(config, reader, fresh, target, options.now ?? new Date(), print))) return EXIT_REFUSED;
   const deployments = reader.deploymentsFor(s.resources);
   const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
     deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`));
@@ -70,12 +82,35 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
     return 0;
   }
   // A read, but the deployment has started: the action says so, since running advance again would be refused.
+  const waitMs = options.waitTimeoutMs ?? DEFAULT_WAIT_MS;
   const end = await withAwsErrors(`follow deployment #${started.number}, which has started (npx rollout status shows it)`, config.aws.region, 'read', () =>
-    deployments.waitForEnd(started.number, (d) => print(`  ${new Date().toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), 48 * 3_600_000));
+    deployments.waitForEnd(started.number, (d) => print(`  ${new Date(deployments.now()).toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), waitMs));
   if (end.state === 'COMPLETE') {
     print(`${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`);
     return 0;
   }
+  if (isUnsettled(end)) {
+    print(`Deployment #${end.number} is still ${end.state} after ${(waitMs / 3_600_000).toFixed(1)} h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.`);
+    return EXIT_WAIT_TIMED_OUT;
+  }
   print(`Deployment #${end.number} ended ${end.state}: the flag is back on the previous version. See npx rollout status and RUNBOOK.md#rollback.`);
   return EXIT_ROLLED_BACK;
+}
+
+/** Runs the advance gates on `s`, printing the refusals; true when they pass. */
+async function gatesPass(config: RolloutConfig, reader: RolloutReader, s: RolloutSnapshot, target: Phase, now: Date, print: (line: string) => void): Promise<boolean> {
+  const fired = s.live.since ? await reader.rollbackAlarmFirings(s.live.since, now) : [];
+  const check = checkAdvance({ config, live: s.live, inFlight: s.inFlight, alarms: s.alarms, rollbackAlarmFiredAt: fired, target, now });
+  if (check.ok) return true;
+  print(`Refusing to advance ${s.live.phase} → ${target.name}:`);
+  for (const r of check.refusals) print(`  - ${r}`);
+  if (check.notBefore && check.refusals.length === 1) print(`It can go from ${check.notBefore.toISOString()}.`);
+  return false;
+}
+
+/** How the newest deployment changed between two reads, or undefined when it did not. */
+function changedDeployment(before: DeploymentView | undefined, after: DeploymentView | undefined): string | undefined {
+  const show = (d: DeploymentView | undefined): string => (d ? `#${d.number} ${d.state}` : 'none');
+  if (before?.number === after?.number && before?.state === after?.state) return undefined;
+  return `${show(before)} → ${show(after)}`;
 }

@@ -16,6 +16,11 @@ export interface RolloutSnapshot {
   readonly live: LivePhase;
   readonly inFlight?: DeploymentView;
   readonly alarms: readonly AlarmReading[];
+  /**
+   * When the rollback alarm's actions are disabled: the newest off deployment, read in full — its
+   * Description says who paused them for it.
+   */
+  readonly pausedFor?: DeploymentView;
 }
 
 export interface AwsClients {
@@ -51,12 +56,19 @@ export class RolloutReader {
   public async snapshot(): Promise<RolloutSnapshot> {
     const region = this.config.aws.region;
     const resources = await withAwsErrors('find the rollout in AppConfig', region, 'read', () => resolveRolloutResources(this.clients.appconfig, this.config));
-    const deployments = await withAwsErrors('list the flag deployments', region, 'read', () => this.deploymentsFor(resources).recent());
+    const flag = this.deploymentsFor(resources);
+    const listed = await withAwsErrors('list the flag deployments', region, 'read', () => flag.recent());
+    const deployments = await withAwsErrors('read when the flag was rolled back', region, 'read', () => withUndoneTimes(flag, listed));
     const labels = new Map([...resources.versions].map(([label, version]) => [version, label]));
     const labelOf = (version: string): PhaseName | undefined => labels.get(version);
     const named = deployments.map((d) => ({ ...d, label: labelOf(d.version) ?? d.label }));
     const alarms = await withAwsErrors('read the rollout alarms', region, 'read', () => this.alarms());
-    return { resources, deployments: named, live: livePhaseOf(named, labelOf), inFlight: inFlightOf(named), alarms };
+    const paused = alarms.some((a) => a.name === alarmName(this.config, 'rollback') && a.actionsEnabled === false);
+    const newestOff = paused ? named.find((d) => d.version === flag.offVersion) : undefined;
+    const pausedFor = newestOff
+      ? { ...(await withAwsErrors(`read deployment #${newestOff.number}`, region, 'read', () => flag.get(newestOff.number))), label: newestOff.label }
+      : undefined;
+    return { resources, deployments: named, live: livePhaseOf(named, labelOf), inFlight: inFlightOf(named), alarms, ...(pausedFor ? { pausedFor } : {}) };
   }
 
   /** Every alarm of the stack (`<stackName>/...`), composite first. */
@@ -98,6 +110,20 @@ export class RolloutReader {
     });
     return fired;
   }
+}
+
+/**
+ * The deployments newer than the one in effect that were rolled back or reverted, read in full
+ * for when that happened (their event log): the live phase's watch window restarts then.
+ */
+async function withUndoneTimes(flag: FlagDeployments, deployments: readonly DeploymentView[]): Promise<DeploymentView[]> {
+  const live = deployments.findIndex((d) => d.state === 'COMPLETE');
+  return Promise.all(deployments.map(async (d, i) => {
+    // With no phase in effect there is no watch window to restart.
+    if (live < 0 || i > live || (d.state !== 'ROLLED_BACK' && d.state !== 'REVERTED')) return d;
+    const full = await flag.get(d.number);
+    return full.undoneAt ? { ...d, undoneAt: full.undoneAt } : d;
+  }));
 }
 
 function enteredAlarm(historyData: string | undefined): boolean {

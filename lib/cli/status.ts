@@ -1,3 +1,5 @@
+import { alarmName } from '../domain/alarm-names';
+import { pauserOf } from '../domain/alarm-pause';
 import type { RolloutConfig } from '../domain/config-schema';
 import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
@@ -19,7 +21,8 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
     print(`Live for: ${hours(now.getTime() - s.live.since.getTime())} h${window} (since ${s.live.since.toISOString()})`);
   }
   if (s.inFlight) {
-    const bake = bakeEndOf(s.inFlight);
+    // A rollback has no bake left to count down.
+    const bake = s.inFlight.state === 'ROLLING_BACK' ? undefined : bakeEndOf(s.inFlight);
     const bakeLeft = bake ? `, bake ends in ${Math.max(0, Math.round((bake.getTime() - now.getTime()) / 60_000))} min` : '';
     print(`In flight: deployment #${s.inFlight.number} of ${s.inFlight.label ?? s.inFlight.version} — ${s.inFlight.state}, ${s.inFlight.percentComplete ?? 0}% of environments${bakeLeft}`);
   } else {
@@ -27,8 +30,10 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
   }
   print('Alarms:');
   if (s.alarms.length === 0) print('  (none found: is the stack deployed in this account and region?)');
+  const by = s.pausedFor ? pauserOf(s.pausedFor.description) : undefined;
+  const pausedFor = s.pausedFor && by ? ` for ${by}'s off deployment #${s.pausedFor.number} (${s.pausedFor.state})` : '';
   for (const a of s.alarms) {
-    const paused = a.actionsEnabled === false ? ' — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names ' + a.name + ')' : '';
+    const paused = a.actionsEnabled === false ? ` — ACTIONS DISABLED${a.name === alarmName(config, 'rollback') ? pausedFor : ''}: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names ${a.name})` : '';
     print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}${paused}`);
   }
   const spend = expectedSpendByPhase(config);

@@ -151,6 +151,19 @@ export class RolloutAlarms extends Construct {
           runbookSection: 'gateway-health',
         },
       }),
+      // The vendor refuses the gateway's own key: every request fails for every model. It pages
+      // but never rolls back — the new model is not at fault.
+      factory.addCountAlarm('VendorAuthFailures', ALARM_NAMES.vendorAuthFailures, {
+        metric: m.metric('VendorAuthFailures', undefined),
+        threshold: 1,
+        firstBreach: true,
+        action: page,
+        docs: {
+          meaning: 'The model vendor refused the gateway\'s API key (401/403) even after the gateway re-read it from Secrets Manager: requests are answered 502.',
+          firstStep: 'Check the vendor key secret against the vendor console (revoked, wrong organisation, missing permission); store a valid key as its current version: the gateway picks it up on the next refusal, no redeploy.',
+          runbookSection: 'vendor-auth-failures',
+        },
+      }),
       factory.addCountAlarm('GatewayUrl5xx', ALARM_NAMES.gatewayUrl5xx, {
         metric: fnMetric('Url5xxCount'),
         threshold: a.gatewayErrorsPerPeriod,
@@ -167,12 +180,17 @@ export class RolloutAlarms extends Construct {
   /** Pages when the rollback guard fails (after Lambda's retries the flag may still be on). */
   public addGuardFailureAlarm(guardFunction: lambda.IFunction): cloudwatch.Alarm {
     return this.factory.addCountAlarm('GuardFailures', ALARM_NAMES.guardFailures, {
-      metric: guardFunction.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      // Not Errors: a failed attempt that Lambda's retry then fixes is no failure of the guard.
+      // AWS Lambda Developer Guide, "Types of metrics for Lambda functions", asynchronous
+      // invocation metrics: AsyncEventsDropped counts the events dropped without the function
+      // succeeding — after the retries are spent (or the event aged out), once the event went
+      // to the on-failure destination, which pages with it.
+      metric: guardFunction.metric('AsyncEventsDropped', { period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: 1,
       firstBreach: true,
       action: this.page,
       docs: {
-        meaning: 'The rollback guard failed to roll the rollout back: the new model may still be on while its alarm fires.',
+        meaning: 'The rollback guard gave up after its retries: the new model may still be on while its alarm fires.',
         firstStep: 'Pull the kill switch by hand now: `npx rollout rollback` (or deploy the version labelled off with the -off strategy in the AppConfig console).',
         runbookSection: 'guard-failures',
       },

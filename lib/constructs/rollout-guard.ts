@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { GUARD_TIMING } from '../domain/guard-timing';
 import { OFF_PHASE } from '../domain/names';
 import { lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
@@ -52,8 +53,9 @@ export class RolloutGuard extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Turning the flag off waits up to two minutes for the deployment to complete.
-      timeout: Duration.minutes(4),
+      // The guard loops until the flag is safe, up to its deadline: the remaining time less a
+      // margin for what runs after the last check (lib/domain/guard-timing.ts has the arithmetic).
+      timeout: Duration.seconds(GUARD_TIMING.lambdaTimeoutSeconds),
       role,
       logGroup,
       description: 'Rolls the model rollout back when the rollback alarm fires after the bake',

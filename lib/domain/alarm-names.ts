@@ -15,6 +15,7 @@ export const ALARM_NAMES = {
   gatewayErrors: 'gateway-function-errors',
   gatewayThrottles: 'gateway-function-throttles',
   gatewayUrl5xx: 'gateway-url-5xx',
+  vendorAuthFailures: 'vendor-auth-failures',
   guardFailures: 'rollback-guard-failures',
   vendorSpendDaily: 'vendor-spend-daily',
   vendorSpendBurnRate: 'vendor-spend-burn-rate',

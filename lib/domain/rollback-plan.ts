@@ -1,6 +1,7 @@
 /**
- * What to do when the rollback alarm fires (the guard) or on-call pulls the kill switch
- * (`rollout rollback`). Pure: the AppConfig calls live in lib/ops/appconfig-deployments.ts.
+ * What to do when the rollback alarm fires (the guard). Pure: the AppConfig calls live in
+ * lib/ops/appconfig-deployments.ts. The guard runs this plan in a loop — act, wait, plan again
+ * — until it answers `none`: the off version is live, or nothing is.
  */
 
 /** AppConfig's deployment states. */
@@ -17,55 +18,87 @@ export interface DeploymentView {
   readonly percentComplete?: number;
   readonly durationMinutes?: number;
   readonly finalBakeMinutes?: number;
+  /** GetDeployment only (ListDeployments has no description). */
+  readonly description?: string;
+  /**
+   * GetDeployment only: when a ROLLED_BACK or REVERTED deployment put the version before it
+   * back, from its event log. CompletedAt is no stand-in: a reverted deployment keeps the time
+   * it first completed.
+   */
+  readonly undoneAt?: Date;
 }
 
 export type RollbackStep =
-  /** Stop a deployment in flight: AppConfig rolls it back to the previous version. */
-  | { readonly kind: 'stop'; readonly deployment: DeploymentView; readonly reason: string }
+  /**
+   * Stop a deployment in flight: AppConfig rolls it back to the previous version. StopDeployment
+   * stops only a DEPLOYING deployment unless AllowRevert is sent, so a bake needs it.
+   */
+  | { readonly kind: 'stop'; readonly deployment: DeploymentView; readonly allowRevert: boolean; readonly reason: string }
   /** Revert a deployment completed within 72 h to the version before it. */
   | { readonly kind: 'revert'; readonly deployment: DeploymentView; readonly reason: string }
   /** Deploy the "off" version all at once. */
   | { readonly kind: 'deploy-off'; readonly reason: string }
-  /** A rollback is under way: let it finish, then plan again. */
+  /** A deployment is settling (rolling back, or the off version deploying): let it, then plan again. */
   | { readonly kind: 'wait'; readonly deployment: DeploymentView; readonly reason: string }
+  /** Safe: the off version is live, or no version is. */
   | { readonly kind: 'none'; readonly reason: string };
+
+export type RollbackStepKind = RollbackStep['kind'];
 
 /** AppConfig reverts (StopDeployment with AllowRevert) only within 72 hours of completion. */
 export const REVERT_WINDOW_MS = 72 * 60 * 60 * 1000;
 const IN_FLIGHT: readonly DeploymentState[] = ['DEPLOYING', 'BAKING', 'VALIDATING'];
 
+/** Deploying, validating or baking: StopDeployment can still roll it back. */
 export function isInFlight(d: DeploymentView): boolean {
   return IN_FLIGHT.includes(d.state);
 }
 
+/** In flight or rolling back: AppConfig starts no other deployment in the environment until it settles. */
+export function isUnsettled(d: DeploymentView): boolean {
+  return isInFlight(d) || d.state === 'ROLLING_BACK';
+}
+
 /**
- * The guard's step, from the flag's recent deployments (newest first): stop the latest if it
- * is in flight, revert it if it completed within 72 h, otherwise turn the flag off. After a
- * rollback or revert the version before it is live: if that still sends users to the new
- * model (an earlier phase), the flag goes off too. Nothing when the flag is already off —
- * so repeated alarms are harmless.
+ * The deployment whose version is in effect once `deployments[index]` is discounted: the
+ * newest COMPLETE one after it (newest first). A rolled-back or reverted deployment changes its
+ * own state, so every COMPLETE one still stands.
+ */
+export function liveBefore(deployments: readonly DeploymentView[], index: number): DeploymentView | undefined {
+  return deployments.slice(index + 1).find((d) => d.state === 'COMPLETE');
+}
+
+/**
+ * The guard's next step, from the flag's recent deployments (newest first): stop the latest if
+ * it is in flight, revert it if it completed within 72 h, otherwise turn the flag off. After a
+ * rollback or revert the version before it is live: if that still sends users to the new model
+ * (an earlier phase), the flag goes off too. An off deployment in flight is waited for — until
+ * it completes the kill switch has not taken. Nothing when the off version is live, or no
+ * version is — so repeated alarms are harmless.
  */
 export function planGuardRollback(deployments: readonly DeploymentView[], offVersion: string, now: Date): RollbackStep {
   const latest = deployments[0];
   if (!latest) return { kind: 'none', reason: 'the flag was never deployed, so nobody is on the new model' };
   const which = describe(latest);
   if (latest.version === offVersion) {
-    if (latest.state === 'COMPLETE' || isInFlight(latest)) {
-      return { kind: 'none', reason: `${which} is the off version: the flag is already off or turning off` };
-    }
-    if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ROLLING_BACK` };
+    if (latest.state === 'COMPLETE') return { kind: 'none', reason: `${which} is the off version: the flag is off` };
+    if (isUnsettled(latest)) return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ${latest.state}` };
     // The kill switch itself was undone: the version before it, with the new model, is live again.
     return { kind: 'deploy-off', reason: `${which}, the off version, was ${latest.state}: the new model is live again` };
   }
-  if (isInFlight(latest)) return { kind: 'stop', deployment: latest, reason: `${which} is ${latest.state}` };
+  if (isInFlight(latest)) {
+    return { kind: 'stop', deployment: latest, allowRevert: latest.state !== 'DEPLOYING', reason: `${which} is ${latest.state}` };
+  }
   if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which} is ROLLING_BACK` };
   if (latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
-    const live = deployments.slice(1).find((d) => d.state === 'COMPLETE');
+    const live = liveBefore(deployments, 0);
     if (!live || live.version === offVersion) {
       return { kind: 'none', reason: `${which} is already ${latest.state}, and before it the flag was ${live ? 'off' : 'never deployed'}` };
     }
     return { kind: 'deploy-off', reason: `${which} is already ${latest.state}, but ${describe(live)} is live and still sends users to the new model` };
   }
+  // A revert puts back the version before it; the first deployment has none to put back.
+  if (!liveBefore(deployments, 0)) return { kind: 'deploy-off', reason: `${which} is the first deployment: there is no earlier version to revert to` };
   const completedAt = latest.completedAt ?? latest.startedAt;
   if (completedAt && now.getTime() - completedAt.getTime() < REVERT_WINDOW_MS) {
     return { kind: 'revert', deployment: latest, reason: `${which} completed ${hoursAgo(completedAt, now)} h ago (within AppConfig's 72 h revert window)` };

@@ -1,7 +1,7 @@
 import type { Phase, RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
 import { findPhase, nextPhase, type PhaseName } from './phases';
-import { isInFlight, type DeploymentView } from './rollback-plan';
+import { isUnsettled, type DeploymentView } from './rollback-plan';
 
 /** A CloudWatch alarm's state, as the CLI reads it. */
 export interface AlarmReading {
@@ -26,7 +26,9 @@ const HOUR_MS = 3_600_000;
 /**
  * The phase in effect: the newest COMPLETE deployment. A later deployment that was rolled
  * back or reverted put this version back in effect at that moment, so the phase's watch
- * window restarts then (a conservative reading for the advance gates).
+ * window restarts then (a conservative reading for the advance gates). That moment is the
+ * rollback's or revert's own time (`undoneAt`, from the event log): a reverted deployment's
+ * CompletedAt is when it first completed, long before the revert.
  */
 export function livePhaseOf(deployments: readonly DeploymentView[], labelOf: (version: string) => PhaseName | undefined): LivePhase {
   const index = deployments.findIndex((d) => d.state === 'COMPLETE');
@@ -35,7 +37,7 @@ export function livePhaseOf(deployments: readonly DeploymentView[], labelOf: (ve
   let since = live.completedAt ?? live.startedAt;
   for (const later of deployments.slice(0, index)) {
     if (later.state === 'ROLLED_BACK' || later.state === 'REVERTED') {
-      const at = later.completedAt ?? later.startedAt;
+      const at = later.undoneAt ?? later.completedAt ?? later.startedAt;
       if (at && (!since || at > since)) since = at;
     }
   }
@@ -108,6 +110,7 @@ export function nextStepOf(config: RolloutConfig, live: LivePhase, inFlight: Dep
   if (firing.length) return `Alarm ${firing[0]!.name} is in ALARM: do not advance. Follow RUNBOOK.md for it; pull the kill switch with npx rollout rollback if the guard has not already rolled back.`;
   if (inFlight) {
     const bakeEnds = bakeEndOf(inFlight);
+    if (inFlight.state === 'ROLLING_BACK') return `Deployment of ${inFlight.label ?? inFlight.version} is ROLLING_BACK: wait for it to settle, then check the live phase again.`;
     return `Deployment of ${inFlight.label ?? inFlight.version} is ${inFlight.state}${inFlight.percentComplete !== undefined ? ` (${inFlight.percentComplete}%)` : ''}: wait for it to complete${bakeEnds ? ` (bake ends about ${bakeEnds.toISOString()})` : ''}.`;
   }
   const next = nextPhase(config, live.phase);
@@ -136,6 +139,10 @@ export function hours(ms: number): string {
   return (ms / HOUR_MS).toFixed(1);
 }
 
+/**
+ * The deployment AppConfig is still busy with: in flight, or rolling back — a ROLLING_BACK
+ * deployment blocks the next StartDeployment (ConflictException) as much as a DEPLOYING one.
+ */
 export function inFlightOf(deployments: readonly DeploymentView[]): DeploymentView | undefined {
-  return deployments.find(isInFlight);
+  return deployments.find(isUnsettled);
 }

@@ -4,10 +4,13 @@ import {
   StartDeploymentCommand,
   StopDeploymentCommand,
   type AppConfigClient,
+  type DeploymentEvent as SdkDeploymentEvent,
   type DeploymentSummary,
 } from '@aws-sdk/client-appconfig';
 import { DisableAlarmActionsCommand, EnableAlarmActionsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { isInFlight, type DeploymentState, type DeploymentView } from '../domain/rollback-plan';
+import { offDeploymentDescription, type AlarmPauser } from '../domain/alarm-pause';
+import { undoneAtOf } from '../domain/deployment-events';
+import { isUnsettled, type DeploymentState, type DeploymentView } from '../domain/rollback-plan';
 
 /** The AppConfig resources of one rollout, by id. */
 export interface FlagTarget {
@@ -27,11 +30,23 @@ export interface DeploymentsOptions {
   /** @default 2000 */
   readonly pollIntervalMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The clock waits are measured on (epoch ms). @default Date.now */
+  readonly now?: () => number;
 }
 
-/** AppConfig deployment calls for one flag: read the latest, stop, revert, deploy the off version. */
+/** The off deployment as its wait left it. */
+export type OffDeployment = DeploymentView & {
+  /** Still in flight when the wait ended: the alarm's actions stay paused for it. */
+  readonly alarmActionsPaused: boolean;
+};
+
+/** Whether the rollback alarm's actions were restored, or which off deployment still needs them paused. */
+export type AlarmRestore = { readonly restored: true } | { readonly restored: false; readonly heldBy: DeploymentView };
+
+/** AppConfig deployment calls for one flag: read, stop, revert, deploy the off version. */
 export class FlagDeployments {
   private readonly sleep: (ms: number) => Promise<void>;
+  public readonly now: () => number;
 
   public constructor(
     private readonly appconfig: AppConfigClient,
@@ -40,6 +55,11 @@ export class FlagDeployments {
     private readonly options: DeploymentsOptions = {},
   ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+  }
+
+  public get offVersion(): string {
+    return this.target.offVersion;
   }
 
   /** The newest deployment of the flag profile to the environment, if any. */
@@ -57,9 +77,11 @@ export class FlagDeployments {
       .map(toView);
   }
 
-  /** One deployment, by number. */
+  /** One deployment, by number, with its Description and (rolled back or reverted) when it was undone. */
   public async get(deploymentNumber: number): Promise<DeploymentView> {
-    return toView(await this.appconfig.send(new GetDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber })));
+    const out = await this.appconfig.send(new GetDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber }));
+    const undoneAt = undoneAtOf((out.EventLog ?? []).map(toEvent));
+    return { ...toView(out), ...(out.Description !== undefined ? { description: out.Description } : {}), ...(undoneAt ? { undoneAt } : {}) };
   }
 
   /** Starts deploying `version` with `strategyId`; returns the new deployment. */
@@ -74,9 +96,12 @@ export class FlagDeployments {
     return toView(out);
   }
 
-  /** Stops a deployment in flight; AppConfig rolls it back to the previous version. */
-  public async stop(deploymentNumber: number): Promise<void> {
-    await this.appconfig.send(new StopDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber }));
+  /**
+   * Stops a deployment in flight; AppConfig rolls it back to the previous version. Without
+   * AllowRevert AppConfig stops only a DEPLOYING deployment: a bake needs `allowRevert`.
+   */
+  public async stop(deploymentNumber: number, allowRevert = false): Promise<void> {
+    await this.appconfig.send(new StopDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber, ...(allowRevert ? { AllowRevert: true } : {}) }));
   }
 
   /** Reverts a deployment completed within 72 h to the version deployed before it. */
@@ -85,24 +110,48 @@ export class FlagDeployments {
   }
 
   /**
-   * Deploys the off version with the all-at-once strategy and waits for it to complete.
+   * Deploys the off version with the all-at-once strategy and waits for it to settle.
    * AppConfig would roll this deployment back too while the rollback alarm is in ALARM —
    * undoing the kill switch — unless the alarm's actions are disabled: so they are paused for
-   * the deployment and restored once it has settled. If it is still in flight when the wait
-   * ends, they stay paused (`alarmActionsPaused`) and the caller says how to restore them.
+   * the deployment, `pausedBy` is recorded in its Description, and they are restored once no
+   * off deployment is in flight. Still in flight when the wait ends, it keeps them paused
+   * (`alarmActionsPaused`); the next guard run or `rollout rollback` restores them.
    */
-  public async deployOff(description: string): Promise<DeploymentView & { alarmActionsPaused: boolean }> {
-    const { killSwitchStrategyId, offVersion, rollbackAlarmName } = this.target;
-    await this.cloudwatch.send(new DisableAlarmActionsCommand({ AlarmNames: [rollbackAlarmName] }));
-    let settled = true;
+  public async deployOff(reason: string, pausedBy: AlarmPauser, timeoutMs = this.options.offDeployTimeoutMs ?? 120_000): Promise<OffDeployment> {
+    const { killSwitchStrategyId, offVersion } = this.target;
+    await this.setAlarmActions(false);
+    let failed = false;
     try {
-      const started = await this.start(offVersion, killSwitchStrategyId, description);
-      const end = await this.waitForEnd(started.number);
-      settled = !isInFlight(end) && end.state !== 'ROLLING_BACK';
-      return { ...end, alarmActionsPaused: !settled };
+      const started = await this.start(offVersion, killSwitchStrategyId, offDeploymentDescription(reason, pausedBy));
+      const end = await this.waitForEnd(started.number, undefined, timeoutMs);
+      return { ...end, alarmActionsPaused: isUnsettled(end) };
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
-      if (settled) await this.cloudwatch.send(new EnableAlarmActionsCommand({ AlarmNames: [rollbackAlarmName] }));
+      // A failure to restore must not hide the failure that got us here.
+      await this.restoreAlarmActions().catch((err: unknown) => {
+        if (!failed) throw err;
+      });
     }
+  }
+
+  /**
+   * Re-enables the rollback alarm's actions unless an off deployment — anyone's — is in flight
+   * and still needs them paused. Read again after enabling: an off deployment started in
+   * between paused them just before it started, so they are paused again for it.
+   */
+  public async restoreAlarmActions(): Promise<AlarmRestore> {
+    const before = await this.latest();
+    // Read in full for its Description: who paused the actions for it.
+    if (before && this.holdsPause(before)) return { restored: false, heldBy: await this.get(before.number) };
+    await this.setAlarmActions(true);
+    const after = await this.latest();
+    if (after && after.number !== before?.number && this.holdsPause(after)) {
+      await this.setAlarmActions(false);
+      return { restored: false, heldBy: await this.get(after.number) };
+    }
+    return { restored: true };
   }
 
   /**
@@ -110,13 +159,23 @@ export class FlagDeployments {
    * `onPoll` sees every reading (for progress displays).
    */
   public async waitForEnd(deploymentNumber: number, onPoll?: (d: DeploymentView) => void, timeoutMs = this.options.offDeployTimeoutMs ?? 120_000): Promise<DeploymentView> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.now() + timeoutMs;
     for (;;) {
       const view = await this.get(deploymentNumber);
       onPoll?.(view);
-      if ((!isInFlight(view) && view.state !== 'ROLLING_BACK') || Date.now() >= deadline) return view;
-      await this.sleep(this.options.pollIntervalMs ?? 2000);
+      const left = deadline - this.now();
+      if (!isUnsettled(view) || left <= 0) return view;
+      await this.sleep(Math.min(this.options.pollIntervalMs ?? 2000, left));
     }
+  }
+
+  private holdsPause(d: DeploymentView): boolean {
+    return d.version === this.target.offVersion && isUnsettled(d);
+  }
+
+  private async setAlarmActions(enabled: boolean): Promise<void> {
+    const input = { AlarmNames: [this.target.rollbackAlarmName] };
+    await this.cloudwatch.send(enabled ? new EnableAlarmActionsCommand(input) : new DisableAlarmActionsCommand(input));
   }
 
   private ids(): { ApplicationId: string; EnvironmentId: string } {
@@ -136,4 +195,8 @@ function toView(d: DeploymentSummary): DeploymentView {
     durationMinutes: d.DeploymentDurationInMinutes,
     finalBakeMinutes: d.FinalBakeTimeInMinutes,
   };
+}
+
+function toEvent(e: SdkDeploymentEvent): { type: string; triggeredBy?: string; occurredAt?: Date } {
+  return { type: e.EventType ?? '', triggeredBy: e.TriggeredBy, occurredAt: e.OccurredAt };
 }

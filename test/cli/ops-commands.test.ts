@@ -123,8 +123,17 @@ describe('rollout status', () => {
   it('warns about an alarm whose actions are disabled (e.g. left so by an unfinished kill switch)', async () => {
     given([deployment(4, 'off', 'COMPLETE', 1)]);
     cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }] });
+    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({ ...deployment(4, 'off', 'COMPLETE', 1), Description: 'by hand' });
     const { out } = await run('status');
     expect(out).toContain('LlmModelRollout/rollback — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names LlmModelRollout/rollback)');
+  });
+
+  it('names who paused the rollback alarm’s actions, from the off deployment’s Description', async () => {
+    given([deployment(4, 'off', 'COMPLETE', 1)]);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }] });
+    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({ ...deployment(4, 'off', 'COMPLETE', 1), Description: 'rollback guard: x in ALARM [alarm actions paused by rollback guard]' });
+    const { out } = await run('status');
+    expect(out).toContain("LlmModelRollout/rollback — ACTIONS DISABLED for rollback guard's off deployment #4 (COMPLETE): no page");
   });
 
   it('puts a firing alarm first in the next step', async () => {
@@ -227,6 +236,20 @@ describe('rollout advance', () => {
     expect(out).toContain('phase-2 is live: 5% of users. Watch it for at least 48 h.');
   });
 
+  // AppConfig's longest deployment (24 h) plus its longest final bake (24 h) is the default wait;
+  // if that runs out, the deployment's fate is unknown: no rollback is claimed.
+  it('exits 6, not 3, when the 48 h wait runs out while the deployment is still BAKING', async () => {
+    given([deployment(2, 'canary', 'COMPLETE', 30)]);
+    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'DEPLOYING' });
+    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'BAKING', PercentageComplete: 100 });
+    let clock = NOW.getTime();
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 3_600_000));
+    const { code, out } = await run('advance', '--yes', '--wait').finally(() => now.mockRestore());
+    expect(out).not.toContain('the flag is back on the previous version');
+    expect(code).toBe(6);
+    expect(out).toContain('Deployment #3 is still BAKING after 48.0 h of waiting: it has neither completed nor rolled back yet.');
+  });
+
   it('exits 3 when the deployment it follows is rolled back', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
     appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'DEPLOYING' });
@@ -240,6 +263,11 @@ describe('rollout advance', () => {
 describe('rollout rollback', () => {
   it('stops the deployment in flight, then deploys the off version with alarm actions paused', async () => {
     given([deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)]);
+    // Each plan reads afresh: the stop's rollback, then the off version, show up in the list.
+    appconfig.on(ListDeploymentsCommand, { ApplicationId: 'app-1', EnvironmentId: 'env-1' })
+      .resolvesOnce({ Items: [deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)] })
+      .resolvesOnce({ Items: [deployment(3, 'phase-2', 'ROLLED_BACK'), deployment(2, 'canary', 'COMPLETE', 30)] })
+      .resolves({ Items: [deployment(4, 'off', 'COMPLETE', 0), deployment(3, 'phase-2', 'ROLLED_BACK'), deployment(2, 'canary', 'COMPLETE', 30)] });
     appconfig.on(StopDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'ROLLING_BACK' });
     appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 4, ConfigurationVersion: VERSION.off, State: 'DEPLOYING' });
     appconfig.on(GetDeploymentCommand, { DeploymentNumber: 3 }).resolves({ DeploymentNumber: 3, State: 'ROLLED_BACK' });
@@ -251,7 +279,7 @@ describe('rollout rollback', () => {
     expect(appconfig.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([{ ApplicationId: 'app-1', EnvironmentId: 'env-1', DeploymentNumber: 3 }]);
     expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input).toEqual({
       ApplicationId: 'app-1', EnvironmentId: 'env-1', ConfigurationProfileId: 'prof-1',
-      ConfigurationVersion: VERSION.off, DeploymentStrategyId: STRATEGY.off, Description: 'rollout rollback (kill switch)',
+      ConfigurationVersion: VERSION.off, DeploymentStrategyId: STRATEGY.off, Description: 'rollout rollback (kill switch) [alarm actions paused by rollout rollback]',
     });
     expect(cloudwatch.commandCalls(DisableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['LlmModelRollout/rollback'] });
     expect(cloudwatch.commandCalls(EnableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['LlmModelRollout/rollback'] });
@@ -265,7 +293,7 @@ describe('rollout rollback', () => {
     expect(start.calledBefore(enable)).toBe(true);
     expect(out).toContain('Stopped deployment #3 (version 4, phase-2): now ROLLED_BACK.');
     expect(out).toContain('Every gateway environment picks it up within 15 s');
-    expect(out).toContain('set rollout.currentPhase to "off" in rollout.config.json and run npx cdk deploy');
+    expect(out).toContain('The flag stays off until a phase is advanced again (npx rollout advance): no cdk deploy changes the live phase.');
   });
 
   it('does nothing when the flag is already off', async () => {

@@ -22,7 +22,7 @@ function build(config: RolloutConfig = shippedConfig(), region: string | null = 
 
 type Env = Record<string, string>;
 function functionEnv(t: Template): Env {
-  const fns = Object.values(t.findResources('AWS::Lambda::Function')) as { Properties: { Environment: { Variables: Env } } }[];
+  const fns = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Model gateway') } })) as { Properties: { Environment: { Variables: Env } } }[];
   expect(fns).toHaveLength(1);
   return fns[0]!.Properties.Environment.Variables;
 }
@@ -33,7 +33,7 @@ describe('ModelGateway', () => {
   // available versions of the AWS AppConfig Agent Lambda extension").
   it('is a Node.js 24 arm64 function with the pinned AppConfig Agent arm64 layer of its region', () => {
     const t = build().template();
-    t.resourceCountIs('AWS::Lambda::Function', 1);
+    t.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Model gateway') }, 1);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -106,7 +106,10 @@ describe('ModelGateway', () => {
       },
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    t.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+    // The gateway's role has no managed policy (the first-deploy custom resource's Provider
+    // framework, also in this stack, brings its own).
+    t.resourcePropertiesCountIs('AWS::IAM::Role', { Description: Match.stringLikeRegexp('^Model gateway'), ManagedPolicyArns: Match.anyValue() }, 0);
+    t.resourcePropertiesCountIs('AWS::IAM::Role', { Description: Match.stringLikeRegexp('^Model gateway') }, 1);
   });
 
   it('grants the configured callers the Function URL (both permissions of the dual-auth model)', () => {

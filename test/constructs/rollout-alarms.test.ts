@@ -34,9 +34,10 @@ const PERCENTILE = { latency: `${P}new-model-latency-p99`, ttft: `${P}new-model-
 const FLAG_ERRORS = `${P}flag-errors`;
 const ROLLOUT_ALARMS = [RATE.errorRate, PERCENTILE.latency, PERCENTILE.ttft, RATE.throttleRate, RATE.moderationRate, FLAG_ERRORS];
 const HEALTH = { errors: `${P}gateway-function-errors`, throttles: `${P}gateway-function-throttles`, url5xx: `${P}gateway-url-5xx` };
+const VENDOR_AUTH = `${P}vendor-auth-failures`;
 const GUARD_FAILURES = `${P}rollback-guard-failures`;
 const ROLLBACK = `${P}rollback`;
-const METRIC_ALARMS = [...ROLLOUT_ALARMS, ...Object.values(HEALTH), GUARD_FAILURES];
+const METRIC_ALARMS = [...ROLLOUT_ALARMS, ...Object.values(HEALTH), VENDOR_AUTH, GUARD_FAILURES];
 const OWNER = 'LLM Platform team <llm-platform@example.com>';
 
 function alarms(t: Template, type = 'AWS::CloudWatch::Alarm'): Found[] {
@@ -117,11 +118,11 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(guardFn).toBeDefined();
   });
 
-  it('creates exactly these ten metric alarms and the one composite alarm', () => {
+  it('creates exactly these eleven metric alarms and the one composite alarm', () => {
     const { inside, outside } = guardRailAlarmIds(stack);
-    expect(inside).toHaveLength(10);
+    expect(inside).toHaveLength(11);
     // Other parts of the stack (spend) may add alarms of their own; nothing else does.
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 10 + outside);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 11 + outside);
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     expect(alarms(t).filter((a) => inside.includes(a.id)).map((a) => a.props.AlarmName).sort()).toEqual([...METRIC_ALARMS].sort());
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.props.AlarmName)).toEqual([ROLLBACK]);
@@ -132,8 +133,8 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     for (const name of METRIC_ALARMS) expect(alarm(t, name).props).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
   });
 
-  it('evaluates 2 of 3 periods on every alarm but the guard-failure one', () => {
-    for (const name of METRIC_ALARMS.filter((n) => n !== GUARD_FAILURES)) {
+  it('evaluates 2 of 3 periods on every alarm but the guard-failure and vendor-key ones (first breach pages)', () => {
+    for (const name of METRIC_ALARMS.filter((n) => n !== GUARD_FAILURES && n !== VENDOR_AUTH)) {
       expect(alarm(t, name).props).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     }
   });
@@ -205,10 +206,13 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     });
   });
 
-  it('pages on the first failed guard run: 1 of 1 minute, threshold 1, on the guard function’s Errors', () => {
+  // AsyncEventsDropped counts events Lambda dropped after its retries were spent (Lambda Developer
+  // Guide, "Types of metrics for Lambda functions"): a first attempt that a retry then fixes
+  // does not page; Errors would.
+  it('pages when Lambda gives up on a guard run after its retries: AsyncEventsDropped, 1 of 1 minute, threshold 1', () => {
     expect(alarm(t, GUARD_FAILURES).props).toMatchObject({
       Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
+      MetricName: 'AsyncEventsDropped',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: guardFn } }],
       Period: 60,
       Statistic: 'Sum',
@@ -220,7 +224,7 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
 
   it('pages on ALARM only from the composite, the gateway health and the guard-failure alarms (no OK actions: they fire at first deploy)', () => {
     const page = [{ Ref: pageTopic }];
-    for (const name of [ROLLBACK, ...Object.values(HEALTH), GUARD_FAILURES]) {
+    for (const name of [ROLLBACK, ...Object.values(HEALTH), VENDOR_AUTH, GUARD_FAILURES]) {
       const { props } = alarm(t, name);
       expect(props.AlarmActions).toEqual(page);
       expect(props.OKActions).toBeUndefined();
@@ -240,12 +244,24 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(rule).toBe(`(${ids.map((id) => `ALARM("<${id}.Arn>")`).join(' OR ')})`);
   });
 
+  it('pages on the first vendor refusal of the gateway\'s own key (VendorAuthFailures, no dimension), and never rolls back for it', () => {
+    const { props } = alarm(t, VENDOR_AUTH);
+    expect(props).toMatchObject({
+      Namespace: 'ModelRollout', MetricName: 'VendorAuthFailures', Statistic: 'Sum', Period: 60,
+      Threshold: 1, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: pageTopic }],
+    });
+    expect(props.Dimensions).toBeUndefined();
+    const composite = alarms(t, 'AWS::CloudWatch::CompositeAlarm')[0]!;
+    expect(JSON.stringify(composite.props.AlarmRule)).not.toContain(alarm(t, VENDOR_AUTH).id);
+  });
+
   it('describes every alarm with its meaning, first step, runbook section and owner', () => {
     const sections: Record<string, string> = {
       [RATE.errorRate]: 'new-model-error-rate', [PERCENTILE.latency]: 'new-model-latency-p99', [PERCENTILE.ttft]: 'new-model-ttft-p99',
       [RATE.throttleRate]: 'new-model-throttle-rate', [RATE.moderationRate]: 'new-model-moderation-rate', [FLAG_ERRORS]: 'flag-errors',
       [HEALTH.errors]: 'gateway-health', [HEALTH.throttles]: 'gateway-health', [HEALTH.url5xx]: 'gateway-health',
-      [GUARD_FAILURES]: 'guard-failures', [ROLLBACK]: 'rollback',
+      [VENDOR_AUTH]: 'vendor-auth-failures', [GUARD_FAILURES]: 'guard-failures', [ROLLBACK]: 'rollback',
     };
     for (const [name, section] of Object.entries(sections)) {
       const description = alarm(t, name).props.AlarmDescription as string;
@@ -316,8 +332,8 @@ describe('RolloutAlarms follow the config', () => {
   it('without the guard there is no guard-failure alarm, and the rest is unchanged', () => {
     const { t, stack } = synthStack(configWith((c) => { c.guard.enabled = false; }));
     const { inside, outside } = guardRailAlarmIds(stack);
-    expect(inside).toHaveLength(9);
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 9 + outside);
+    expect(inside).toHaveLength(10);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 10 + outside);
     expect(alarms(t).filter((a) => inside.includes(a.id)).map((a) => a.props.AlarmName).sort()).toEqual(METRIC_ALARMS.filter((n) => n !== GUARD_FAILURES).sort());
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmName: GUARD_FAILURES }, 0);

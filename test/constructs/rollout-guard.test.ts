@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
+import { GUARD_TIMING, workBudgetMs, longestExpectedRunMs } from '../../lib/domain/guard-timing';
 import { ModelRolloutStack } from '../../lib/stacks/model-rollout-stack';
 import { configWith, shippedConfig } from '../fixtures/config';
 
@@ -82,7 +83,7 @@ describe('RolloutGuard in the stack (shipped config)', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      Timeout: 240,
+      Timeout: GUARD_TIMING.lambdaTimeoutSeconds,
       Role: { 'Fn::GetAtt': [ids.guardRole, 'Arn'] },
       LoggingConfig: { LogGroup: { Ref: ids.logs } },
       Environment: {
@@ -98,6 +99,41 @@ describe('RolloutGuard in the stack (shipped config)', () => {
         },
       },
     });
+  });
+
+  // The guard works to its deadline (remaining time less the margin): the timeout must hold the
+  // longest run it should finish at once, and the margin what runs after the last deadline check.
+  it('has a timeout that holds the guard’s longest expected run plus its margin', () => {
+    const fn = b.t.findResources('AWS::Lambda::Function')[ids.guardFn] as Resource;
+    const timeoutMs = (fn.Properties.Timeout as number) * 1000;
+    expect(timeoutMs - GUARD_TIMING.marginMs).toBe(workBudgetMs());
+    expect(timeoutMs).toBeGreaterThanOrEqual(longestExpectedRunMs() + GUARD_TIMING.marginMs);
+    expect(timeoutMs).toBeLessThanOrEqual(900_000);
+  });
+
+  // AWS Lambda Developer Guide, "Types of metrics for Lambda functions", asynchronous invocation
+  // metrics: AsyncEventsDropped counts the events dropped without the function succeeding,
+  // sent first to the on-failure destination. Errors also counts a first attempt that Lambda's
+  // retry (AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous
+  // invocation": two more attempts, one and two minutes apart) then fixes.
+  it('pages from the guard-failure alarm only once Lambda’s retries are spent: AsyncEventsDropped, not Errors', () => {
+    const found = b.t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'LlmModelRollout/rollback-guard-failures' } });
+    expect(Object.keys(found)).toHaveLength(1);
+    const alarm = (Object.values(found)[0] as Resource).Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'AsyncEventsDropped',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.guardFn } }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.page }],
+    });
+    expect(alarm.AlarmDescription).toMatch(/^The rollback guard gave up after its retries/);
   });
 
   it('is retried twice by Lambda, then pages through the failure destination', () => {
@@ -166,7 +202,9 @@ describe('RolloutGuard switched off (guard.enabled: false)', () => {
   it('creates no guard function, rule, invoke config or guard-failure alarm', () => {
     const { stack, t } = build(configWith((c) => { c.guard.enabled = false; }));
     expect(stack.guard).toBeUndefined();
-    t.resourceCountIs('AWS::Lambda::Function', 1);
+    // The gateway, and the first-deploy custom resource (its function and the Provider framework's).
+    t.resourceCountIs('AWS::Lambda::Function', 3);
+    t.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('Rolls the model rollout back') }, 0);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ROLLOUT_GATEWAY_SETTINGS: Match.anyValue() }) } });
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
     // Only the notifications' "back to OK" rule listens to alarms.

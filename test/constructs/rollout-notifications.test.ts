@@ -149,11 +149,11 @@ describe('RolloutNotifications in the stack', () => {
     const rules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike({ detail: { previousState: { value: ['ALARM'] }, state: { value: ['OK'] } } }) } })) as { Properties: { EventPattern: { resources: unknown[] }; Targets: unknown[] } }[];
     expect(rules).toHaveLength(1);
     const rule = rules[0]!;
-    // Exactly the alarms that page on ALARM: the composite, gateway health, guard failures, spend.
+    // Exactly the alarms that page on ALARM: the composite, gateway health, vendor key, guard failures, spend.
     const paging = Object.entries({ ...t.findResources('AWS::CloudWatch::Alarm'), ...t.findResources('AWS::CloudWatch::CompositeAlarm') })
       .filter(([, r]) => (r as { Properties: { AlarmActions?: unknown[] } }).Properties.AlarmActions !== undefined)
       .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
-    expect(paging).toHaveLength(7);
+    expect(paging).toHaveLength(8);
     expect(rule.Properties.EventPattern.resources).toEqual(expect.arrayContaining(paging));
     expect(rule.Properties.EventPattern.resources).toHaveLength(paging.length);
     // No CloudWatch reason text in the page: EventBridge does not escape input-path values.

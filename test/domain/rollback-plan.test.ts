@@ -1,6 +1,8 @@
 import {
   describe as describeDeployment,
   isInFlight,
+  isUnsettled,
+  liveBefore,
   planGuardRollback,
   REVERT_WINDOW_MS,
   type DeploymentState,
@@ -19,6 +21,9 @@ function deployment(over: Partial<DeploymentView> = {}): DeploymentView {
   return { number: 7, version: '3', label: 'canary', state: 'COMPLETE', startedAt: hoursBefore(2), completedAt: hoursBefore(1), ...over };
 }
 
+/** The phase before `deployment()`: what a revert puts back. */
+const SMOKE = deployment({ number: 6, version: '2', label: 'smoke', completedAt: hoursBefore(100), startedAt: hoursBefore(101) });
+
 describe('planGuardRollback', () => {
   it('does nothing when the flag was never deployed', () => {
     const step = planGuardRollback([], OFF, NOW);
@@ -26,17 +31,28 @@ describe('planGuardRollback', () => {
     expect(step.reason).toMatch(/never deployed/);
   });
 
-  it.each<DeploymentState>(['COMPLETE', 'DEPLOYING', 'BAKING', 'VALIDATING'])('does nothing when the latest deployment is the off version, %s', (state) => {
-    const step = planGuardRollback([deployment({ version: OFF, label: 'off', state, completedAt: hoursBefore(200) })], OFF, NOW);
+  it('does nothing when the latest deployment is the off version, COMPLETE', () => {
+    const step = planGuardRollback([deployment({ version: OFF, label: 'off', completedAt: hoursBefore(200) })], OFF, NOW);
     expect(step.kind).toBe('none');
     expect(step.reason).toContain('deployment #7 (version 1, off)');
     expect(step.reason).toMatch(/off version/);
   });
 
-  it.each<DeploymentState>(['DEPLOYING', 'BAKING', 'VALIDATING'])('stops a phase deployment that is %s', (state) => {
+  // Was 'none': an off deployment in flight has not taken yet — AppConfig's monitor can still
+  // roll it back — so the guard waits for it to settle before calling the flag safe.
+  it.each<DeploymentState>(['DEPLOYING', 'BAKING', 'VALIDATING', 'ROLLING_BACK'])('waits for an off deployment that is %s', (state) => {
+    const off = deployment({ version: OFF, label: 'off', state, completedAt: undefined });
+    const step = planGuardRollback([off, SMOKE], OFF, NOW);
+    expect(step).toEqual({ kind: 'wait', deployment: off, reason: `deployment #7 (version 1, off), the off version, is ${state}` });
+  });
+
+  // AWS AppConfig API Reference, StopDeployment: "This API action works only on deployments that
+  // have a status of DEPLOYING, unless an AllowRevert parameter is supplied." So only a
+  // DEPLOYING deployment is stopped without it; a bake (or validation) needs AllowRevert.
+  it.each<[DeploymentState, boolean]>([['DEPLOYING', false], ['BAKING', true], ['VALIDATING', true]])('stops a phase deployment that is %s (AllowRevert: %s)', (state, allowRevert) => {
     const d = deployment({ state, completedAt: undefined });
     const step = planGuardRollback([d], OFF, NOW);
-    expect(step).toEqual({ kind: 'stop', deployment: d, reason: `deployment #7 (version 3, canary) is ${state}` });
+    expect(step).toEqual({ kind: 'stop', deployment: d, allowRevert, reason: `deployment #7 (version 3, canary) is ${state}` });
   });
 
   it.each<DeploymentState>(['ROLLED_BACK', 'REVERTED'])('does nothing when the deployment was %s and the flag is off before it', (state) => {
@@ -65,7 +81,7 @@ describe('planGuardRollback', () => {
 
   it.each([1, 71.9])('reverts a phase that completed %s h ago (inside the 72 h window)', (hours) => {
     const d = deployment({ completedAt: hoursBefore(hours), startedAt: hoursBefore(hours + 1) });
-    const step = planGuardRollback([d], OFF, NOW);
+    const step = planGuardRollback([d, SMOKE], OFF, NOW);
     expect(step.kind).toBe('revert');
     if (step.kind !== 'revert') return;
     expect(step.deployment).toBe(d);
@@ -74,29 +90,43 @@ describe('planGuardRollback', () => {
   });
 
   it('deploys the off version when the phase completed 72.1 h ago (past the revert window)', () => {
-    const step = planGuardRollback([deployment({ completedAt: hoursBefore(72.1), startedAt: hoursBefore(73) })], OFF, NOW);
+    const step = planGuardRollback([deployment({ completedAt: hoursBefore(72.1), startedAt: hoursBefore(73) }), SMOKE], OFF, NOW);
     expect(step.kind).toBe('deploy-off');
     expect(step.reason).toContain('deployment #7 (version 3, canary)');
     expect(step.reason).toMatch(/more than 72 h ago/);
   });
 
   it('treats exactly 72 h as outside the window (AppConfig refuses the revert then)', () => {
-    const step = planGuardRollback([deployment({ completedAt: new Date(NOW.getTime() - REVERT_WINDOW_MS) })], OFF, NOW);
+    const step = planGuardRollback([deployment({ completedAt: new Date(NOW.getTime() - REVERT_WINDOW_MS) }), SMOKE], OFF, NOW);
     expect(step.kind).toBe('deploy-off');
     expect(REVERT_WINDOW_MS).toBe(72 * HOUR);
   });
 
   it('uses startedAt when a COMPLETE deployment has no completedAt', () => {
-    const recent = planGuardRollback([deployment({ completedAt: undefined, startedAt: hoursBefore(10) })], OFF, NOW);
+    const recent = planGuardRollback([deployment({ completedAt: undefined, startedAt: hoursBefore(10) }), SMOKE], OFF, NOW);
     expect(recent.kind).toBe('revert');
     expect(recent.reason).toContain('completed 10.0 h ago');
-    const old = planGuardRollback([deployment({ completedAt: undefined, startedAt: hoursBefore(80) })], OFF, NOW);
+    const old = planGuardRollback([deployment({ completedAt: undefined, startedAt: hoursBefore(80) }), SMOKE], OFF, NOW);
     expect(old.kind).toBe('deploy-off');
   });
 
   it('deploys the off version when a COMPLETE deployment has neither timestamp (cannot prove it is revertible)', () => {
-    const step = planGuardRollback([deployment({ completedAt: undefined, startedAt: undefined })], OFF, NOW);
+    const step = planGuardRollback([deployment({ completedAt: undefined, startedAt: undefined }), SMOKE], OFF, NOW);
     expect(step.kind).toBe('deploy-off');
+  });
+
+  // A revert puts back "the previous configuration version" (AWS AppConfig API Reference,
+  // StopDeployment, AllowRevert); the flag's first deployment has none, so it is turned off.
+  it('deploys the off version instead of reverting the very first deployment', () => {
+    const first = deployment({ number: 1, completedAt: hoursBefore(1) });
+    expect(planGuardRollback([first], OFF, NOW)).toEqual({ kind: 'deploy-off', reason: 'deployment #1 (version 3, canary) is the first deployment: there is no earlier version to revert to' });
+    const afterRollbacks = [first, deployment({ number: 0, state: 'ROLLED_BACK', completedAt: undefined })];
+    expect(planGuardRollback(afterRollbacks, OFF, NOW).kind).toBe('deploy-off');
+  });
+
+  it('reverts when the version before it is the off version (that is what the revert puts back)', () => {
+    const off = deployment({ number: 6, version: OFF, label: 'off', completedAt: hoursBefore(90) });
+    expect(planGuardRollback([deployment(), off], OFF, NOW).kind).toBe('revert');
   });
 
   it('names the deployment without a label when it has none', () => {
@@ -113,5 +143,13 @@ describe('rollback-plan helpers', () => {
   it('counts DEPLOYING, BAKING and VALIDATING as in flight, nothing else', () => {
     const states: DeploymentState[] = ['BAKING', 'VALIDATING', 'DEPLOYING', 'COMPLETE', 'ROLLING_BACK', 'ROLLED_BACK', 'REVERTED'];
     expect(states.filter((state) => isInFlight(deployment({ state })))).toEqual(['BAKING', 'VALIDATING', 'DEPLOYING']);
+    expect(states.filter((state) => isUnsettled(deployment({ state })))).toEqual(['BAKING', 'VALIDATING', 'DEPLOYING', 'ROLLING_BACK']);
+  });
+
+  it('liveBefore is the newest COMPLETE deployment after the index, skipping rolled-back and reverted ones', () => {
+    const list = [deployment({ number: 9, state: 'REVERTED' }), deployment({ number: 8, state: 'ROLLED_BACK' }), deployment({ number: 7 }), SMOKE];
+    expect(liveBefore(list, 0)?.number).toBe(7);
+    expect(liveBefore(list, 2)?.number).toBe(6);
+    expect(liveBefore(list, 3)).toBeUndefined();
   });
 });

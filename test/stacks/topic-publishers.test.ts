@@ -157,11 +157,11 @@ describe('every publisher can reach its topic (topic policy and key policy, as A
   it('finds the publishers the stack declares: alarm actions, the budget, EventBridge rules, the guard\'s failure destination', () => {
     const kinds = new Set(edges.map((e) => e.what.split(' ')[0]));
     expect([...kinds].sort()).toEqual(['alarm', 'budget', 'lambda', 'rule']);
-    // Every alarm with an action: the rollback composite, gateway health, guard failure, vendor spend.
+    // Every alarm with an action: the rollback composite, gateway health, vendor key, guard failure, vendor spend.
     const alarmNames = new Set(edges.filter((e) => e.what.startsWith('alarm ')).map((e) => e.what.split(' ')[1]));
     expect([...alarmNames].sort()).toEqual([
       'LlmModelRollout/gateway-function-errors', 'LlmModelRollout/gateway-function-throttles', 'LlmModelRollout/gateway-url-5xx',
-      'LlmModelRollout/rollback', 'LlmModelRollout/rollback-guard-failures', 'LlmModelRollout/vendor-spend-burn-rate', 'LlmModelRollout/vendor-spend-daily',
+      'LlmModelRollout/rollback', 'LlmModelRollout/rollback-guard-failures', 'LlmModelRollout/vendor-auth-failures', 'LlmModelRollout/vendor-spend-burn-rate', 'LlmModelRollout/vendor-spend-daily',
     ]);
   });
 

@@ -16,6 +16,11 @@ export const APPCONFIG_INTERNAL_SERVER_EXCEPTION: AwsErrorReply = {
   status: 500, code: 'InternalServerException', message: 'Internal failure in the AppConfig service.', fault: 'Receiver',
 };
 
+/** AWS AppConfig API Reference, Common Errors: ThrottlingException — HTTP 400 (the SDK retries it). */
+export const APPCONFIG_THROTTLING_EXCEPTION: AwsErrorReply = {
+  status: 400, code: 'ThrottlingException', message: 'Rate exceeded', fault: 'Sender',
+};
+
 /** Amazon CloudWatch API Reference, Common Errors: InternalFailure — HTTP 500. */
 export const CLOUDWATCH_INTERNAL_FAILURE: AwsErrorReply = {
   status: 500, code: 'InternalFailure', message: 'The request failed because of an unknown error in the service.', fault: 'Receiver',

@@ -15,6 +15,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly input: Input;
+  /** Request headers, lower-case (AllowRevert travels as Allow-Revert). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly status: number;
   /** The x-amzn-requestid the fake answered with (the SDK reports it as `$metadata.requestId`). */
   readonly requestId: string;
@@ -28,13 +30,19 @@ export interface FakeAws {
   count(operation: string): number;
   /** The next `times` requests for `operation` (every one by default) answer `error`. */
   fail(operation: string, error: AwsErrorReply, times?: number): void;
+  /**
+   * Runs `hook` as the next `times` requests for `operation` arrive (once by default), before the
+   * fake answers them: how a test makes something else happen between two calls of the code
+   * under test (AppConfig's monitor acting, another on-call's kill switch).
+   */
+  onRequest(operation: string, hook: () => void, times?: number): void;
   close(): Promise<void>;
 }
 
 export interface FakeAwsOptions {
   readonly appconfig: FakeAppConfig;
   readonly cloudwatch: FakeCloudWatch;
-  /** The fake's clock, for what it stamps (new deployments). @default real time */
+  /** The fake's clock: what it stamps, and what deployments progress on. @default real time */
   readonly now?: () => Date;
 }
 
@@ -46,6 +54,13 @@ export interface FakeAwsOptions {
 export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const requests: RecordedRequest[] = [];
   const faults = new Map<string, { error: AwsErrorReply; remaining: number }>();
+  const hooks = new Map<string, { hook: () => void; remaining: number }>();
+  const runHook = (operation: string): void => {
+    const h = hooks.get(operation);
+    if (!h || h.remaining <= 0) return;
+    h.remaining -= 1;
+    h.hook();
+  };
   const now = options.now ?? (() => new Date());
 
   const answer = (req: IncomingMessage, body: string): { record: Omit<RecordedRequest, 'status' | 'requestId'>; reply: Reply } => {
@@ -53,19 +68,24 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const input = parseInput(body);
     const target = headerOf(req, 'x-amz-target');
+    const route = options.appconfig.route(method, path);
+    runHook(target?.startsWith(`${CLOUDWATCH_TARGET}.`) ? target.slice(CLOUDWATCH_TARGET.length + 1) : route?.operation ?? `${method} ${path}`);
+    const at = now();
+    // Deployments move on before anything else is answered: a change to an alarm's actions
+    // must not reach back to a deployment the monitor had already rolled back.
+    options.appconfig.advance(at);
     if (target?.startsWith(`${CLOUDWATCH_TARGET}.`)) {
       const operation = target.slice(CLOUDWATCH_TARGET.length + 1);
       const fault = takeFault(operation);
-      const reply = fault ? json10QueryCompatibleError(fault) : options.cloudwatch.handle(operation, input);
-      return { record: { service: 'cloudwatch', operation, method, path, input }, reply };
+      const reply = fault ? json10QueryCompatibleError(fault) : options.cloudwatch.handle(operation, input, at);
+      return { record: { service: 'cloudwatch', operation, method, path, input, headers: headersOf(req) }, reply };
     }
-    const route = options.appconfig.route(method, path);
     const operation = route?.operation ?? `${method} ${path}`;
     const fault = takeFault(operation);
     const reply = fault ? restJsonError(fault)
-      : route ? options.appconfig.handle(route, input, now())
+      : route ? options.appconfig.handle(route, input, at, headersOf(req))
         : restJsonError({ status: 404, code: 'UnknownOperationException', message: `fake AWS has no ${method} ${path}`, fault: 'Sender' });
-    return { record: { service: 'appconfig', operation, method, path, input }, reply };
+    return { record: { service: 'appconfig', operation, method, path, input, headers: headersOf(req) }, reply };
   };
 
   const takeFault = (operation: string): AwsErrorReply | undefined => {
@@ -95,6 +115,7 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         requests,
         count: (operation) => requests.filter((r) => r.operation === operation).length,
         fail: (operation, error, times = Number.POSITIVE_INFINITY) => { faults.set(operation, { error, remaining: times }); },
+        onRequest: (operation, hook, times = 1) => { hooks.set(operation, { hook, remaining: times }); },
         close: () => new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections();
@@ -102,6 +123,15 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       });
     });
   });
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first;
+  }
+  return out;
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

@@ -12,6 +12,8 @@ interface Alarm {
   reason: string;
   updatedAt: Date;
   actionsEnabled: boolean;
+  /** When the actions were last enabled (creation, or EnableAlarmActions). */
+  actionsEnabledAt: Date;
 }
 
 interface HistoryItem {
@@ -40,7 +42,7 @@ export class FakeCloudWatch {
 
   /** Creates an alarm in `state` (and its "Alarm created" ConfigurationUpdate history item). */
   public putAlarm(name: string, type: AlarmType, at: Date, state: AlarmState = 'INSUFFICIENT_DATA'): this {
-    this.alarms.set(name, { name, type, state, reason: 'Unchecked: Initial alarm creation', updatedAt: at, actionsEnabled: true });
+    this.alarms.set(name, { name, type, state, reason: 'Unchecked: Initial alarm creation', updatedAt: at, actionsEnabled: true, actionsEnabledAt: at });
     this.record(name, type, at, 'ConfigurationUpdate', `Alarm "${name}" created`, { version: '1.0', type: 'Create' });
     return this;
   }
@@ -62,13 +64,33 @@ export class FakeCloudWatch {
     return this.alarm(name).actionsEnabled;
   }
 
-  /** Answers one JSON 1.0 operation (the part of x-amz-target after the dot). */
-  public handle(operation: string, input: Input): Reply {
+  /** Disables or enables an alarm's actions as someone at the console would, at `at`. */
+  public setActionsEnabled(name: string, enabled: boolean, at: Date): this {
+    const alarm = this.alarm(name);
+    if (enabled && !alarm.actionsEnabled) alarm.actionsEnabledAt = at;
+    alarm.actionsEnabled = enabled;
+    return this;
+  }
+
+  /**
+   * Since when the alarm would make an AppConfig monitor roll a deployment back, or undefined.
+   * AWS AppConfig User Guide, "Monitoring deployments for automatic rollback": ALARM or
+   * INSUFFICIENT_DATA rolls back, but "A deployment doesn't automatically roll back if actions
+   * have been disabled in an associated CloudWatch alarm."
+   */
+  public firingSince(name: string): Date | undefined {
+    const alarm = this.alarm(name);
+    if (!alarm.actionsEnabled || alarm.state === 'OK') return undefined;
+    return alarm.updatedAt > alarm.actionsEnabledAt ? alarm.updatedAt : alarm.actionsEnabledAt;
+  }
+
+  /** Answers one JSON 1.0 operation (the part of x-amz-target after the dot), at `now`. */
+  public handle(operation: string, input: Input, now: Date = new Date()): Reply {
     switch (operation) {
       case 'DescribeAlarms': return this.describeAlarms(input);
       case 'DescribeAlarmHistory': return this.describeAlarmHistory(input);
-      case 'DisableAlarmActions': return this.setActions(input, false);
-      case 'EnableAlarmActions': return this.setActions(input, true);
+      case 'DisableAlarmActions': return this.setActions(input, false, now);
+      case 'EnableAlarmActions': return this.setActions(input, true, now);
       default: return error({ status: 400, code: 'UnknownOperationException', message: `fake CloudWatch has no ${operation}`, fault: 'Sender' });
     }
   }
@@ -128,10 +150,9 @@ export class FakeCloudWatch {
     }, JSON_1_0);
   }
 
-  private setActions(input: Input, enabled: boolean): Reply {
+  private setActions(input: Input, enabled: boolean, now: Date): Reply {
     for (const name of stringListField(input, 'AlarmNames') ?? []) {
-      const alarm = this.alarms.get(name);
-      if (alarm) alarm.actionsEnabled = enabled;
+      if (this.alarms.has(name)) this.setActionsEnabled(name, enabled, now);
     }
     return ok({}, JSON_1_0);
   }

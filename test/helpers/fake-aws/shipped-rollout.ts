@@ -1,7 +1,7 @@
 import { ALARM_NAMES, alarmName, type AlarmKey } from '../../../lib/domain/alarm-names';
 import { phaseLabels } from '../../../lib/domain/phases';
 import { shippedConfig } from '../../fixtures/config';
-import { FakeAppConfig } from './fake-appconfig';
+import { FakeAppConfig, type StrategyTiming } from './fake-appconfig';
 import { FakeCloudWatch } from './fake-cloudwatch';
 
 export interface ShippedRollout {
@@ -11,27 +11,49 @@ export interface ShippedRollout {
   readonly rollbackAlarm: string;
 }
 
+export interface ShippedRolloutOptions {
+  /** How long a rollback stays ROLLING_BACK. @default 10 */
+  readonly rollbackSeconds?: number;
+  /** How long AppConfig's monitor takes to act on the rollback alarm. @default 0 */
+  readonly monitorDelaySeconds?: number;
+  /** The least time any deployment is DEPLOYING. @default 1 */
+  readonly minimumDeploySeconds?: number;
+}
+
 /**
  * The AppConfig resources and CloudWatch alarms the stack creates for the shipped
  * rollout.config.json, all alarms OK since `createdAt`: the rollback alarm is a composite
- * alarm (as the stack builds it), every other one a metric alarm.
+ * alarm (as the stack builds it), every other one a metric alarm. Each strategy runs with its
+ * phase's duration and bake (the off strategy all at once, no bake, as the stack makes it), and
+ * the rollback alarm is the environment's monitor.
  */
-export function shippedRollout(createdAt: Date): ShippedRollout {
+export function shippedRollout(createdAt: Date, options: ShippedRolloutOptions = {}): ShippedRollout {
   const config = shippedConfig();
   const labels = phaseLabels(config);
+  const strategyOf = (label: string): string => `${config.appConfig.applicationName}-${label}`;
+  const strategyTimings: Record<string, StrategyTiming> = {};
+  for (const p of config.rollout.phases) {
+    strategyTimings[strategyOf(p.name)] = { durationMinutes: p.deployment.durationMinutes, finalBakeMinutes: p.deployment.finalBakeMinutes, growthFactor: p.deployment.growthFactor };
+  }
   const appconfig = new FakeAppConfig({
     applicationName: config.appConfig.applicationName,
     environmentName: config.appConfig.environmentName,
     profileName: config.appConfig.profileName,
     labels,
-    strategyNames: labels.map((l) => `${config.appConfig.applicationName}-${l}`),
+    strategyNames: labels.map(strategyOf),
+    strategyTimings,
+    rollbackSeconds: options.rollbackSeconds,
+    monitorDelaySeconds: options.monitorDelaySeconds,
+    minimumDeploySeconds: options.minimumDeploySeconds,
   });
   const cloudwatch = new FakeCloudWatch(config.aws.region);
   for (const key of Object.keys(ALARM_NAMES) as AlarmKey[]) {
     const name = alarmName(config, key);
     cloudwatch.putAlarm(name, key === 'rollback' ? 'CompositeAlarm' : 'MetricAlarm', createdAt).setState(name, 'OK', createdAt, 'Initial evaluation: OK');
   }
-  return { appconfig, cloudwatch, rollbackAlarm: alarmName(config, 'rollback') };
+  const rollbackAlarm = alarmName(config, 'rollback');
+  appconfig.watch(() => cloudwatch.firingSince(rollbackAlarm));
+  return { appconfig, cloudwatch, rollbackAlarm };
 }
 
 /** A phase deployed and completed `completedHoursAgo` (it took half an hour). */
@@ -45,4 +67,15 @@ export function completedPhase(appconfig: FakeAppConfig, label: string, complete
     startedAt: new Date(completedAt.getTime() - 1_800_000),
     completedAt,
   });
+}
+
+/** A phase deployment started `startedHoursAgo`, left to progress on the fake's clock (deploying, then baking). */
+export function startedPhase(appconfig: FakeAppConfig, label: string, startedHoursAgo: number, now = new Date()): number {
+  return appconfig.addDeployment({
+    version: appconfig.versionOf(label),
+    strategyId: appconfig.strategyIdOf(`${shippedConfig().appConfig.applicationName}-${label}`),
+    state: 'DEPLOYING',
+    percentComplete: 0,
+    startedAt: new Date(now.getTime() - startedHoursAgo * 3_600_000),
+  }).number;
 }

@@ -100,6 +100,12 @@ describe('FlagDeployments.stop / revert', () => {
     expect(stops[0]!.args[0].input.AllowRevert).toBeUndefined();
   });
 
+  it('stop with allowRevert (a bake) sends AllowRevert: true', async () => {
+    appconfig.on(StopDeploymentCommand).resolves({});
+    await deployments().stop(14, true);
+    expect(appconfig.commandCalls(StopDeploymentCommand)[0]!.args[0].input).toEqual({ ...IDS, DeploymentNumber: 14, AllowRevert: true });
+  });
+
   it('revert sends StopDeployment with AllowRevert: true', async () => {
     appconfig.on(StopDeploymentCommand).resolves({});
     await deployments().revert(13);
@@ -117,7 +123,10 @@ describe('FlagDeployments.stop / revert', () => {
 });
 
 describe('FlagDeployments.deployOff', () => {
-  function recordAppConfig(getStates: readonly string[]): void {
+  const OFF_IN_FLIGHT = summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'DEPLOYING' });
+  const OFF_DONE = summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'COMPLETE' });
+
+  function recordAppConfig(getStates: readonly string[], listed: readonly DeploymentSummary[] = [OFF_DONE]): void {
     appconfig.on(StartDeploymentCommand).callsFake(() => { calls.push('StartDeployment'); return { DeploymentNumber: 21, State: 'DEPLOYING' }; });
     let i = 0;
     appconfig.on(GetDeploymentCommand).callsFake(() => {
@@ -125,13 +134,18 @@ describe('FlagDeployments.deployOff', () => {
       const state = getStates[Math.min(i++, getStates.length - 1)];
       return { DeploymentNumber: 21, ConfigurationVersion: '1', VersionLabel: 'off', State: state };
     });
+    listIs(...listed);
   }
 
-  it('pauses the rollback alarm’s actions, starts the off version with the kill-switch strategy, waits for COMPLETE, then restores the actions', async () => {
+  function listIs(...items: DeploymentSummary[]): void {
+    appconfig.on(ListDeploymentsCommand).callsFake(() => { calls.push('ListDeployments'); return { Items: items }; });
+  }
+
+  it('pauses the rollback alarm’s actions, starts the off version with the kill-switch strategy and who paused them, waits for COMPLETE, then restores the actions', async () => {
     recordAppConfig(['DEPLOYING', 'DEPLOYING', 'COMPLETE']);
-    const off = await deployments({ pollIntervalMs: 1234 }).deployOff('rollback guard: test');
-    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'GetDeployment', 'GetDeployment', 'EnableAlarmActions']);
-    expect(off).toMatchObject({ number: 21, version: '1', label: 'off', state: 'COMPLETE' });
+    const off = await deployments({ pollIntervalMs: 1234 }).deployOff('rollback guard: test', 'rollback guard');
+    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'GetDeployment', 'GetDeployment', 'ListDeployments', 'EnableAlarmActions', 'ListDeployments']);
+    expect(off).toMatchObject({ number: 21, version: '1', label: 'off', state: 'COMPLETE', alarmActionsPaused: false });
     expect(sleeps).toEqual([1234, 1234]);
 
     expect(cloudwatch.commandCalls(DisableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['LlmModelRollout/rollback'] });
@@ -143,7 +157,7 @@ describe('FlagDeployments.deployOff', () => {
       ConfigurationProfileId: 'prof789',
       ConfigurationVersion: '1',
       DeploymentStrategyId: 'strat-off',
-      Description: 'rollback guard: test',
+      Description: 'rollback guard: test [alarm actions paused by rollback guard]',
     });
     for (const get of appconfig.commandCalls(GetDeploymentCommand)) {
       expect(get.args[0].input).toEqual({ ...IDS, DeploymentNumber: 21 });
@@ -151,60 +165,110 @@ describe('FlagDeployments.deployOff', () => {
   });
 
   it('stops polling when the deployment ends in another final state (ROLLED_BACK) and still restores the actions', async () => {
-    recordAppConfig(['BAKING', 'ROLLED_BACK']);
-    const off = await deployments().deployOff('x');
+    recordAppConfig(['BAKING', 'ROLLED_BACK'], [summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'ROLLED_BACK' })]);
+    const off = await deployments().deployOff('x', 'rollout rollback');
     expect(off.state).toBe('ROLLED_BACK');
-    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'GetDeployment', 'EnableAlarmActions']);
+    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'GetDeployment', 'ListDeployments', 'EnableAlarmActions', 'ListDeployments']);
     expect(sleeps).toEqual([2000]);
   });
 
   it('keeps polling while the off deployment is ROLLING_BACK, until it settles', async () => {
-    recordAppConfig(['ROLLING_BACK', 'ROLLING_BACK', 'ROLLED_BACK']);
-    const off = await deployments().deployOff('x');
+    recordAppConfig(['ROLLING_BACK', 'ROLLING_BACK', 'ROLLED_BACK'], [summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'ROLLED_BACK' })]);
+    const off = await deployments().deployOff('x', 'rollout rollback');
     expect(off.state).toBe('ROLLED_BACK');
     expect(calls.filter((c) => c === 'GetDeployment')).toHaveLength(3);
-    expect(calls.at(-1)).toBe('EnableAlarmActions');
+    expect(calls).toContain('EnableAlarmActions');
   });
 
-  it('re-enables the alarm actions when StartDeployment fails, and the error propagates', async () => {
+  it('re-enables the alarm actions when StartDeployment fails and no off deployment is in flight, and the error propagates', async () => {
     appconfig.on(StartDeploymentCommand).callsFake(() => {
       calls.push('StartDeployment');
       throw Object.assign(new Error('A deployment is already in progress'), { name: 'ConflictException' });
     });
-    await expect(deployments().deployOff('x')).rejects.toThrow('A deployment is already in progress');
-    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'EnableAlarmActions']);
+    listIs(summary({ DeploymentNumber: 20, ConfigurationVersion: '3', State: 'ROLLING_BACK' }));
+    await expect(deployments().deployOff('x', 'rollback guard')).rejects.toThrow('A deployment is already in progress');
+    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'ListDeployments', 'EnableAlarmActions', 'ListDeployments']);
     expect(appconfig.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  });
+
+  // The other side's kill switch is what the ConflictException was about: its off deployment
+  // needs the actions paused, so they stay paused.
+  it('leaves the actions paused when StartDeployment conflicts with someone else’s off deployment in flight', async () => {
+    appconfig.on(StartDeploymentCommand).rejects(Object.assign(new Error('busy'), { name: 'ConflictException' }));
+    listIs(OFF_IN_FLIGHT);
+    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'DEPLOYING', Description: 'rollout rollback (kill switch) [alarm actions paused by rollout rollback]' });
+    await expect(deployments().deployOff('x', 'rollback guard')).rejects.toThrow('busy');
+    expect(calls).toEqual(['DisableAlarmActions', 'ListDeployments']);
   });
 
   it('re-enables the alarm actions when polling fails', async () => {
     appconfig.on(StartDeploymentCommand).callsFake(() => { calls.push('StartDeployment'); return { DeploymentNumber: 21 }; });
     appconfig.on(GetDeploymentCommand).callsFake(() => { calls.push('GetDeployment'); throw new Error('boom'); });
-    await expect(deployments().deployOff('x')).rejects.toThrow('boom');
-    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'EnableAlarmActions']);
+    listIs(summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'COMPLETE' }));
+    await expect(deployments().deployOff('x', 'rollback guard')).rejects.toThrow('boom');
+    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'ListDeployments', 'EnableAlarmActions', 'ListDeployments']);
+  });
+
+  it('keeps the original error when restoring the actions fails too', async () => {
+    appconfig.on(StartDeploymentCommand).rejects(new Error('start failed'));
+    appconfig.on(ListDeploymentsCommand).rejects(new Error('list failed'));
+    await expect(deployments().deployOff('x', 'rollback guard')).rejects.toThrow('start failed');
   });
 
   it('starts nothing when the alarm actions cannot be paused (AppConfig would undo the kill switch)', async () => {
     recordAppConfig(['COMPLETE']);
     cloudwatch.on(DisableAlarmActionsCommand).rejects(new Error('AccessDenied'));
-    await expect(deployments().deployOff('x')).rejects.toThrow('AccessDenied');
+    await expect(deployments().deployOff('x', 'rollback guard')).rejects.toThrow('AccessDenied');
     expect(appconfig.commandCalls(StartDeploymentCommand)).toHaveLength(0);
   });
 
-  it('gives up waiting after the timeout and returns the deployment as last seen', async () => {
-    recordAppConfig(['DEPLOYING']);
-    const off = await deployments({ offDeployTimeoutMs: 0 }).deployOff('x');
+  it('gives up waiting after the timeout and returns the deployment as last seen, its actions still paused', async () => {
+    recordAppConfig(['DEPLOYING'], [OFF_IN_FLIGHT]);
+    const off = await deployments({ offDeployTimeoutMs: 0 }).deployOff('x', 'rollback guard');
     expect(off.state).toBe('DEPLOYING');
     expect(off.alarmActionsPaused).toBe(true);
     // Still in flight: the alarm's actions stay paused, or AppConfig would roll the kill switch back.
-    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment']);
+    expect(calls).toEqual(['DisableAlarmActions', 'StartDeployment', 'GetDeployment', 'ListDeployments', 'GetDeployment']);
   });
 
   // Regression: restoring the actions while the off deployment was in flight let AppConfig undo it.
   it('does not restore the alarm actions while the off deployment is still in flight', async () => {
-    recordAppConfig(['BAKING']);
-    const off = await deployments({ offDeployTimeoutMs: 0 }).deployOff('x').catch(() => undefined);
+    recordAppConfig(['BAKING'], [summary({ DeploymentNumber: 21, ConfigurationVersion: '1', State: 'BAKING' })]);
+    const off = await deployments({ offDeployTimeoutMs: 0 }).deployOff('x', 'rollback guard').catch(() => undefined);
     const stillInFlight = off !== undefined && ['DEPLOYING', 'BAKING', 'VALIDATING'].includes(off.state);
     const reEnabled = calls.includes('EnableAlarmActions');
     expect({ stillInFlight, reEnabled }).not.toEqual({ stillInFlight: true, reEnabled: true });
+  });
+});
+
+describe('FlagDeployments.restoreAlarmActions', () => {
+  it('pauses them again when an off deployment started between its read and its enable', async () => {
+    appconfig.on(ListDeploymentsCommand)
+      .resolvesOnce({ Items: [summary({ DeploymentNumber: 5, ConfigurationVersion: '1', State: 'COMPLETE' })] })
+      .resolves({ Items: [summary({ DeploymentNumber: 6, ConfigurationVersion: '1', State: 'DEPLOYING' })] });
+    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 6, ConfigurationVersion: '1', State: 'DEPLOYING', Description: 'y [alarm actions paused by rollout rollback]' });
+    const result = await deployments().restoreAlarmActions();
+    expect(calls).toEqual(['EnableAlarmActions', 'DisableAlarmActions']);
+    expect(result).toMatchObject({ restored: false, heldBy: { number: 6, description: 'y [alarm actions paused by rollout rollback]' } });
+  });
+
+  it('enables them when the newest deployment is not an off deployment in flight', async () => {
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [summary({ DeploymentNumber: 5, ConfigurationVersion: '3', State: 'BAKING' })] });
+    await expect(deployments().restoreAlarmActions()).resolves.toEqual({ restored: true });
+    expect(calls).toEqual(['EnableAlarmActions']);
+  });
+});
+
+describe('FlagDeployments.get', () => {
+  it('reads the Description and, from the event log, when a reverted deployment was undone', async () => {
+    appconfig.on(GetDeploymentCommand).resolves({
+      DeploymentNumber: 4, ConfigurationVersion: '3', State: 'REVERTED', CompletedAt: new Date('2026-11-20T00:00:00Z'), Description: 'rollout advance: smoke → canary',
+      EventLog: [
+        { EventType: 'REVERT_COMPLETED', TriggeredBy: 'USER', OccurredAt: new Date('2026-11-22T00:00:00Z') },
+        { EventType: 'DEPLOYMENT_COMPLETED', TriggeredBy: 'APPCONFIG', OccurredAt: new Date('2026-11-20T00:00:00Z') },
+      ],
+    });
+    const d = await deployments().get(4);
+    expect(d).toMatchObject({ state: 'REVERTED', description: 'rollout advance: smoke → canary', undoneAt: new Date('2026-11-22T00:00:00Z') });
   });
 });

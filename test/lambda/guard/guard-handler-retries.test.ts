@@ -11,9 +11,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 interface AlarmStateChange { alarmName: string; state: { value: string } }
 type AlarmEvent = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChange>;
-type Handler = (event: AlarmEvent) => Promise<{ step: string; summary: string }>;
+type Handler = (event: AlarmEvent, context: { getRemainingTimeInMillis: () => number }) => Promise<{ step: string; summary: string }>;
+const CONTEXT = { getRemainingTimeInMillis: () => 300_000 };
 
 const ALARM = 'LlmModelRollout/rollback';
+const LIST = 'GET /applications/app123/environments/env456/deployments?max_results=50';
 const event: AlarmEvent = {
   version: '0', id: 'e-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '123456789012',
   time: '2026-11-25T12:00:00Z', region: 'us-east-1', resources: [], detail: { alarmName: ALARM, state: { value: 'ALARM' } },
@@ -49,6 +51,7 @@ beforeAll(async () => {
     KILL_SWITCH_STRATEGY_ID: 'strat-off', ROLLBACK_ALARM_NAME: ALARM, NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:page',
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_APPCONFIG: `http://127.0.0.1:${port}`,
+    AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${port}`,
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_RETRY_MODE;
@@ -81,17 +84,21 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
 describe('guard handler: AppConfig client retries', () => {
   it('makes 6 attempts in all (maxAttempts: 6) before the invocation fails', async () => {
     failuresLeft = 100;
-    await expect(quietly(() => handler(event))).rejects.toMatchObject({ name: 'InternalServerException' });
-    expect(requests).toHaveLength(6);
-    expect(new Set(requests)).toEqual(new Set(['GET /applications/app123/environments/env456/deployments?max_results=50']));
+    await expect(quietly(() => handler(event, CONTEXT))).rejects.toMatchObject({ name: 'InternalServerException' });
+    // Six attempts at the plan's read; then six more at the failure path's read, which checks
+    // whether the alarm's actions may be restored (AppConfig is still down: they are left alone).
+    expect(requests).toHaveLength(12);
+    expect(new Set(requests)).toEqual(new Set([LIST]));
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('rides out a brief outage: two failures, then the guard acts and reports', async () => {
     failuresLeft = 2;
-    const result = await quietly(() => handler(event));
+    const result = await quietly(() => handler(event, CONTEXT));
     expect(result.step).toBe('none');
-    expect(requests).toHaveLength(3);
+    // Three attempts at the plan's read, then the run's restore of the alarm's actions: read,
+    // EnableAlarmActions (CloudWatch, POST /), read again.
+    expect(requests).toEqual([LIST, LIST, LIST, LIST, 'POST /', LIST]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 });
