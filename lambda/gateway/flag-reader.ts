@@ -29,7 +29,7 @@ export interface FlagReaderOptions {
 /**
  * Reads the flag for each request and never fails: when the source is down or serves
  * something invalid, it answers with the last good flag it had, or — with none — sends
- * everyone to the default model, and reports the error so it is counted (DESIGN §3).
+ * everyone to the default model, and reports the error so it is counted (docs/ARCHITECTURE.md, Flag).
  */
 export class FlagReader {
   private lastGood?: FlagValue;

@@ -1,7 +1,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import { FlagDocumentError } from '../../lib/domain/flag-errors';
 
-/** Where the gateway reads the flag's retrieved form from (DESIGN §3). */
+/** Where the gateway reads the flag's retrieved form from (docs/ARCHITECTURE.md, Flag). */
 export interface FlagSource {
   /** Whether answers depend on the entity (so a cache must be kept per entity). */
   readonly perEntity: boolean;

@@ -1,5 +1,5 @@
 /**
- * The gateway's metric names (DESIGN §5) — a public contract shared by the gateway that
+ * The gateway's metric names (docs/ARCHITECTURE.md, Metrics) — a public contract shared by the gateway that
  * emits them and the alarms and dashboard that read them. No AWS import.
  */
 export const METRIC_NAMES = [

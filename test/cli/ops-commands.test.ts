@@ -171,7 +171,7 @@ describe('rollout advance', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('acts without --yes when there is no terminal to ask on (DESIGN §6: advance [--to PHASE] [--wait])', async () => {
+  it('acts without --yes when there is no terminal to ask on (docs/ARCHITECTURE.md, CLI: advance [--to PHASE] [--wait])', async () => {
     given([]);
     appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 1, State: 'DEPLOYING' });
     const { code } = await run('advance');

@@ -1,5 +1,5 @@
 /**
- * The fallback matrix (DESIGN §4): a user in the cohort (flag at 100%), the new model failing in
+ * The fallback matrix (docs/ARCHITECTURE.md, Gateway): a user in the cohort (flag at 100%), the new model failing in
  * each way the vendor can fail, and what the SDK client on the other side of the gateway sees.
  */
 import Anthropic from '@anthropic-ai/sdk';

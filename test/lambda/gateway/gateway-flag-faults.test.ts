@@ -1,5 +1,5 @@
 /**
- * Flag faults (DESIGN §3) through the fake AppConfig Agent: the gateway never fails a request
+ * Flag faults (docs/ARCHITECTURE.md, Flag) through the fake AppConfig Agent: the gateway never fails a request
  * because of the flag, uses the last good flag (or the default model for everyone), and counts
  * every failure as FlagErrors (no Model dimension).
  */

@@ -1,5 +1,5 @@
 /**
- * Bad input (DESIGN §4): the gateway answers it itself, in Anthropic's error format and status,
+ * Bad input (docs/ARCHITECTURE.md, Gateway): the gateway answers it itself, in Anthropic's error format and status,
  * and nothing invalid reaches the vendor. Sent with fetch so anything can be sent.
  */
 import Anthropic from '@anthropic-ai/sdk';

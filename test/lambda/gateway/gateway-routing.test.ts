@@ -1,5 +1,5 @@
 /**
- * Routing and cohort (DESIGN §3, §4): who gets the new model, through the HTTP path with the
+ * Routing and cohort (docs/ARCHITECTURE.md, Flag and Gateway): who gets the new model, through the HTTP path with the
  * real SDK as the client and the fake vendor behind the gateway.
  */
 import { bucketOf } from '../../../lib/domain/bucketing';

@@ -1,5 +1,5 @@
 /**
- * Telemetry and privacy (DESIGN §4, §5) with the real EmfMetricsPublisher (Powertools Metrics)
+ * Telemetry and privacy (docs/ARCHITECTURE.md, Gateway and Metrics) with the real EmfMetricsPublisher (Powertools Metrics)
  * and the real Powertools Logger, reading what they write to stdout.
  */
 import { createHmac } from 'node:crypto';

@@ -64,7 +64,7 @@ export function settingsWith(overrides: GatewayOverrides = {}): GatewaySettings 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Flag file (the retrieved form, DESIGN §3)
+// Flag file (the retrieved form, docs/ARCHITECTURE.md, Flag)
 
 export type FlagAttributes = Record<string, unknown>;
 

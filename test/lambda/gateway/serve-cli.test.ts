@@ -1,5 +1,5 @@
 /**
- * `npx rollout serve` (DESIGN §4 "Local run", §6) as a child process: the same request handling
+ * `npx rollout serve` (docs/ARCHITECTURE.md, Gateway and CLI) as a child process: the same request handling
  * on 127.0.0.1, the flag from a file (re-read when it changes), the vendor from
  * ANTHROPIC_BASE_URL, logs and EMF metrics on stdout.
  */
