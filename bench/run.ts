@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { LAMBDA_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/lambda-bundling';
 import { gatewaySettingsFrom } from '../lib/domain/gateway-settings';
 import { loadRolloutConfig } from '../lib/domain/load-config';
-import { startFakeVendor, type FakeVendor } from '../test/helpers/fake-vendor';
+import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { benchCohorts, type CohortResult } from './cohort';
 import { cpuMs, fixed, load, ms, startProcess, stop, summarize, type Summary } from './lib';
 

@@ -2,10 +2,10 @@ import { finished } from 'node:stream/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { parseGatewaySettings } from '../../lib/domain/gateway-settings';
-import { createGateway } from './create-gateway';
-import { AgentFlagSource } from './flag-source';
+import { createGateway } from '../../lib/gateway/create-gateway';
+import { AgentFlagSource } from '../../lib/gateway/flag-source';
 import { invocationLimits, lambdaSink, toGatewayRequest } from './lambda-adapter';
-import { readSecretString } from './secrets';
+import { readSecretString } from '../../lib/gateway/secrets';
 
 // Cold start: settings from the environment (validated), clients created once. Secrets are
 // read on first use and kept for the life of the execution environment; the vendor key is read

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import type { GatewayHttpRequest } from './messages-request';
-import type { RequestLimits } from './request-lifetime';
-import { formatEvent, type ResponseSink } from './response-sink';
+import type { GatewayHttpRequest } from '../../lib/gateway/messages-request';
+import type { RequestLimits } from '../../lib/gateway/request-lifetime';
+import { formatEvent, type ResponseSink } from '../../lib/gateway/response-sink';
 
 /** `awslambda.HttpResponseStream.from`: attaches status and headers, which the runtime sends on the stream's first `write()`. */
 export type ResponseStreamFactory = (stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }) => Writable;

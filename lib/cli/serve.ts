@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createGateway } from '../../lambda/gateway/create-gateway';
-import { FileFlagSource } from '../../lambda/gateway/flag-source';
-import { StdoutJsonLogger } from '../../lambda/gateway/stdout-logger';
-import { createGatewayServer } from '../../lambda/gateway/local-server';
-import { MIN_HASH_KEY_LENGTH } from '../../lambda/gateway/privacy';
+import { createGateway } from '../gateway/create-gateway';
+import { FileFlagSource } from '../gateway/flag-source';
+import { StdoutJsonLogger } from '../gateway/stdout-logger';
+import { createGatewayServer } from '../gateway/local-server';
+import { MIN_HASH_KEY_LENGTH } from '../gateway/privacy';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
 import { loadRolloutConfig } from '../domain/load-config';
 import { CliError } from './cli-error';

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { startFakeVendor, type FakeVendor } from '../helpers/fake-vendor';
-import { startFakeAgent, type FakeAgent } from '../helpers/fake-agent';
+import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
+import { startFakeAgent, type FakeAgent } from '../../fakes/fake-agent';
 
 const MODEL = 'claude-haiku-4-5';
 const FALLBACK = 'claude-haiku-4-5-20251001';

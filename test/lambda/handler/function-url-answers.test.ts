@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { errorBody } from '../../helpers/fake-vendor';
+import { errorBody } from '../../../fakes/fake-vendor';
 import { HASH_KEY_SECRET, startHandlerFixture, urlEvent, urlEventWithText, type HandlerFixture } from './handler-fixture';
 
 const DEFAULT_VENDOR_ID = 'claude-sonnet-4-6';

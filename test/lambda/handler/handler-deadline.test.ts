@@ -1,4 +1,4 @@
-import { jsonObjectsIn } from '../gateway/harness';
+import { jsonObjectsIn } from '../../gateway/harness';
 import { startHandlerFixture, urlEvent, type HandlerFixture } from './handler-fixture';
 
 // The deployed handler against its own Lambda timeout, counted down by the runtime's

@@ -9,8 +9,8 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { gatewaySettingsFrom } from '../../../lib/domain/gateway-settings';
 import { shippedConfig } from '../../fixtures/config';
-import { startFakeAgent } from '../../helpers/fake-agent';
-import { startFakeVendor } from '../../helpers/fake-vendor';
+import { startFakeAgent } from '../../../fakes/fake-agent';
+import { startFakeVendor } from '../../../fakes/fake-vendor';
 import { startLambdaRuntime } from '../../helpers/lambda-runtime/lambda-runtime';
 
 export const VENDOR_KEY_SECRET = 'llm-model-rollout/anthropic-api-key';

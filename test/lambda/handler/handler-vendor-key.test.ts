@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { jsonObjectsIn } from '../gateway/harness';
+import { jsonObjectsIn } from '../../gateway/harness';
 import { startHandlerFixture, urlEvent, VENDOR_KEY_SECRET, type HandlerFixture } from './handler-fixture';
 
 // The deployed handler when its vendor key is rotated or revoked in Secrets Manager: the fake

@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { lambdaSink } from '../../../lambda/gateway/lambda-adapter';
-import type { ResponseSink } from '../../../lambda/gateway/response-sink';
+import type { ResponseSink } from '../../../lib/gateway/response-sink';
 import { startLambdaRuntime, type LambdaRuntime } from '../../helpers/lambda-runtime/lambda-runtime';
 
 // lambdaSink on the runtime's real response stream: every way the gateway can answer must reach

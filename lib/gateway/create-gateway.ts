@@ -1,0 +1,53 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { GatewaySettings } from '../domain/gateway-settings';
+import { FlagReader } from './flag-reader';
+import type { FlagSource } from './flag-source';
+import { Gateway, type GatewayLogger } from './gateway';
+import { EmfMetricsPublisher, type MetricsPublisher } from './metrics';
+import { IdHasher } from './privacy';
+import { VendorClients } from './vendor-clients';
+
+export interface GatewayWiring {
+  readonly settings: GatewaySettings;
+  readonly flagSource: FlagSource;
+  /** The vendor API key (Secrets Manager in Lambda, an env var locally); read again when the vendor refuses it. */
+  readonly apiKey: () => Promise<string>;
+  /** The HMAC key for user and client ids. */
+  readonly hashKey: () => Promise<string>;
+  /** @default - the SDK's default (ANTHROPIC_BASE_URL, else the vendor's API) */
+  readonly baseURL?: string;
+  /** @default - Powertools Logger, service model-gateway */
+  readonly logger?: GatewayLogger;
+  /** @default - Powertools Metrics (EMF on stdout) in the configured namespace */
+  readonly metrics?: MetricsPublisher;
+}
+
+/**
+ * Builds the gateway with its real dependencies. Secrets are read on first use and kept; the
+ * vendor key is read again when the vendor refuses it (a rotated or revoked key).
+ */
+export function createGateway(w: GatewayWiring): Gateway {
+  const clients = new VendorClients(w.apiKey, (apiKey) => new Anthropic({ apiKey, baseURL: w.baseURL, maxRetries: 0 }));
+  const hasher = once(async () => new IdHasher(await w.hashKey()));
+  return new Gateway({
+    settings: w.settings,
+    flags: new FlagReader(w.flagSource, w.settings.flagKey, { cacheMs: w.settings.gateway.flagCacheMs }),
+    clients,
+    hasher,
+    metrics: w.metrics ?? new EmfMetricsPublisher(w.settings.gateway.metricsNamespace),
+    logger: w.logger ?? new Logger({ serviceName: 'model-gateway' }),
+  });
+}
+
+/** Memoizes a successful async result; a failure is retried on the next call. */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}

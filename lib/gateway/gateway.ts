@@ -1,0 +1,283 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { decideCohort, type CohortDecision } from '../domain/cohort';
+import type { GatewaySettings } from '../domain/gateway-settings';
+import { CircuitBreaker } from './circuit-breaker';
+import { anthropicErrorBody, GatewayError } from './errors';
+import type { FlagReader } from './flag-reader';
+import { parseMessagesRequest, type GatewayHttpRequest, type MessagesRequest } from './messages-request';
+import { RequestMetrics, type MetricsPublisher } from './metrics';
+import { callModel, type CallResult } from './model-call';
+import { OutputModerator } from './moderation';
+import type { IdHasher } from './privacy';
+import type { ResponseSink } from './response-sink';
+import { DeadlineExceededError, RequestLifetime, type RequestLimits } from './request-lifetime';
+import { namesDefaultModel, planRoute, type CallTarget } from './routing';
+import { estimateCostUsd, totalInputTokens } from './usage';
+import type { VendorClients } from './vendor-clients';
+import type { VendorFailure } from './vendor-failure';
+
+/** The logging the gateway needs; Powertools Logger fits it. */
+export interface GatewayLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface GatewayDeps {
+  readonly settings: GatewaySettings;
+  readonly flags: FlagReader;
+  /** The vendor client: its key is read on first use, and read again when the vendor refuses it. */
+  readonly clients: VendorClients;
+  /** Keyed hashing of user/client ids; resolved lazily like the client. */
+  readonly hasher: () => Promise<IdHasher>;
+  readonly metrics: MetricsPublisher;
+  readonly logger: GatewayLogger;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+interface AttemptLog {
+  model: string;
+  outcome: string;
+  status?: number;
+  latencyMs: number;
+  /** Names of the output checks that flagged the answer (never its text). */
+  moderation?: readonly string[];
+}
+
+/** How often one kind of flag failure is logged (it is counted every time). */
+const FLAG_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * When the vendor refuses the gateway's key (401/403), the secret is read again and the call
+ * retried this many times per request: once is enough to pick up a rotated key, and a revoked
+ * one then fails fast instead of hammering Secrets Manager.
+ */
+const KEY_REREADS_PER_REQUEST = 1;
+
+/**
+ * The model selector: per request it decides whether the caller is in the rollout cohort,
+ * then walks the route plan — new model, then the default model — in one loop, answering
+ * from the first model that serves. Request handling is the same in Lambda and `rollout serve`.
+ */
+export class Gateway {
+  private readonly breaker: CircuitBreaker;
+  private readonly moderator: OutputModerator;
+  private readonly now: () => number;
+  private lastFlagWarning = 0;
+
+  public constructor(private readonly deps: GatewayDeps) {
+    const g = deps.settings.gateway;
+    this.now = deps.now ?? Date.now;
+    this.breaker = new CircuitBreaker({
+      failureThreshold: g.circuitBreaker.failureThreshold,
+      windowMs: g.circuitBreaker.windowSeconds * 1000,
+      cooldownMs: g.circuitBreaker.cooldownSeconds * 1000,
+      now: this.now,
+    });
+    this.moderator = new OutputModerator(g.moderation.outputChecks);
+  }
+
+  /**
+   * Answers one HTTP request on `sink`. Never throws. `limits` say when to give up: the client
+   * leaving stops the vendor call, and a deadline ends the answer with an error while there is
+   * still time to log and meter it.
+   */
+  public async handle(req: GatewayHttpRequest, sink: ResponseSink, limits: RequestLimits = {}): Promise<void> {
+    const started = this.now();
+    const lifetime = new RequestLifetime(limits, this.now);
+    const metrics = new RequestMetrics(this.deps.metrics);
+    const log: Record<string, unknown> = {};
+    const answered = trackAnswer(sink);
+    try {
+      const request = parseMessagesRequest(req, this.deps.settings.gateway.maxRequestBytes);
+      log.stream = request.stream;
+      await this.route(request, answered.sink, metrics, log, lifetime);
+    } catch (err) {
+      this.answerError(err, answered, log);
+    } finally {
+      lifetime.stop();
+      if (lifetime.endedBy) log.cut = lifetime.endedBy instanceof DeadlineExceededError ? 'deadline' : 'client-gone';
+      metrics.flush((err) => this.deps.logger.error('metrics could not be written', { error: String(err) }));
+      this.deps.logger.info('request', { ...log, durationMs: this.now() - started });
+    }
+  }
+
+  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: Record<string, unknown>, lifetime: RequestLifetime): Promise<void> {
+    const { settings } = this.deps;
+    const hasher = await this.deps.hasher();
+    const userHash = hasher.hash(request.userKey);
+    log.userHash = userHash;
+    log.clientHash = hasher.hash(request.clientKey);
+
+    let decision: CohortDecision = { inCohort: false, reason: 'flag-off' };
+    if (namesDefaultModel(settings, request.body.model)) {
+      const reading = await this.deps.flags.read(userHash);
+      if (reading.error) {
+        metrics.flagError();
+        this.warnFlagError(reading.error);
+      }
+      decision = decideCohort(settings.flagKey, reading.flag, request);
+      log.phase = reading.flag.phase;
+      log.cohort = decision.reason;
+    }
+    const plan = planRoute(settings, request.body.model, decision, !decision.inCohort || this.breaker.allowsCall());
+    log.variant = plan.variant;
+    metrics.setRoute(plan.rolloutApplies ? 'rollout' : 'direct');
+    if (plan.circuitOpen) metrics.add(settings.newModel.alias, 'CircuitOpen', 1);
+
+    let client = await this.deps.clients.get();
+    const attempts: AttemptLog[] = [];
+    log.attempts = attempts;
+    let failure: VendorFailure | undefined;
+    let headers: Record<string, string> = {};
+    let keyRereads = KEY_REREADS_PER_REQUEST;
+    let i = 0;
+    while (i < plan.targets.length) {
+      const target = plan.targets[i];
+      const fallback = plan.variant === 'new' && target.role === 'default';
+      headers = { 'x-rollout-variant': plan.variant, ...(fallback ? { 'x-rollout-fallback': 'true' } : {}) };
+      const result = await callModel({
+        client,
+        request,
+        target,
+        sink,
+        headers,
+        moderator: target.role === 'new' ? this.moderator : undefined,
+        blockFlagged: target.role === 'new' && settings.gateway.moderation.blockFlaggedOutputs,
+        streamIdleTimeoutMs: settings.gateway.streamIdleTimeoutMs,
+        lifetime,
+        now: this.now,
+      });
+      attempts.push(attemptLog(target, result));
+      if (result.kind === 'failed' && result.failure.category === 'credential') {
+        // The gateway's own key, not the model: not a model metric, and not worth a fallback
+        // (every model shares the key). A rotated key is picked up by one fresh read.
+        if (keyRereads > 0) {
+          keyRereads -= 1;
+          const fresh = await this.rereadKey(client);
+          if (fresh) {
+            client = fresh;
+            continue;
+          }
+        }
+        metrics.vendorAuthFailure();
+        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', { attempt: result.failure.summary });
+      } else {
+        this.record(metrics, target, result);
+      }
+      if (result.kind === 'served') {
+        // A fallback is the default model serving after the new model failed on this request;
+        // skips while the breaker is open are counted as CircuitOpen instead.
+        if (fallback && !plan.circuitOpen) metrics.add(settings.newModel.alias, 'Fallbacks', 1);
+        log.servedBy = target.metricsModel;
+        log.fallback = fallback;
+        log.status = 200;
+        return;
+      }
+      failure = result.failure;
+      i += 1;
+      if (!target.fallBackOn.includes(failure.category)) break;
+    }
+    if (!failure) throw new Error('route plan had no targets');
+    log.status = failure.status;
+    // A client that left has nobody to answer.
+    if (failure.category !== 'client-gone') sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
+  }
+
+  /** Drops the client whose key was refused and reads the secret again; undefined if that read fails. */
+  private async rereadKey(stale: Anthropic): Promise<Anthropic | undefined> {
+    this.deps.logger.warn('the model vendor refused the gateway API key: reading the secret again');
+    try {
+      return await this.deps.clients.refresh(stale);
+    } catch (err) {
+      this.deps.logger.error('the vendor API key could not be read again', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      return undefined;
+    }
+  }
+
+  private record(metrics: RequestMetrics, target: CallTarget, result: CallResult): void {
+    const m = target.metricsModel;
+    const failure = result.kind === 'failed' ? result.failure : result.midStreamFailure;
+    metrics.add(m, 'Requests', 1);
+    metrics.add(m, 'Latency', result.latencyMs);
+    metrics.add(m, 'ModelErrors', failure?.category === 'model-error' ? 1 : 0);
+    metrics.add(m, 'Throttles', failure?.category === 'throttle' ? 1 : 0);
+    if (result.verdict) metrics.add(m, 'ModerationFlags', result.verdict.flagged ? 1 : 0);
+    if (target.role === 'new') {
+      if (failure?.category === 'model-error' || failure?.category === 'throttle') this.breaker.recordFailure();
+      else if (result.kind === 'served') this.breaker.recordSuccess();
+      if (result.kind === 'served') metrics.add(m, 'Fallbacks', 0);
+    }
+    if (result.kind !== 'served') return;
+    metrics.add(m, 'InputTokens', totalInputTokens(result.usage));
+    metrics.add(m, 'OutputTokens', result.usage.outputTokens);
+    if (target.model) metrics.add(m, 'EstimatedCostUsd', estimateCostUsd(result.usage, target.model));
+    if (result.timeToFirstTokenMs !== undefined) metrics.add(m, 'TimeToFirstToken', result.timeToFirstTokenMs);
+  }
+
+  private answerError(err: unknown, answered: AnswerTracker, log: Record<string, unknown>): void {
+    const known = err instanceof GatewayError;
+    const status = known ? err.status : 500;
+    log.status = status;
+    if (!known) this.deps.logger.error('gateway failure', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    else log.rejected = err.message;
+    if (answered.started) {
+      if (answered.streaming) answered.sink.end();
+      return;
+    }
+    const body = known ? err.toBody() : anthropicErrorBody('api_error', 'The gateway failed to handle the request.');
+    answered.sink.sendJson(status, known ? err.headers : {}, body);
+  }
+
+  private warnFlagError(error: Error): void {
+    const now = this.now();
+    if (now - this.lastFlagWarning < FLAG_WARNING_INTERVAL_MS) return;
+    this.lastFlagWarning = now;
+    this.deps.logger.warn('flag unavailable: using the last good flag, or the default model for everyone', { error: error.message });
+  }
+}
+
+interface AnswerTracker {
+  readonly sink: ResponseSink;
+  readonly started: boolean;
+  readonly streaming: boolean;
+}
+
+/** Wraps the sink to know whether an answer has begun, so a late error is not answered twice. */
+function trackAnswer(inner: ResponseSink): AnswerTracker {
+  const state = { started: false, streaming: false, ended: false };
+  const sink: ResponseSink = {
+    sendJson: (status, headers, body) => {
+      state.started = true;
+      state.ended = true;
+      inner.sendJson(status, headers, body);
+    },
+    startEvents: (headers) => {
+      state.started = true;
+      state.streaming = true;
+      inner.startEvents(headers);
+    },
+    writeEvent: (type, data) => inner.writeEvent(type, data),
+    end: () => {
+      if (state.ended) return;
+      state.ended = true;
+      inner.end();
+    },
+  };
+  return {
+    sink,
+    get started() { return state.started; },
+    get streaming() { return state.streaming && !state.ended; },
+  };
+}
+
+function attemptLog(target: CallTarget, result: CallResult): AttemptLog {
+  const moderation = result.verdict?.flagged ? { moderation: result.verdict.reasons } : {};
+  if (result.kind === 'served') {
+    const outcome = result.midStreamFailure ? `served, then ${result.midStreamFailure.summary}` : 'served';
+    return { model: target.metricsModel, outcome, latencyMs: result.latencyMs, ...moderation };
+  }
+  return { model: target.metricsModel, outcome: `${result.failure.category}: ${result.failure.summary}`, status: result.failure.status, latencyMs: result.latencyMs, ...moderation };
+}
+

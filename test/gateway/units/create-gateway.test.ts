@@ -1,0 +1,61 @@
+import { once } from '../../../lib/gateway/create-gateway';
+
+describe('once', () => {
+  it('does not call the factory until first use', () => {
+    const make = jest.fn(() => Promise.resolve(1));
+    once(make);
+    expect(make).not.toHaveBeenCalled();
+  });
+
+  it('memoizes a success: the factory runs once, every caller gets the same value', async () => {
+    const value = { client: 'A' };
+    const make = jest.fn(() => Promise.resolve(value));
+    const get = once(make);
+    await expect(get()).resolves.toBe(value);
+    await expect(get()).resolves.toBe(value);
+    expect(make).toHaveBeenCalledTimes(1);
+  });
+
+  it('shares one pending call between concurrent callers', async () => {
+    let resolve: (v: string) => void = () => undefined;
+    const make = jest.fn(() => new Promise<string>((r) => (resolve = r)));
+    const get = once(make);
+    const a = get();
+    const b = get();
+    expect(make).toHaveBeenCalledTimes(1);
+    resolve('key');
+    await expect(Promise.all([a, b])).resolves.toEqual(['key', 'key']);
+    expect(make).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries after a failure, then memoizes the success', async () => {
+    const make = jest
+      .fn<Promise<string>, []>()
+      .mockRejectedValueOnce(new Error('Secrets Manager throttled'))
+      .mockRejectedValueOnce(new Error('still throttled'))
+      .mockResolvedValueOnce('secret')
+      .mockResolvedValueOnce('a different secret');
+    const get = once(make);
+    await expect(get()).rejects.toThrow('Secrets Manager throttled');
+    await expect(get()).rejects.toThrow('still throttled');
+    await expect(get()).resolves.toBe('secret');
+    await expect(get()).resolves.toBe('secret');
+    expect(make).toHaveBeenCalledTimes(3);
+  });
+
+  it('concurrent callers of a failing call all see that failure; the next call retries', async () => {
+    let reject: (e: Error) => void = () => undefined;
+    const make = jest
+      .fn<Promise<string>, []>()
+      .mockImplementationOnce(() => new Promise<string>((_r, rj) => (reject = rj)))
+      .mockResolvedValueOnce('ok');
+    const get = once(make);
+    const a = get();
+    const b = get();
+    reject(new Error('down'));
+    await expect(a).rejects.toThrow('down');
+    await expect(b).rejects.toThrow('down');
+    await expect(get()).resolves.toBe('ok');
+    expect(make).toHaveBeenCalledTimes(2);
+  });
+});
