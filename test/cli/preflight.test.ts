@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { preflight, rateLimitTable } from '../../lib/cli/preflight';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { shippedConfig, TODAY } from '../fixtures/config';
-import { RATE_LIMIT_REQUESTS, startFakeVendor, type FakeVendor } from '../helpers/fake-vendor';
+import { RATE_LIMIT_REQUESTS, startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
 
 jest.setTimeout(30_000);
 

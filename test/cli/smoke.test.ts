@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { smoke, smokeTarget, SMOKE_PROMPT, type SmokeCheck } from '../../lib/cli/smoke';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { shippedConfig } from '../fixtures/config';
-import { messageObject, startFakeVendor, streamEvents, type FakeVendor } from '../helpers/fake-vendor';
-import { DEFAULT_VENDOR_ID, FlagFile, flagOn, NEW_VENDOR_ID, startGateway, type GatewayHarness } from '../lambda/gateway/harness';
+import { messageObject, startFakeVendor, streamEvents, type FakeVendor } from '../../fakes/fake-vendor';
+import { DEFAULT_VENDOR_ID, FlagFile, flagOn, NEW_VENDOR_ID, startGateway, type GatewayHarness } from '../gateway/harness';
 
 jest.setTimeout(30_000);
 
