@@ -1,5 +1,5 @@
 import { pausedNote, pauserOf } from '../../lib/domain/alarm-pause';
-import { describe, type DeploymentView, type RollbackStep } from '../../lib/domain/rollback-plan';
+import { describe, isOffDeployment, type DeploymentView, type RollbackStep } from '../../lib/domain/rollback-plan';
 import { isStateRefusal } from '../../lib/ops/appconfig-refusals';
 import type { FlagDeployments } from '../../lib/ops/appconfig-deployments';
 import { KillSwitchUndoneError } from '../../lib/ops/kill-switch-errors';
@@ -42,7 +42,7 @@ export class GuardActions {
       case 'wait': {
         const end = await this.settle(step.deployment.number);
         this.failIfKillSwitchUndone(end);
-        const pauser = end.version === this.deployments.offVersion ? pauserOf(end.description) : undefined;
+        const pauser = isOffDeployment(end, this.deployments.offVersion) ? pauserOf(end.description) : undefined;
         return `Waited for ${describe(step.deployment)}${pauser ? `, turning the flag off for ${pauser} (which paused the alarm's actions)` : ''} (${step.reason}): now ${end.state}.`;
       }
       case 'deploy-off': {
@@ -77,7 +77,7 @@ export class GuardActions {
 
   /** A kill switch that did not take is a failure: the version before it, with the new model, is back. */
   private failIfKillSwitchUndone(d: DeploymentView): void {
-    if (d.version === this.deployments.offVersion && (d.state === 'ROLLED_BACK' || d.state === 'REVERTED')) throw new KillSwitchUndoneError(d);
+    if (isOffDeployment(d, this.deployments.offVersion) && (d.state === 'ROLLED_BACK' || d.state === 'REVERTED')) throw new KillSwitchUndoneError(d);
   }
 
   private timeLeft(): number {

@@ -86,8 +86,9 @@ async function waitUntilSettled(deps: FirstDeploymentDeps, ids: { ApplicationId:
   const deadline = Date.now() + (deps.waitMs ?? 180_000);
   let state = initial;
   while (IN_FLIGHT.has(state)) {
-    if (Date.now() >= deadline) return state;
-    await sleep(deps.pollMs ?? 5_000);
+    const left = deadline - Date.now();
+    if (left <= 0) return state;
+    await sleep(Math.min(deps.pollMs ?? 5_000, left));
     const d = await deps.appconfig.send(new GetDeploymentCommand({ ...ids, DeploymentNumber: number }));
     state = d.State ?? state;
   }

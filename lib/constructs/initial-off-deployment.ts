@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { grantDeployments } from './deployment-grants';
 import { lambdaBundling } from './lambda-bundling';
 
 export interface InitialOffDeploymentProps {
@@ -44,16 +45,7 @@ export class InitialOffDeployment extends Construct {
       description: 'First deploy only: list the rollout environment\'s deployments and start the off version',
     });
     logGroup.grantWrite(role);
-    const envArn = props.environment.environmentArn;
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: [envArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['appconfig:StartDeployment'],
-      resources: [
-        envArn,
-        props.profile.configurationProfileArn,
-        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: props.killSwitchStrategy.deploymentStrategyId }),
-      ],
-    }));
+    grantDeployments(role, { application: props.application, environment: props.environment, profile: props.profile, strategy: props.killSwitchStrategy }, { stop: false });
 
     const onEvent = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(__dirname, '../../lambda/initial-deployment/handler.ts'),

@@ -9,6 +9,15 @@ import { hostedVersionContent } from '../domain/hosted-version-content';
 import { InitialOffDeployment } from './initial-off-deployment';
 import { phaseLabels, type PhaseName } from '../domain/phases';
 
+/**
+ * Versions are kept when the stack replaces or deletes them — a live version is never deleted
+ * by editing another phase — except when the stack's own creation fails: AppConfig refuses to
+ * delete a profile that still has hosted versions, so versions retained then would leave the
+ * rollback of a failed first deploy stuck in ROLLBACK_FAILED (DeletionPolicy
+ * RetainExceptOnCreate; UpdateReplacePolicy Retain).
+ */
+const VERSION_REMOVAL_POLICY = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+
 /** AppConfig accepts at most this many monitors per environment. */
 export const MAX_ENVIRONMENT_MONITORS = 5;
 
@@ -75,6 +84,7 @@ export class RolloutFlags extends Construct {
       deploymentStrategy: this.strategyFor(OFF_PHASE),
     });
     const offVersion = this.profile.node.findChild('Resource') as appconfig.CfnHostedConfigurationVersion;
+    offVersion.applyRemovalPolicy(VERSION_REMOVAL_POLICY);
     this.versionNumbers.set(OFF_PHASE, offVersion.ref);
 
     // Versions of one profile created in parallel conflict: chain them in phase order.
@@ -88,8 +98,7 @@ export class RolloutFlags extends Construct {
         versionLabel: phase.name,
         description: phase.description ?? `Phase ${phase.name}: ${phase.rolloutPercent}% of users`,
       });
-      // Same as the L2's own version: keep deployed history when the content changes.
-      version.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      version.applyRemovalPolicy(VERSION_REMOVAL_POLICY);
       version.addResourceDependency(previous);
       previous = version;
       this.versionNumbers.set(phase.name, version.ref);

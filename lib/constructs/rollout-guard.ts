@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { GUARD_TIMING } from '../domain/guard-timing';
 import { OFF_PHASE } from '../domain/names';
+import { grantDeployments } from './deployment-grants';
 import { lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
 
@@ -38,7 +39,6 @@ export class RolloutGuard extends Construct {
   public constructor(scope: Construct, id: string, props: RolloutGuardProps) {
     super(scope, id);
     const { flags, rollbackAlarm, pageTopic } = props;
-    const stack = Stack.of(this);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     const role = new iam.Role(this, 'Role', {
@@ -79,34 +79,11 @@ export class RolloutGuard extends Construct {
       reason: "Topic.grantPublish on the KMS-encrypted page topic: SNS needs GenerateDataKey and GenerateDataKeyWithoutPlaintext on that topic's key only.",
     });
 
-    const envArn = flags.environment.environmentArn;
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['appconfig:ListDeployments'],
-      resources: [envArn],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
-      resources: [`${envArn}/deployment/*`],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['appconfig:StartDeployment'],
-      resources: [
-        envArn,
-        flags.profile.configurationProfileArn,
-        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: flags.strategyFor(OFF_PHASE).deploymentStrategyId }),
-      ],
-    }));
+    grantDeployments(role, { application: flags.application, environment: flags.environment, profile: flags.profile, strategy: flags.strategyFor(OFF_PHASE) }, { stop: true });
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
       resources: [rollbackAlarm.alarmArn],
     }));
-    // cdk-nag names the finding after the resolved ARN: pseudo parameters and logical ids in <>.
-    const logicalId = (c: Construct): string => stack.getLogicalId(c.node.defaultChild as CfnElement);
-    const known = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}:application/<${logicalId(flags.application)}>/environment/<${logicalId(flags.environment)}>/deployment/*]`,
-      reason: 'Deployment numbers are assigned by AppConfig at run time; the wildcard is limited to deployments of the rollout environment.',
-    });
 
     this.rule = new events.Rule(this, 'OnRollbackAlarm', {
       description: 'Rollback alarm moved to ALARM: run the rollback guard',

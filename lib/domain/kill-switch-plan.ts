@@ -1,4 +1,4 @@
-import { describe, isInFlight, isUnsettled, liveBefore, type DeploymentView } from './rollback-plan';
+import { describe, isInFlight, isOffDeployment, isUnsettled, liveBefore, type DeploymentView } from './rollback-plan';
 
 /**
  * The next step of `rollout rollback`, the kill switch (pure). Unlike the guard it never
@@ -19,11 +19,11 @@ export type KillSwitchStep =
 export function planKillSwitch(deployments: readonly DeploymentView[], offVersion: string): KillSwitchStep {
   const latest = deployments[0];
   if (latest && isUnsettled(latest)) {
-    if (latest.version === offVersion) return { kind: 'wait', deployment: latest, reason: `${describe(latest)}, the off version, is already ${latest.state}` };
+    if (isOffDeployment(latest, offVersion)) return { kind: 'wait', deployment: latest, reason: `${describe(latest)}, the off version, is already ${latest.state}` };
     if (isInFlight(latest)) return { kind: 'stop', deployment: latest, allowRevert: latest.state !== 'DEPLOYING', reason: `${describe(latest)} is ${latest.state}` };
     return { kind: 'wait', deployment: latest, reason: `${describe(latest)} is ROLLING_BACK` };
   }
   const live = latest?.state === 'COMPLETE' ? latest : liveBefore(deployments, 0);
-  if (live && live.version === offVersion) return { kind: 'none', deployment: live, reason: `${describe(live)} is the off version` };
+  if (live && isOffDeployment(live, offVersion)) return { kind: 'none', deployment: live, reason: `${describe(live)} is the off version` };
   return { kind: 'deploy-off', reason: live ? `${describe(live)} is live` : 'no version is live' };
 }

@@ -1,3 +1,5 @@
+import { OFF_PHASE } from './names';
+
 /**
  * What to do when the rollback alarm fires (the guard). Pure: the AppConfig calls live in
  * lib/ops/appconfig-deployments.ts. The guard runs this plan in a loop — act, wait, plan again
@@ -80,7 +82,7 @@ export function planGuardRollback(deployments: readonly DeploymentView[], offVer
   const latest = deployments[0];
   if (!latest) return { kind: 'none', reason: 'the flag was never deployed, so nobody is on the new model' };
   const which = describe(latest);
-  if (latest.version === offVersion) {
+  if (isOffDeployment(latest, offVersion)) {
     if (latest.state === 'COMPLETE') return { kind: 'none', reason: `${which} is the off version: the flag is off` };
     if (isUnsettled(latest)) return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ${latest.state}` };
     // The kill switch itself was undone: the version before it, with the new model, is live again.
@@ -92,7 +94,7 @@ export function planGuardRollback(deployments: readonly DeploymentView[], offVer
   if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which} is ROLLING_BACK` };
   if (latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
     const live = liveBefore(deployments, 0);
-    if (!live || live.version === offVersion) {
+    if (!live || isOffDeployment(live, offVersion)) {
       return { kind: 'none', reason: `${which} is already ${latest.state}, and before it the flag was ${live ? 'off' : 'never deployed'}` };
     }
     return { kind: 'deploy-off', reason: `${which} is already ${latest.state}, but ${describe(live)} is live and still sends users to the new model` };
@@ -104,6 +106,15 @@ export function planGuardRollback(deployments: readonly DeploymentView[], offVer
     return { kind: 'revert', deployment: latest, reason: `${which} completed ${hoursAgo(completedAt, now)} h ago (within AppConfig's 72 h revert window)` };
   }
   return { kind: 'deploy-off', reason: `${which} completed more than 72 h ago and can no longer be reverted` };
+}
+
+/**
+ * Whether `d` deployed an off version: the current one, or an older version labelled `off`.
+ * Editing the flag replaces every hosted version, off included, so the off version live in
+ * AppConfig may be an older number than the stack's current one: it is still off.
+ */
+export function isOffDeployment(d: DeploymentView, offVersion: string): boolean {
+  return d.version === offVersion || d.label === OFF_PHASE;
 }
 
 export function describe(d: DeploymentView): string {

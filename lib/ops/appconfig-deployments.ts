@@ -10,7 +10,7 @@ import {
 import { DisableAlarmActionsCommand, EnableAlarmActionsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { offDeploymentDescription, type AlarmPauser } from '../domain/alarm-pause';
 import { undoneAtOf } from '../domain/deployment-events';
-import { isUnsettled, type DeploymentState, type DeploymentView } from '../domain/rollback-plan';
+import { isOffDeployment, isUnsettled, type DeploymentState, type DeploymentView } from '../domain/rollback-plan';
 
 /** The AppConfig resources of one rollout, by id. */
 export interface FlagTarget {
@@ -170,7 +170,7 @@ export class FlagDeployments {
   }
 
   private holdsPause(d: DeploymentView): boolean {
-    return d.version === this.target.offVersion && isUnsettled(d);
+    return isOffDeployment(d, this.target.offVersion) && isUnsettled(d);
   }
 
   private async setAlarmActions(enabled: boolean): Promise<void> {

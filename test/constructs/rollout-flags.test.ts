@@ -128,7 +128,9 @@ describe('RolloutFlags', () => {
     for (let i = 1; i < ids.length; i++) {
       expect(all[ids[i]!]!.DependsOn).toEqual([ids[i - 1]]);
     }
-    t.allResources('AWS::AppConfig::HostedConfigurationVersion', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Kept on replace and on stack deletion; deleted only when the stack's own creation fails,
+    // or that rollback could not delete the profile (AppConfig refuses while versions exist).
+    t.allResources('AWS::AppConfig::HostedConfigurationVersion', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   it('creates one deployment strategy per phase and an all-at-once kill switch, named after them', () => {

@@ -1,6 +1,7 @@
 import {
   describe as describeDeployment,
   isInFlight,
+  isOffDeployment,
   isUnsettled,
   liveBefore,
   planGuardRollback,
@@ -8,6 +9,7 @@ import {
   type DeploymentState,
   type DeploymentView,
 } from '../../lib/domain/rollback-plan';
+import { planKillSwitch } from '../../lib/domain/kill-switch-plan';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const OFF = '1';
@@ -29,6 +31,16 @@ describe('planGuardRollback', () => {
     const step = planGuardRollback([], OFF, NOW);
     expect(step.kind).toBe('none');
     expect(step.reason).toMatch(/never deployed/);
+  });
+
+  // Every property of AWS::AppConfig::HostedConfigurationVersion requires replacement: an edit of
+  // the flag makes a new off version, while the older one labelled off may be what is live.
+  it('counts an older version labelled off as off (the flag was edited since it was deployed)', () => {
+    const olderOff = deployment({ number: 9, version: '7', label: 'off', completedAt: hoursBefore(2) });
+    expect(planGuardRollback([olderOff, SMOKE], '12', NOW)).toMatchObject({ kind: 'none' });
+    expect(planKillSwitch([olderOff, SMOKE], '12')).toMatchObject({ kind: 'none' });
+    expect(isOffDeployment(olderOff, '12')).toBe(true);
+    expect(isOffDeployment(SMOKE, '12')).toBe(false);
   });
 
   it('does nothing when the latest deployment is the off version, COMPLETE', () => {

@@ -64,8 +64,11 @@ describe.each(CHANGES)('cdk deploy after %s', (_what, config, touchedLabels) => 
     expect(Object.keys(a).filter((l) => !(l in b)).sort()).toEqual(touchedLabels.filter((l) => !(l in b)).sort());
   });
 
-  it('retains every version (a version that leaves the template is kept in AppConfig)', () => {
-    for (const v of Object.values(ofType(after, 'AWS::AppConfig::HostedConfigurationVersion'))) expect(v.DeletionPolicy).toBe('Retain');
+  it('retains every version (a version that leaves the template or is replaced is kept in AppConfig)', () => {
+    for (const v of Object.values(ofType(after, 'AWS::AppConfig::HostedConfigurationVersion'))) {
+      expect(v.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect((v as { UpdateReplacePolicy?: string }).UpdateReplacePolicy).toBe('Retain');
+    }
   });
 
   it('leaves the create-only initial deployment resource unchanged', () => {

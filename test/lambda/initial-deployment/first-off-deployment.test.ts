@@ -99,3 +99,30 @@ describe('initial deployment handler (CloudFormation custom resource)', () => {
     await expect(handler(event)).rejects.toThrow(/Custom resource property OffVersion is missing/);
   });
 });
+
+describe('initial deployment handler timing', () => {
+  const appconfig = mockClient(AppConfigClient);
+  const cloudwatch = mockClient(CloudWatchClient);
+  beforeEach(() => {
+    appconfig.reset();
+    cloudwatch.reset();
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  // A function killed at its timeout skips `finally`: the monitors' actions would stay disabled.
+  it('stops waiting with a minute to spare, and still re-enables the alarm actions', async () => {
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 1, State: 'DEPLOYING' });
+    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 1, State: 'DEPLOYING' });
+    const { handler } = await import('../../../lambda/initial-deployment/handler');
+    const event = {
+      ServiceToken: 'x', ResponseURL: 'https://example.invalid', StackId: 's', RequestId: 'r', LogicalResourceId: 'l', ResourceType: 'Custom::RolloutInitialOffDeployment',
+      RequestType: 'Create', ResourceProperties: { ServiceToken: 'x', ApplicationId: 'app1', EnvironmentId: 'env1', ProfileId: 'prof1', OffVersion: '3', KillSwitchStrategyId: 's', MonitorAlarmNames: ['a/rollback'] },
+    } as CloudFormationCustomResourceEvent;
+    const started = Date.now();
+    await expect(handler(event, { getRemainingTimeInMillis: () => 60_500 })).rejects.toThrow(/ended DEPLOYING/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(cloudwatch.commandCalls(EnableAlarmActionsCommand)).toHaveLength(1);
+  });
+});
