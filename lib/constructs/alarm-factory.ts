@@ -3,14 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { AlarmDocs } from '../domain/alarm-catalog';
 
-/** What an alarm tells the person it wakes: the meaning, the first move, where to read on, who owns it. */
-export interface AlarmDocs {
-  readonly meaning: string;
-  readonly firstStep: string;
-  /** Anchor of the RUNBOOK.md section. */
-  readonly runbookSection: string;
-}
+export type { AlarmDocs };
 
 /** What happens when an alarm changes state. */
 export interface IAlarmActionStrategy {

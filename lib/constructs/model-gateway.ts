@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { agentLayerArn } from '../domain/appconfig-agent-layers';
 import type { RolloutConfig } from '../domain/config-schema';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
+import { GatewayMetrics } from './gateway-metrics';
 import { GATEWAY_ENTRY, lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
 
@@ -43,12 +44,15 @@ export class ModelGateway extends Construct {
   /** HMAC key for user and client ids in logs (generated, stack-owned). */
   public readonly idHashKey: secretsmanager.Secret;
   public readonly vendorApiKey: secretsmanager.ISecret;
+  /** The metrics the gateway writes (EMF), for alarms, spend and the dashboard. */
+  public readonly metrics: GatewayMetrics;
 
   public constructor(scope: Construct, id: string, props: ModelGatewayProps) {
     super(scope, id);
     const { config, flags } = props;
     const settings = gatewaySettingsFrom(config);
     const g = config.gateway;
+    this.metrics = new GatewayMetrics(g.metricsNamespace, Duration.minutes(config.alarms.periodMinutes));
 
     this.vendorApiKey = secretsmanager.Secret.fromSecretNameV2(this, 'VendorApiKey', g.vendorApiKeySecretName);
     this.idHashKey = new secretsmanager.Secret(this, 'IdHashKey', {

@@ -3,16 +3,19 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_NAMES, alarmNamePrefix, ownerText } from '../domain/alarm-names';
+import { alarmCatalog, type AlarmDocs } from '../domain/alarm-catalog';
+import { ALARM_NAMES, alarmNamePrefix, ownerText, type AlarmKey } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import type { ModelMetricName } from '../domain/metric-names';
 import { notifySns, RolloutAlarmFactory, type IAlarmActionStrategy } from './alarm-factory';
-import { GatewayMetrics } from './gateway-metrics';
+import type { GatewayMetrics } from './gateway-metrics';
 
 export interface RolloutAlarmsProps {
   readonly config: RolloutConfig;
   /** The gateway function, for its own health alarms. */
   readonly gatewayFunction: lambda.IFunction;
+  /** The gateway's metrics (owned by the gateway, which emits them). */
+  readonly metrics: GatewayMetrics;
   /** Where pages go (ALARM and OK). */
   readonly pageTopic: sns.ITopic;
 }
@@ -30,24 +33,23 @@ export class RolloutAlarms extends Construct {
   public readonly rolloutAlarms: readonly cloudwatch.Alarm[];
   /** Gateway function health (pages, does not roll back). */
   public readonly healthAlarms: readonly cloudwatch.Alarm[];
-  public readonly metrics: GatewayMetrics;
   private readonly factory: RolloutAlarmFactory;
   private readonly page: IAlarmActionStrategy;
+  private readonly catalog: Readonly<Record<AlarmKey, AlarmDocs>>;
 
   public constructor(scope: Construct, id: string, props: RolloutAlarmsProps) {
     super(scope, id);
-    const { config, gatewayFunction, pageTopic } = props;
+    const { config, gatewayFunction, pageTopic, metrics: m } = props;
     const a = config.alarms;
     const period = Duration.minutes(a.periodMinutes);
     const model = config.llm.newModelAlias;
-    this.metrics = new GatewayMetrics(config.gateway.metricsNamespace, period);
-    const m = this.metrics;
     const factory = (this.factory = new RolloutAlarmFactory(this, {
       namePrefix: alarmNamePrefix(config),
       evaluation: { period, evaluationPeriods: a.evaluationPeriods, datapointsToAlarm: a.datapointsToAlarm },
       owner: ownerText(config),
     }));
     const page = (this.page = notifySns(pageTopic));
+    const catalog = (this.catalog = alarmCatalog(config));
     // The new model's calls on the rollout route only: a request that names the new model
     // itself (Route=direct) must never roll a phase back or page as the rollout.
     const rollout = (name: ModelMetricName, statistic?: string): cloudwatch.Metric => m.routeMetric(name, model, 'rollout', statistic);
@@ -62,29 +64,17 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.errorRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
-        docs: {
-          meaning: `${model} is failing (5xx, 529, timeouts, connection errors, or skipped by the open circuit breaker) on ≥ ${a.errorRatePercent}% of its calls; users are being served by the fallback.`,
-          firstStep: 'Check the vendor status page and the gateway logs (attempts[].outcome); the rollback alarm rolls the phase back on its own — confirm with `npx rollout status`.',
-          runbookSection: 'new-model-error-rate',
-        },
+        docs: catalog.newModelErrorRate,
       }),
       factory.addPercentileAlarm('NewModelLatencyP99', ALARM_NAMES.newModelLatencyP99, {
         metric: rollout('Latency', 'p99'),
         thresholdMs: a.latencyP99Ms,
-        docs: {
-          meaning: `p99 latency of ${model} calls is ≥ ${a.latencyP99Ms} ms.`,
-          firstStep: 'Compare with the default model on the dashboard; if only the new model is slow, let the rollback stand and raise it with the vendor.',
-          runbookSection: 'new-model-latency-p99',
-        },
+        docs: catalog.newModelLatencyP99,
       }),
       factory.addPercentileAlarm('NewModelTtftP99', ALARM_NAMES.newModelTimeToFirstTokenP99, {
         metric: rollout('TimeToFirstToken', 'p99'),
         thresholdMs: a.timeToFirstTokenP99Ms,
-        docs: {
-          meaning: `p99 time to first token of streamed ${model} answers is ≥ ${a.timeToFirstTokenP99Ms} ms.`,
-          firstStep: 'Check the dashboard for the default model; a slow first token on the new model alone is a vendor capacity problem.',
-          runbookSection: 'new-model-ttft-p99',
-        },
+        docs: catalog.newModelTimeToFirstTokenP99,
       }),
       factory.addRateAlarm('NewModelThrottleRate', ALARM_NAMES.newModelThrottleRate, {
         numerator: rollout('Throttles'),
@@ -92,11 +82,7 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.throttleRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
-        docs: {
-          meaning: `The vendor rate-limits ${model} (429) on ≥ ${a.throttleRatePercent}% of calls: the account's limits for the new model are too low for this phase.`,
-          firstStep: 'Run `npx rollout preflight` to see the rate-limit headers; ask the vendor contact for higher limits before advancing again.',
-          runbookSection: 'new-model-throttle-rate',
-        },
+        docs: catalog.newModelThrottleRate,
       }),
       factory.addRateAlarm('NewModelModerationRate', ALARM_NAMES.newModelModerationRate, {
         numerator: rollout('ModerationFlags'),
@@ -104,29 +90,17 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.moderationFlagRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
-        docs: {
-          meaning: `≥ ${a.moderationFlagRatePercent}% of ${model} answers were flagged (refusals or configured output checks).`,
-          firstStep: 'Read the gateway logs for moderation reasons (check names only, never text) and decide with the owner whether the new model may go on.',
-          runbookSection: 'new-model-moderation-rate',
-        },
+        docs: catalog.newModelModerationRate,
       }),
       factory.addCountAlarm('FlagErrors', ALARM_NAMES.flagErrors, {
         metric: m.metric('FlagErrors', undefined),
         threshold: a.flagErrorsPerPeriod,
-        docs: {
-          meaning: `The gateway could not read the rollout flag ${a.flagErrorsPerPeriod}+ times in a period (agent down, or an invalid flag version); it uses the last good flag meanwhile.`,
-          firstStep: 'Check the flag version just deployed in AppConfig; if it is malformed, the rollback restores the previous one.',
-          runbookSection: 'flag-errors',
-        },
+        docs: catalog.flagErrors,
       }),
     ];
     this.rolloutAlarms = rolloutAlarms;
 
-    this.rollbackAlarm = factory.addAnyOfAlarm('Rollback', ALARM_NAMES.rollback, rolloutAlarms, {
-      meaning: `A rollout alarm fired for ${model}: AppConfig rolls back a deployment or bake in progress, and the rollback guard reverts a finished phase or turns the flag off.`,
-      firstStep: 'Run `npx rollout status` to see which alarm fired and what the rollback did; do not advance until the cause is understood.',
-      runbookSection: 'rollback',
-    }, page);
+    this.rollbackAlarm = factory.addAnyOfAlarm('Rollback', ALARM_NAMES.rollback, rolloutAlarms, catalog.rollback, page);
 
     const fnMetric = (name: string): cloudwatch.Metric =>
       new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: name, dimensionsMap: { FunctionName: gatewayFunction.functionName }, statistic: 'Sum', period });
@@ -135,21 +109,13 @@ export class RolloutAlarms extends Construct {
         metric: gatewayFunction.metricErrors({ period, statistic: 'Sum' }),
         threshold: a.gatewayErrorsPerPeriod,
         action: page,
-        docs: {
-          meaning: 'The gateway Lambda itself is failing (crashes, timeouts), for every model.',
-          firstStep: 'Read the gateway log group for "gateway failure" entries; roll back the last stack deploy if it started then.',
-          runbookSection: 'gateway-health',
-        },
+        docs: catalog.gatewayErrors,
       }),
       factory.addCountAlarm('GatewayThrottles', ALARM_NAMES.gatewayThrottles, {
         metric: gatewayFunction.metricThrottles({ period, statistic: 'Sum' }),
         threshold: a.gatewayErrorsPerPeriod,
         action: page,
-        docs: {
-          meaning: 'Lambda is throttling the gateway: requests are refused for lack of concurrency.',
-          firstStep: 'Check the account concurrency quota and other functions using it; request a quota increase.',
-          runbookSection: 'gateway-health',
-        },
+        docs: catalog.gatewayThrottles,
       }),
       // The vendor refuses the gateway's own key: every request fails for every model. It pages
       // but never rolls back — the new model is not at fault.
@@ -158,21 +124,13 @@ export class RolloutAlarms extends Construct {
         threshold: 1,
         firstBreach: true,
         action: page,
-        docs: {
-          meaning: 'The model vendor refused the gateway\'s API key (401/403) even after the gateway re-read it from Secrets Manager: requests are answered 502.',
-          firstStep: 'Check the vendor key secret against the vendor console (revoked, wrong organisation, missing permission); store a valid key as its current version: the gateway picks it up on the next refusal, no redeploy.',
-          runbookSection: 'vendor-auth-failures',
-        },
+        docs: catalog.vendorAuthFailures,
       }),
       factory.addCountAlarm('GatewayUrl5xx', ALARM_NAMES.gatewayUrl5xx, {
         metric: fnMetric('Url5xxCount'),
         threshold: a.gatewayErrorsPerPeriod,
         action: page,
-        docs: {
-          meaning: 'The gateway Function URL answers 5xx: both models failed, or the gateway could not answer.',
-          firstStep: 'Check the dashboard: if both models fail the vendor is down (call the vendor contact); otherwise read the gateway logs.',
-          runbookSection: 'gateway-health',
-        },
+        docs: catalog.gatewayUrl5xx,
       }),
     ];
   }
@@ -189,11 +147,7 @@ export class RolloutAlarms extends Construct {
       threshold: 1,
       firstBreach: true,
       action: this.page,
-      docs: {
-        meaning: 'The rollback guard gave up after its retries: the new model may still be on while its alarm fires.',
-        firstStep: 'Pull the kill switch by hand now: `npx rollout rollback` (or deploy the version labelled off with the -off strategy in the AppConfig console).',
-        runbookSection: 'guard-failures',
-      },
+      docs: this.catalog.guardFailures,
     });
   }
 }

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { alarmCatalog, roundUsd } from '../domain/alarm-catalog';
 import { ALARM_NAMES, alarmNamePrefix, ownerText } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { vendorSpendBasis, type VendorSpendBasis } from '../domain/spend';
@@ -81,32 +82,20 @@ export class SpendGuard extends Construct {
       label: 'Estimated vendor spend (USD)',
     });
     const page = notifySns(alertTopic);
-    const pct = spend.alertAtPercentOfExpected;
+    const catalog = alarmCatalog(config);
     this.dailyVendorSpendAlarm = factory.addCountAlarm('DailyVendorSpend', ALARM_NAMES.vendorSpendDaily, {
       metric: totalCost(Duration.days(1)),
-      threshold: round(this.basis.dailyAlertUsd),
+      threshold: roundUsd(this.basis.dailyAlertUsd),
       firstBreach: true,
       action: page,
-      docs: {
-        meaning: `Estimated vendor (Anthropic) spend over the last day is ≥ $${round(this.basis.dailyAlertUsd)}, ${pct}% of the expected $${round(this.basis.expectedDailyUsd)} (${this.basis.source}).`,
-        firstStep: 'Compare requests and tokens per model on the dashboard with the traffic estimate; a jump in tokens per request points at a client loop.',
-        runbookSection: 'vendor-spend',
-      },
+      docs: catalog.vendorSpendDaily,
     });
     this.vendorBurnRateAlarm = factory.addCountAlarm('VendorBurnRate', ALARM_NAMES.vendorSpendBurnRate, {
       metric: totalCost(Duration.hours(1)),
-      threshold: round(this.basis.hourlyAlertUsd),
+      threshold: roundUsd(this.basis.hourlyAlertUsd),
       firstBreach: true,
       action: page,
-      docs: {
-        meaning: `Vendor spend in the last hour is ≥ $${round(this.basis.hourlyAlertUsd)}: on pace for ${spend.hourlyBurnMultiple}× the daily alert level ($${round(this.basis.dailyAlertUsd)}). A runaway is burning money now.`,
-        firstStep: 'Find the client and model driving tokens on the dashboard; throttle or block that client, and roll the rollout back if the new model is the cause.',
-        runbookSection: 'vendor-spend',
-      },
+      docs: catalog.vendorSpendBurnRate,
     });
   }
-}
-
-function round(usd: number): number {
-  return Math.round(usd * 100) / 100;
 }

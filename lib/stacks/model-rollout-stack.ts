@@ -64,6 +64,7 @@ export class ModelRolloutStack extends Stack {
     this.alarms = new RolloutAlarms(this, 'Alarms', {
       config: props.config,
       gatewayFunction: this.gateway.function,
+      metrics: this.gateway.metrics,
       pageTopic: this.notifications.pageTopic,
     });
     // AppConfig rolls back any deployment or bake during which the rollback alarm fires...
@@ -79,7 +80,7 @@ export class ModelRolloutStack extends Stack {
     }
     this.spend = new SpendGuard(this, 'Spend', {
       config: props.config,
-      metrics: this.alarms.metrics,
+      metrics: this.gateway.metrics,
       alertTopic: this.notifications.pageTopic,
     });
     const pagingAlarms = [
@@ -90,7 +91,7 @@ export class ModelRolloutStack extends Stack {
     this.notifications.pageOnRecovery(pagingAlarms);
     this.dashboard = new RolloutDashboard(this, 'Dashboard', {
       config: props.config,
-      metrics: this.alarms.metrics,
+      metrics: this.gateway.metrics,
       alarms: [
         this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms,
         ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),

@@ -151,9 +151,12 @@ describe('RolloutGuard in the stack (shipped config)', () => {
     expect(Object.keys(policies)).toHaveLength(1);
     const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement;
     const envArn = arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env });
+    // The application is a required resource type of every deployment action (Service
+    // Authorization Reference for AWS AppConfig); test/stacks/lambda-permissions.test.ts checks each call.
+    const appArn = arn(':application/', { Ref: ids.app });
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'appconfig:ListDeployments', Resource: envArn },
-      { Effect: 'Allow', Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'], Resource: arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env }, '/deployment/*') },
+      { Effect: 'Allow', Action: 'appconfig:ListDeployments', Resource: [envArn, appArn] },
+      { Effect: 'Allow', Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'], Resource: [arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env }, '/deployment/*'), envArn, appArn] },
       { Effect: 'Allow', Action: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'], Resource: { 'Fn::GetAtt': [ids.composite, 'Arn'] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: ids.page } },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [ids.key, 'Arn'] } },
@@ -162,11 +165,12 @@ describe('RolloutGuard in the stack (shipped config)', () => {
     const start = statements.filter((s) => s.Action === 'appconfig:StartDeployment');
     expect(start).toHaveLength(1);
     expect(start[0]!.Resource).toEqual(expect.arrayContaining([
+      appArn,
       envArn,
       arn(':application/', { Ref: ids.app }, '/configurationprofile/', { Ref: ids.profile }),
       arn(':deploymentstrategy/', { Ref: ids.killSwitch }),
     ]));
-    expect(start[0]!.Resource).toHaveLength(3);
+    expect(start[0]!.Resource).toHaveLength(4);
     expect(statements).toHaveLength(7);
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
