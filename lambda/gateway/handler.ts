@@ -2,6 +2,7 @@ import { finished } from 'node:stream/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { parseGatewaySettings } from '../../lib/domain/gateway-settings';
+import { GATEWAY_ENVIRONMENT } from '../../lib/domain/lambda-environment';
 import { createGateway } from '../../lib/gateway/create-gateway';
 import { AgentFlagSource } from '../../lib/gateway/flag-source';
 import { invocationLimits, lambdaSink, toGatewayRequest } from './lambda-adapter';
@@ -10,10 +11,11 @@ import { readSecretString } from '../../lib/gateway/secrets';
 // Cold start: settings from the environment (validated), clients created once. Secrets are
 // read on first use and kept for the life of the execution environment; the vendor key is read
 // again when the vendor refuses it (rotated or revoked).
-const settings = parseGatewaySettings(requiredEnv('ROLLOUT_GATEWAY_SETTINGS'));
+const env = GATEWAY_ENVIRONMENT.read(process.env);
+const settings = parseGatewaySettings(env.ROLLOUT_GATEWAY_SETTINGS);
 const secrets = new SecretsManagerClient({});
-const vendorKeySecret = requiredEnv('VENDOR_API_KEY_SECRET_ID');
-const hashKeySecret = requiredEnv('ID_HASH_KEY_SECRET_ID');
+const vendorKeySecret = env.VENDOR_API_KEY_SECRET_ID;
+const hashKeySecret = env.ID_HASH_KEY_SECRET_ID;
 /**
  * How long before the Lambda timeout the gateway ends an unfinished answer itself (an SSE
  * `error` event, or a 504): enough to write the request log line and the metrics, which a
@@ -47,8 +49,3 @@ function positiveEnv(name: string, fallback: number): number {
   return value;
 }
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set; the gateway is deployed by ModelGateway, which sets it.`);
-  return value;
-}

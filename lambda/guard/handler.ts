@@ -4,6 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { GUARD_TIMING, guardDeadline } from '../../lib/domain/guard-timing';
+import { GUARD_ENVIRONMENT } from '../../lib/domain/lambda-environment';
 import { FlagDeployments } from '../../lib/ops/appconfig-deployments';
 import { RollbackGuard } from './rollback-guard';
 
@@ -25,17 +26,18 @@ const logger = new Logger({ serviceName: 'rollback-guard' });
 const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = GUARD_TIMING.sdk;
 const clientConfig = { maxAttempts, requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs } };
 const sns = new SNSClient(clientConfig);
-const topicArn = env('NOTIFY_TOPIC_ARN');
+const env = GUARD_ENVIRONMENT.read(process.env);
+const topicArn = env.NOTIFY_TOPIC_ARN;
 const guard = new RollbackGuard({
   deployments: new FlagDeployments(new AppConfigClient(clientConfig), new CloudWatchClient(clientConfig), {
-    applicationId: env('APPLICATION_ID'),
-    environmentId: env('ENVIRONMENT_ID'),
-    profileId: env('PROFILE_ID'),
-    offVersion: env('OFF_VERSION'),
-    killSwitchStrategyId: env('KILL_SWITCH_STRATEGY_ID'),
-    rollbackAlarmName: env('ROLLBACK_ALARM_NAME'),
+    applicationId: env.APPLICATION_ID,
+    environmentId: env.ENVIRONMENT_ID,
+    profileId: env.PROFILE_ID,
+    offVersion: env.OFF_VERSION,
+    killSwitchStrategyId: env.KILL_SWITCH_STRATEGY_ID,
+    rollbackAlarmName: env.ROLLBACK_ALARM_NAME,
   }, { pollIntervalMs: GUARD_TIMING.pollIntervalMs }),
-  offVersion: env('OFF_VERSION'),
+  offVersion: env.OFF_VERSION,
   notify: async (subject, message) => {
     await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 99), Message: message }));
   },
@@ -62,8 +64,3 @@ export const handler = async (
   }
 };
 
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set; the guard is deployed by RollbackGuard, which sets it.`);
-  return value;
-}

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { agentLayerArn } from '../domain/appconfig-agent-layers';
 import type { RolloutConfig } from '../domain/config-schema';
 import { gatewaySettingsFrom } from '../domain/gateway-settings';
+import { GATEWAY_ENVIRONMENT } from '../domain/lambda-environment';
 import { GatewayMetrics } from './gateway-metrics';
 import { GATEWAY_ENTRY, lambdaBundling } from './lambda-bundling';
 import type { RolloutFlags } from './rollout-flags';
@@ -91,9 +92,11 @@ export class ModelGateway extends Construct {
       description: `Model gateway: ${settings.defaultModel.alias} → ${settings.newModel.alias} canary`,
       layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'AppConfigAgent', appConfigAgentLayerArn(this, config))],
       environment: {
-        ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(settings),
-        VENDOR_API_KEY_SECRET_ID: this.vendorApiKey.secretName,
-        ID_HASH_KEY_SECRET_ID: this.idHashKey.secretArn,
+        ...GATEWAY_ENVIRONMENT.render({
+          ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(settings),
+          VENDOR_API_KEY_SECRET_ID: this.vendorApiKey.secretName,
+          ID_HASH_KEY_SECRET_ID: this.idHashKey.secretArn,
+        }),
         POWERTOOLS_SERVICE_NAME: 'model-gateway',
         AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS: String(config.appConfig.agentPollIntervalSeconds),
         AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: `/applications/${config.appConfig.applicationName}/environments/${config.appConfig.environmentName}/configurations/${config.appConfig.profileName}`,

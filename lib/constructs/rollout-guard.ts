@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { GUARD_TIMING } from '../domain/guard-timing';
+import { GUARD_ENVIRONMENT } from '../domain/lambda-environment';
 import { OFF_PHASE } from '../domain/names';
 import { grantDeployments } from './deployment-grants';
 import { lambdaBundling } from './lambda-bundling';
@@ -60,13 +61,15 @@ export class RolloutGuard extends Construct {
       logGroup,
       description: 'Rolls the model rollout back when the rollback alarm fires after the bake',
       environment: {
-        APPLICATION_ID: flags.application.applicationId,
-        ENVIRONMENT_ID: flags.environment.environmentId,
-        PROFILE_ID: flags.profile.configurationProfileId,
-        OFF_VERSION: flags.versionNumberOf(OFF_PHASE),
-        KILL_SWITCH_STRATEGY_ID: flags.strategyFor(OFF_PHASE).deploymentStrategyId,
-        ROLLBACK_ALARM_NAME: rollbackAlarm.alarmName,
-        NOTIFY_TOPIC_ARN: pageTopic.topicArn,
+        ...GUARD_ENVIRONMENT.render({
+          APPLICATION_ID: flags.application.applicationId,
+          ENVIRONMENT_ID: flags.environment.environmentId,
+          PROFILE_ID: flags.profile.configurationProfileId,
+          OFF_VERSION: flags.versionNumberOf(OFF_PHASE),
+          KILL_SWITCH_STRATEGY_ID: flags.strategyFor(OFF_PHASE).deploymentStrategyId,
+          ROLLBACK_ALARM_NAME: rollbackAlarm.alarmName,
+          NOTIFY_TOPIC_ARN: pageTopic.topicArn,
+        }),
         POWERTOOLS_SERVICE_NAME: 'rollback-guard',
       },
       bundling: lambdaBundling(),
