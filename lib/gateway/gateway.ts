@@ -14,6 +14,7 @@ import { DeadlineExceededError, RequestLifetime, type RequestLimits } from './re
 import { namesDefaultModel, planRoute, type CallTarget } from './routing';
 import { estimateCostUsd, totalInputTokens } from './usage';
 import type { VendorClients } from './vendor-clients';
+import type { AttemptLog, RequestLogLine } from './request-log';
 import type { VendorFailure } from './vendor-failure';
 
 /** The logging the gateway needs; Powertools Logger fits it. */
@@ -34,15 +35,6 @@ export interface GatewayDeps {
   readonly logger: GatewayLogger;
   /** @default Date.now */
   readonly now?: () => number;
-}
-
-interface AttemptLog {
-  model: string;
-  outcome: string;
-  status?: number;
-  latencyMs: number;
-  /** Names of the output checks that flagged the answer (never its text). */
-  moderation?: readonly string[];
 }
 
 /** How often one kind of flag failure is logged (it is counted every time). */
@@ -87,7 +79,7 @@ export class Gateway {
     const started = this.now();
     const lifetime = new RequestLifetime(limits, this.now);
     const metrics = new RequestMetrics(this.deps.metrics);
-    const log: Record<string, unknown> = {};
+    const log: RequestLogLine = {};
     const answered = trackAnswer(sink);
     try {
       const request = parseMessagesRequest(req, this.deps.settings.gateway.maxRequestBytes);
@@ -103,7 +95,7 @@ export class Gateway {
     }
   }
 
-  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: Record<string, unknown>, lifetime: RequestLifetime): Promise<void> {
+  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: RequestLogLine, lifetime: RequestLifetime): Promise<void> {
     const { settings } = this.deps;
     const hasher = await this.deps.hasher();
     const userHash = hasher.hash(request.userKey);
@@ -121,7 +113,7 @@ export class Gateway {
       log.phase = reading.flag.phase;
       log.cohort = decision.reason;
     }
-    const plan = planRoute(settings, request.body.model, decision, !decision.inCohort || this.breaker.allowsCall());
+    const plan = planRoute({ settings, requestedModel: request.body.model, decision, newModelAllowed: !decision.inCohort || this.breaker.allowsCall() });
     log.variant = plan.variant;
     metrics.setRoute(plan.rolloutApplies ? 'rollout' : 'direct');
     if (plan.circuitOpen) metrics.add(settings.newModel.alias, 'CircuitOpen', 1);
@@ -216,7 +208,7 @@ export class Gateway {
     if (result.timeToFirstTokenMs !== undefined) metrics.add(m, 'TimeToFirstToken', result.timeToFirstTokenMs);
   }
 
-  private answerError(err: unknown, answered: AnswerTracker, log: Record<string, unknown>): void {
+  private answerError(err: unknown, answered: AnswerTracker, log: RequestLogLine): void {
     const known = err instanceof GatewayError;
     const status = known ? err.status : 500;
     log.status = status;

@@ -39,7 +39,16 @@ export function namesDefaultModel(settings: GatewaySettings, model: string): boo
  * retries, and on which failures to move on. The new model gets no SDK retries: when it
  * fails the default model answers at once instead of the user waiting on backoff.
  */
-export function planRoute(settings: GatewaySettings, requestedModel: string, decision: CohortDecision, newModelAllowed: boolean): RoutePlan {
+export interface RouteRequest {
+  readonly settings: GatewaySettings;
+  /** The request body's `model`: an alias or a vendor id. */
+  readonly requestedModel: string;
+  readonly decision: CohortDecision;
+  /** False while the new model's circuit breaker is open. */
+  readonly newModelAllowed: boolean;
+}
+
+export function planRoute({ settings, requestedModel, decision, newModelAllowed }: RouteRequest): RoutePlan {
   const g = settings.gateway;
   const defaultTarget: CallTarget = {
     role: 'default',

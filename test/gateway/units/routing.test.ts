@@ -63,17 +63,17 @@ describe('namesDefaultModel', () => {
 describe('planRoute', () => {
   describe.each(['claude-sonnet-4-6', DATED_SONNET])('a request naming the default model as %p', (requested) => {
     it('in the cohort: new model first (no retries, new-model timeout, falls back on throttle/model-error/flagged), then the default', () => {
-      expect(planRoute(settings, requested, IN, true)).toEqual<RoutePlan>({
+      expect(planRoute({ settings, requestedModel: requested, decision: IN, newModelAllowed: true })).toEqual<RoutePlan>({
         variant: 'new',
         rolloutApplies: true,
         circuitOpen: false,
         targets: [NEW_TARGET, DEFAULT_TARGET],
       });
-      expect(planRoute(settings, requested, ALLOWLISTED, true).targets).toEqual([NEW_TARGET, DEFAULT_TARGET]);
+      expect(planRoute({ settings, requestedModel: requested, decision: ALLOWLISTED, newModelAllowed: true }).targets).toEqual([NEW_TARGET, DEFAULT_TARGET]);
     });
 
     it('in the cohort with the breaker open: the default model only, marked circuitOpen', () => {
-      expect(planRoute(settings, requested, IN, false)).toEqual<RoutePlan>({
+      expect(planRoute({ settings, requestedModel: requested, decision: IN, newModelAllowed: false })).toEqual<RoutePlan>({
         variant: 'new',
         rolloutApplies: true,
         circuitOpen: true,
@@ -83,17 +83,17 @@ describe('planRoute', () => {
 
     it('outside the cohort: the default model only', () => {
       const expected: RoutePlan = { variant: 'default', rolloutApplies: true, circuitOpen: false, targets: [DEFAULT_TARGET] };
-      expect(planRoute(settings, requested, OUT, true)).toEqual(expected);
-      expect(planRoute(settings, requested, OUT, false)).toEqual(expected);
-      expect(planRoute(settings, requested, { inCohort: false, reason: 'no-user-key' }, true)).toEqual(expected);
-      expect(planRoute(settings, requested, { inCohort: false, reason: 'flag-off' }, true)).toEqual(expected);
+      expect(planRoute({ settings, requestedModel: requested, decision: OUT, newModelAllowed: true })).toEqual(expected);
+      expect(planRoute({ settings, requestedModel: requested, decision: OUT, newModelAllowed: false })).toEqual(expected);
+      expect(planRoute({ settings, requestedModel: requested, decision: { inCohort: false, reason: 'no-user-key' }, newModelAllowed: true })).toEqual(expected);
+      expect(planRoute({ settings, requestedModel: requested, decision: { inCohort: false, reason: 'flag-off' }, newModelAllowed: true })).toEqual(expected);
     });
   });
 
   it('the default model is always the last target and never falls back further', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.constantFrom('claude-sonnet-4-6', DATED_SONNET), (inCohort, allowed, requested) => {
-        const plan = planRoute(settings, requested, inCohort ? IN : OUT, allowed);
+        const plan = planRoute({ settings, requestedModel: requested, decision: inCohort ? IN : OUT, newModelAllowed: allowed });
         const last = plan.targets[plan.targets.length - 1];
         expect(last).toEqual(DEFAULT_TARGET);
         expect(plan.targets.filter((t) => t.role === 'new').every((t) => t.maxRetries === 0)).toBe(true);
@@ -108,7 +108,7 @@ describe('planRoute', () => {
       ['claude-haiku-4-5', 'claude-haiku-4-5'],
     ])('%p → metrics model %p, vendor model id unchanged, whatever the cohort', (requested, alias) => {
       for (const [decision, allowed] of [[IN, true], [IN, false], [OUT, true]] as const) {
-        expect(planRoute(settings, requested, decision, allowed)).toEqual<RoutePlan>({
+        expect(planRoute({ settings, requestedModel: requested, decision: decision, newModelAllowed: allowed })).toEqual<RoutePlan>({
           variant: 'default',
           rolloutApplies: false,
           circuitOpen: false,
@@ -130,7 +130,7 @@ describe('planRoute', () => {
 
   it("a request naming a model outside the catalog is counted as 'other', with no prices", () => {
     expect(OTHER_MODEL).toBe('other');
-    const plan = planRoute(settings, 'claude-opus-4-1-20250805', IN, true);
+    const plan = planRoute({ settings, requestedModel: 'claude-opus-4-1-20250805', decision: IN, newModelAllowed: true });
     expect(plan).toEqual<RoutePlan>({
       variant: 'default',
       rolloutApplies: false,
@@ -146,7 +146,7 @@ describe('planRoute', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom(...catalogIds)), fc.boolean(), fc.boolean(), (model, inCohort, allowed) => {
         fc.pre(!namesDefaultModel(settings, model));
-        const plan = planRoute(settings, model, inCohort ? IN : OUT, allowed);
+        const plan = planRoute({ settings, requestedModel: model, decision: inCohort ? IN : OUT, newModelAllowed: allowed });
         expect(plan.rolloutApplies).toBe(false);
         expect(plan.variant).toBe('default');
         expect(plan.circuitOpen).toBe(false);
@@ -162,7 +162,7 @@ describe('planRoute', () => {
   });
 
   it('uses the shipped defaults (30 s new model, 60 s default model, 2 retries)', () => {
-    const plan = planRoute(shipped, 'claude-sonnet-4-6', IN, true);
+    const plan = planRoute({ settings: shipped, requestedModel: 'claude-sonnet-4-6', decision: IN, newModelAllowed: true });
     expect(plan.targets.map((t) => [t.role, t.vendorModelId, t.timeoutMs, t.maxRetries])).toEqual([
       ['new', 'claude-haiku-4-5-20251001', 30_000, 0],
       ['default', 'claude-sonnet-4-6', 60_000, 2],
