@@ -7,6 +7,7 @@ import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
 import type { RolloutReader, RolloutSnapshot } from './rollout-reader';
 import { required } from './rollout-resources';
+import { EXIT } from './exit-codes';
 
 export interface AdvanceOptions {
   /** Phase to deploy. @default - the phase after the live one */
@@ -25,14 +26,6 @@ export interface AdvanceOptions {
   readonly waitTimeoutMs?: number;
 }
 
-/** Exit code when the deployment was rolled back while --wait followed it. */
-export const EXIT_ROLLED_BACK = 3;
-/** Exit code when a gate refused the advance. */
-export const EXIT_REFUSED = 4;
-/** Exit code when the operator answered no. */
-export const EXIT_NOT_CONFIRMED = 5;
-/** Exit code when --wait gave up while the deployment was still in progress: nothing is known yet. */
-export const EXIT_WAIT_TIMED_OUT = 6;
 
 const DEFAULT_WAIT_MS = 48 * 3_600_000;
 
@@ -46,23 +39,23 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   const now = options.now ?? new Date();
   const s = await reader.snapshot();
   const target = options.to ? findPhase(config, options.to) : nextPhase(config, s.live.phase);
-  if (options.to === OFF_PHASE) throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: 2 });
+  if (options.to === OFF_PHASE) throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: EXIT.usage });
   if (!target) {
-    if (options.to) throw new CliError(`'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`, { exitCode: 2 });
+    if (options.to) throw new CliError(`'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`, { exitCode: EXIT.usage });
     print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (README: After the rollout).`);
-    return 0;
+    return EXIT.ok;
   }
-  if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT_REFUSED;
+  if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT.refused;
   const version = required(s.resources.versions, target.name);
   const strategy = required(s.resources.strategies, target.name);
   const plan = `deploy flag version ${version} (${target.name}: ${target.rolloutPercent}% of users) with strategy ${config.appConfig.applicationName}-${target.name}`;
   if (options.dryRun) {
     print(`Would ${plan} (dry run: nothing done).`);
-    return 0;
+    return EXIT.ok;
   }
   if (!(await options.confirm(`${s.live.phase} → ${target.name}: ${plan}. Go ahead?`))) {
     print('Not confirmed: nothing done.');
-    return EXIT_NOT_CONFIRMED;
+    return EXIT.notConfirmed;
   }
   // The prompt may have waited for minutes: a rollback, another on-call's advance or an alarm
   // since then voids the answer, so the gates are checked again on a fresh read.
@@ -70,16 +63,16 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   const moved = changedDeployment(s.deployments[0], fresh.deployments[0]);
   if (moved) {
     print(`Refusing to advance ${s.live.phase} → ${target.name}: the newest deployment changed while the prompt waited (${moved}). Nothing done; run npx rollout advance again.`);
-    return EXIT_REFUSED;
+    return EXIT.refused;
   }
-  if (!(await gatesPass(config, reader, fresh, target, options.now ?? new Date(), print))) return EXIT_REFUSED;
+  if (!(await gatesPass(config, reader, fresh, target, options.now ?? new Date(), print))) return EXIT.refused;
   const deployments = reader.deploymentsFor(s.resources);
   const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
     deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`));
   print(`Started ${describe({ ...started, version, label: target.name })}: ${plan}.`);
   if (!options.wait) {
     print('Follow it with npx rollout status (AppConfig rolls it back by itself if the rollback alarm fires).');
-    return 0;
+    return EXIT.ok;
   }
   // A read, but the deployment has started: the action says so, since running advance again would be refused.
   const waitMs = options.waitTimeoutMs ?? DEFAULT_WAIT_MS;
@@ -87,14 +80,14 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
     deployments.waitForEnd(started.number, (d) => print(`  ${new Date(deployments.now()).toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), waitMs));
   if (end.state === 'COMPLETE') {
     print(`${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`);
-    return 0;
+    return EXIT.ok;
   }
   if (isUnsettled(end)) {
     print(`Deployment #${end.number} is still ${end.state} after ${(waitMs / 3_600_000).toFixed(1)} h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.`);
-    return EXIT_WAIT_TIMED_OUT;
+    return EXIT.waitTimedOut;
   }
   print(`Deployment #${end.number} ended ${end.state}: the flag is back on the previous version. See npx rollout status and RUNBOOK.md#rollback.`);
-  return EXIT_ROLLED_BACK;
+  return EXIT.rolledBack;
 }
 
 /** Runs the advance gates on `s`, printing the refusals; true when they pass. */

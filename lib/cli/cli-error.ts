@@ -1,3 +1,5 @@
+import { EXIT } from './exit-codes';
+
 /** A CLI failure the user can act on: printed without a stack trace, exit code 1 (or `exitCode`). */
 export class CliError extends Error {
   public readonly exitCode: number;
@@ -5,6 +7,6 @@ export class CliError extends Error {
   public constructor(message: string, options?: ErrorOptions & { exitCode?: number }) {
     super(message, options);
     this.name = 'CliError';
-    this.exitCode = options?.exitCode ?? 1;
+    this.exitCode = options?.exitCode ?? EXIT.failed;
   }
 }

@@ -2,6 +2,7 @@ import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } fr
 import type { RolloutConfig } from '../domain/config-schema';
 import { findRetirement } from '../domain/retired-models';
 import { CliError } from './cli-error';
+import { EXIT } from './exit-codes';
 
 export interface PreflightOptions {
   readonly config: RolloutConfig;
@@ -65,7 +66,7 @@ export async function preflight(options: PreflightOptions): Promise<{ exitCode: 
   }
   const failed = results.filter((r) => r.outcome === 'fail').length;
   print(`preflight: ${results.length - failed} passed, ${failed} failed`);
-  return { exitCode: failed > 0 ? 1 : 0, results };
+  return { exitCode: failed > 0 ? EXIT.failed : EXIT.ok, results };
 }
 
 async function checkModel(client: Anthropic, baseURL: string, role: PreflightResult['role'], alias: string, id: string, today: string): Promise<PreflightResult> {

@@ -5,10 +5,10 @@ import { planKillSwitch, type KillSwitchStep } from '../domain/kill-switch-plan'
 import { describe, type DeploymentView } from '../domain/rollback-plan';
 import type { FlagDeployments } from '../ops/appconfig-deployments';
 import { isStateRefusal } from '../ops/appconfig-refusals';
-import { EXIT_NOT_CONFIRMED } from './advance';
 import { explainAwsError, withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
 import type { RolloutReader } from './rollout-reader';
+import { EXIT } from './exit-codes';
 
 export interface RollbackOptions {
   /** Only say what would be done. */
@@ -39,16 +39,16 @@ export async function rollback(config: RolloutConfig, reader: RolloutReader, opt
   if (first.kind === 'none') {
     print(`The flag is already off (${describe(first.deployment)}). Nobody is on ${config.llm.newModelAlias}.`);
     if (s.alarms.some((a) => a.name === alarm && a.actionsEnabled === false)) await restore(deployments, first.deployment, alarm, region, print);
-    return 0;
+    return EXIT.ok;
   }
   const steps = [...plannedSteps(first), `deploy the off version all at once with strategy ${config.appConfig.applicationName}-off`];
   if (options.dryRun) {
     print(`Would ${steps.join(', then ')} (dry run: nothing done).`);
-    return 0;
+    return EXIT.ok;
   }
   if (!(await options.confirm(`Kill switch: ${steps.join(', then ')}. Go ahead?`))) {
     print('Not confirmed: nothing done.');
-    return EXIT_NOT_CONFIRMED;
+    return EXIT.notConfirmed;
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = deployments.now() + timeoutMs;
@@ -67,7 +67,7 @@ export async function rollback(config: RolloutConfig, reader: RolloutReader, opt
   const poll = config.appConfig.agentPollIntervalSeconds;
   print(`Every gateway environment picks it up within ${poll} s (the AppConfig Agent's poll interval); until then, cohort users may still reach ${config.llm.newModelAlias}.`);
   print(`The flag stays off until a phase is advanced again (npx rollout advance): no cdk deploy changes the live phase.`);
-  return 0;
+  return EXIT.ok;
 }
 
 function plannedSteps(step: Exclude<KillSwitchStep, { kind: 'none' }>): string[] {

@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { createSignedFetch } from '../client/signed-fetch';
 import type { RolloutConfig } from '../domain/config-schema';
 import { CliError } from './cli-error';
+import { EXIT } from './exit-codes';
 
 export interface SmokeOptions {
   /** Gateway base URL: a Lambda Function URL (https://<id>.lambda-url.<region>.on.aws) or a local `rollout serve` (http://127.0.0.1:PORT). */
@@ -50,10 +51,10 @@ export function smokeTarget(options: Pick<SmokeOptions, 'url' | 'config' | 'sign
   try {
     parsed = new URL(options.url);
   } catch (cause) {
-    throw new CliError(`--url must be the gateway's base URL, e.g. https://<id>.lambda-url.us-east-1.on.aws or http://127.0.0.1:8080 (got '${options.url}').`, { exitCode: 2, cause });
+    throw new CliError(`--url must be the gateway's base URL, e.g. https://<id>.lambda-url.us-east-1.on.aws or http://127.0.0.1:8080 (got '${options.url}').`, { exitCode: EXIT.usage, cause });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new CliError(`--url must be an http:// or https:// URL (got '${options.url}').`, { exitCode: 2 });
+    throw new CliError(`--url must be an http:// or https:// URL (got '${options.url}').`, { exitCode: EXIT.usage });
   }
   const url = options.url.replace(/\/+$/, '');
   const sign = options.sign ?? parsed.protocol === 'https:';
@@ -108,7 +109,7 @@ export async function smoke(options: SmokeOptions): Promise<{ checks: SmokeCheck
   const count = (o: SmokeCheck['outcome']): number => checks.filter((c) => c.outcome === o).length;
   const failed = count('fail');
   print(`smoke: ${count('pass')} passed, ${failed} failed, ${count('skip')} skipped`);
-  return { checks, exitCode: failed > 0 ? 1 : 0 };
+  return { checks, exitCode: failed > 0 ? EXIT.failed : EXIT.ok };
 }
 
 interface Context {

@@ -5,6 +5,7 @@ import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
 import { expectedSpendByPhase } from '../domain/spend';
 import type { RolloutReader } from './rollout-reader';
+import { EXIT } from './exit-codes';
 
 /**
  * `rollout status`: the live phase and its share of users, the deployment in flight, how long
@@ -46,5 +47,5 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
     print(`Expected vendor spend: ${at(s.live.phase)} now${next ? `, ${at(next.name)} at ${next.name}` : ''} (from spend.traffic)`);
   }
   print(`Next: ${nextStepOf(config, s.live, s.inFlight, s.alarms, now)}`);
-  return 0;
+  return EXIT.ok;
 }

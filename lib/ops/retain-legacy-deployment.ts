@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { capabilitiesFor } from './required-capabilities';
-import { APPCONFIG_DEPLOYMENT, describeChanges, retainAppConfigDeployments, type RetainPlan } from './retain-template';
+import { APPCONFIG_DEPLOYMENT, describeChanges, describeMissing, retainAppConfigDeployments, retentionOf, RETAIN_MARKER_ID, RETAIN_MARKER_TYPE, type RetainPlan } from './retain-template';
 import { stackLocationOf } from './stack-arn';
-import { deployedTemplate, describeStack, DESCRIBE_STACK, READ_TEMPLATE, updateStack, UPDATE_STACK, uploadTemplate, UPLOAD_TEMPLATE, type StackView } from './stack-calls';
+import { deployedTemplate, describeStack, DESCRIBE_STACK, READ_BACK_TEMPLATE, READ_TEMPLATE, updateStack, UPDATE_STACK, uploadTemplate, UPLOAD_TEMPLATE, type StackView } from './stack-calls';
 import { notReadyAdvice } from './stack-status';
 import { waitForUpdate, type WaitOptions } from './stack-update-wait';
 import { planDelivery, TEMPLATE_BODY_LIMIT_BYTES, type TemplateDelivery } from './template-delivery';
 import { withUpgradeAwsErrors } from './upgrade-aws-errors';
-import { StackArnError, StackChangedError, StackNotReadyError } from './upgrade-errors';
+import { NoUpdatesPerformedError, RetentionNotVerifiedError, StackArnError, StackChangedError, StackNotReadyError } from './upgrade-errors';
 
 export interface UpgradeClients {
   readonly cloudformation: CloudFormationClient;
@@ -34,16 +34,24 @@ export interface UpgradeRuntime extends WaitOptions {
 
 export type UpgradeOutcome = 'updated' | 'already-retained' | 'no-deployments' | 'dry-run';
 
-const NEXT_STEP = 'Next: cdk deploy the new release; CloudFormation then drops the deployment from the stack and keeps it in AppConfig, so the live phase stays as it is.';
+const nextStep = (markerInStack: boolean): string =>
+  `Next: cdk deploy the new release; CloudFormation then drops the deployment from the stack and keeps it in AppConfig, so the live phase stays as it is${markerInStack ? ` (it also deletes ${RETAIN_MARKER_ID}, which the new release does not have)` : ''}.`;
 
 /**
  * The upgrade step before the release that drops the AWS::AppConfig::Deployment from the stack:
  * CloudFormation deletes a resource removed from the template according to the DeletionPolicy
  * of the template currently deployed (CloudFormation User Guide, "DeletionPolicy attribute";
  * AWS re:Post Knowledge Center, "remove a resource from a CloudFormation stack without deleting
- * it": first update the stack with DeletionPolicy Retain, then remove the resource). So this
- * updates the stack with its own deployed template plus Retain on every AppConfig deployment,
- * and nothing else.
+ * it": first update the stack with DeletionPolicy Retain, then remove the resource; CloudFormation
+ * User Guide, "Reverting an import operation": "perform a stack update to apply the deletion
+ * policy"). So this updates the stack with its own deployed template plus Retain on every
+ * AppConfig deployment plus one harmless resource, RolloutUpgradeRetainMarker (see
+ * retain-template.ts): CloudFormation has treated an update of only DeletionPolicy/
+ * UpdateReplacePolicy as no change (cloudformation-coverage-roadmap#1543, aws-cdk#11521,
+ * cloudformation-cli#855), so the update carries a real resource change.
+ *
+ * Nothing is taken on trust: after UPDATE_COMPLETE, and after "No updates are to be performed.",
+ * the deployed template is read back, and only a template that retains every deployment counts.
  */
 export async function retainLegacyDeployments(request: UpgradeRequest, clients: UpgradeClients, runtime: UpgradeRuntime): Promise<UpgradeOutcome> {
   const { print } = runtime;
@@ -60,9 +68,9 @@ export async function retainLegacyDeployments(request: UpgradeRequest, clients: 
     print(`Stack ${stack.name} has no ${APPCONFIG_DEPLOYMENT}: it needs no upgrade. Nothing was changed; cdk deploy the new release as usual.`);
     return 'no-deployments';
   }
-  if (plan.changes.length === 0) {
-    print(`Every ${APPCONFIG_DEPLOYMENT} of stack ${stack.name} (${plan.deployments.join(', ')}) already has DeletionPolicy and UpdateReplacePolicy Retain: nothing to do, nothing was changed.`);
-    print(NEXT_STEP);
+  if (plan.marker === 'none') {
+    print(alreadyRetained(stack.name, plan.deployments, true));
+    print(nextStep(true));
     return 'already-retained';
   }
 
@@ -86,18 +94,55 @@ export async function retainLegacyDeployments(request: UpgradeRequest, clients: 
   const current = await withUpgradeAwsErrors(DESCRIBE_STACK(stack.name), region, () => describeStack(cfn, stack.id));
   assertUnchanged(stack, current);
 
-  await withUpgradeAwsErrors(UPDATE_STACK(stack.name), region, () => updateStack(cfn, {
+  const answer = await withUpgradeAwsErrors(UPDATE_STACK(stack.name), region, () => updateStack(cfn, {
     stackId: stack.id,
     template: delivery.kind === 'body' ? { body: delivery.body } : { url: delivery.url },
     parameterKeys: stack.parameterKeys,
     capabilities,
     clientRequestToken: (runtime.clientRequestToken ?? (() => `rollout-upgrade-${randomUUID()}`))(),
   }));
+  const readBack = (): Promise<string> => withUpgradeAwsErrors(READ_BACK_TEMPLATE(stack.name), region, () => deployedTemplate(cfn, stack.id));
+
+  if (answer.kind === 'no-updates') {
+    // CloudFormation found nothing to change, so it applied nothing: only the deployed template
+    // says whether that is because it already has what the update sets.
+    const problems = retentionProblems(await readBack(), plan, { markerExpected: plan.marker === 'add' });
+    if (problems.length > 0) throw new NoUpdatesPerformedError(stack.name, answer.requestId, problems);
+    print(`CloudFormation answered "No updates are to be performed.": the deployed template, read back, already has what this update sets.`);
+    print(alreadyRetained(stack.name, plan.deployments, plan.marker === 'add'));
+    print(nextStep(plan.marker === 'add'));
+    return 'already-retained';
+  }
+
   print(`Update of stack ${stack.name} started; waiting for UPDATE_COMPLETE (do not cdk deploy meanwhile).`);
   await waitForUpdate(cfn, current, region, runtime, (status) => print(`  ${status}`));
-  print(`Stack ${stack.name} is UPDATE_COMPLETE: ${plan.deployments.join(', ')} now ${plan.deployments.length === 1 ? 'has' : 'have'} DeletionPolicy and UpdateReplacePolicy Retain. The AppConfig deployment itself and the live phase were not touched.`);
-  print(NEXT_STEP);
+  // UPDATE_COMPLETE says the update ended, not what CloudFormation recorded: read it back.
+  const problems = retentionProblems(await readBack(), plan, { markerExpected: undefined });
+  if (problems.length > 0) throw new RetentionNotVerifiedError(stack.name, problems);
+  const ids = plan.deployments.join(', ');
+  print(`Stack ${stack.name} is UPDATE_COMPLETE, and its deployed template, read back, confirms it: ${ids} now ${plan.deployments.length === 1 ? 'has' : 'have'} DeletionPolicy and UpdateReplacePolicy Retain. The AppConfig deployment itself and the live phase were not touched.`);
+  print(nextStep(plan.marker === 'add'));
   return 'updated';
+}
+
+function alreadyRetained(stackName: string, deployments: readonly string[], markerInStack: boolean): string {
+  const marker = markerInStack ? `, and the stack has ${RETAIN_MARKER_ID} (the real change that came with them)` : '';
+  return `Every ${APPCONFIG_DEPLOYMENT} of stack ${stackName} (${deployments.join(', ')}) already has DeletionPolicy and UpdateReplacePolicy Retain${marker}: already retained, nothing to do, nothing was changed.`;
+}
+
+/**
+ * What the deployed template lacks: a policy that is not Retain, a deployment of the plan no
+ * longer there, and, when `markerExpected` is set, the marker not as the update left it. Empty:
+ * every deployment is retained.
+ */
+function retentionProblems(deployedBody: string, plan: RetainPlan, options: { markerExpected: boolean | undefined }): string[] {
+  const check = retentionOf(deployedBody);
+  if (!check) return ['the deployed template is not a JSON template with Resources'];
+  const problems = describeMissing(check.missing);
+  for (const id of plan.deployments) if (!check.deployments.includes(id)) problems.push(`${id}: no longer in the deployed template`);
+  if (options.markerExpected === true && !check.markerPresent) problems.push(`${RETAIN_MARKER_ID}: not in the deployed template`);
+  if (options.markerExpected === false && check.markerPresent) problems.push(`${RETAIN_MARKER_ID}: still in the deployed template`);
+  return problems;
 }
 
 function assertReady(stack: StackView): void {
@@ -111,8 +156,14 @@ function assertUnchanged(before: StackView, after: StackView): void {
 }
 
 function printPlan(print: (line: string) => void, stack: StackView, plan: RetainPlan, delivery: TemplateDelivery, capabilities: readonly string[], dryRun: boolean): void {
-  print(`Stack ${stack.name} is ${stack.status}. The update ${dryRun ? 'would set' : 'sets'}, and changes nothing else in the deployed template:`);
+  print(`Stack ${stack.name} is ${stack.status}. The update ${dryRun ? 'would change' : 'changes'} only this in the deployed template:`);
   for (const line of describeChanges(plan.changes)) print(`  ${line}`);
+  if (plan.changes.length === 0) print(`  ${plan.deployments.join(', ')}: DeletionPolicy and UpdateReplacePolicy already Retain (kept; sent again with a real change, since nothing shows one came with them)`);
+  if (plan.marker === 'add') {
+    print(`  ${RETAIN_MARKER_ID}: added, an ${RETAIN_MARKER_TYPE} without properties (no cost; nothing uses it without a WaitCondition), so that CloudFormation sees a real change and performs the update; the next cdk deploy deletes it`);
+  } else if (plan.marker === 'remove') {
+    print(`  ${RETAIN_MARKER_ID}: removed (an earlier run added it), so that CloudFormation sees a real change and performs the update; deleting a ${RETAIN_MARKER_TYPE} is harmless`);
+  }
   print(`Parameters keep their previous values (${stack.parameterKeys.join(', ') || 'none'}); capabilities: ${capabilities.join(', ') || 'none'}.`);
   const size = `${delivery.bytes.toLocaleString('en-US')} bytes`;
   if (delivery.kind === 'body') {

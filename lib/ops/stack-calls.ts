@@ -1,5 +1,6 @@
 import { DescribeStacksCommand, GetTemplateCommand, UpdateStackCommand, type Capability, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsAnswerOf } from '../cli/aws-answer';
 import type { UpgradeCall } from './upgrade-aws-errors';
 
 /** What the upgrade needs to know of a stack, from DescribeStacks. */
@@ -40,6 +41,14 @@ export const UPDATE_STACK = (stack: string): UpgradeCall => ({
   service: 'CloudFormation',
   permission: 'cloudformation:UpdateStack on the stack, and iam:PassRole on the stack\'s service role if it has one',
   afterServerFault: 'The update may have started anyway: run this again in a few minutes — it reads the stack first and says whether the update is running, done, or still needed. Do not cdk deploy until it says the deployments are retained.',
+});
+
+/** Reading the template back after UpdateStack answered (UPDATE_COMPLETE, or "No updates are to be performed."). */
+export const READ_BACK_TEMPLATE = (stack: string): UpgradeCall => ({
+  action: `read back the deployed template of stack ${stack} to check the deployments are retained`,
+  service: 'CloudFormation',
+  permission: 'cloudformation:GetTemplate on the stack',
+  afterServerFault: 'Whether the deployments are retained is not known yet: run this again in a few minutes (it reads the stack and its template first and says so). Do not cdk deploy until it says the deployments are retained.',
 });
 
 export const WATCH_UPDATE = (stack: string): UpgradeCall => ({
@@ -83,19 +92,37 @@ export interface StackUpdate {
 }
 
 /**
+ * How CloudFormation answered UpdateStack. `no-updates`: "ValidationError: No updates are to be
+ * performed.", its answer when it finds nothing to change: no update started, and nothing was
+ * changed.
+ */
+export type UpdateAnswer = { readonly kind: 'started' } | { readonly kind: 'no-updates'; readonly requestId?: string };
+
+/**
  * UpdateStack with every parameter at UsePreviousValue: a parameter left out takes its Default,
  * not its previous value, and NoEcho values cannot be read back (CloudFormation API Reference,
  * Parameter: UsePreviousValue). RoleARN, notification ARNs, tags and the stack policy are left
- * out: UpdateStack keeps the stack's own when they are not given.
+ * out: UpdateStack keeps the stack's own when they are not given. "No updates are to be
+ * performed." comes back as an answer, not an error: what it means depends on the template
+ * deployed, which the caller reads back.
  */
-export async function updateStack(cfn: CloudFormationClient, update: StackUpdate): Promise<void> {
-  await cfn.send(new UpdateStackCommand({
-    StackName: update.stackId,
-    ...('body' in update.template ? { TemplateBody: update.template.body } : { TemplateURL: update.template.url }),
-    Parameters: update.parameterKeys.map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
-    Capabilities: [...update.capabilities],
-    ClientRequestToken: update.clientRequestToken,
-  }));
+export async function updateStack(cfn: CloudFormationClient, update: StackUpdate): Promise<UpdateAnswer> {
+  try {
+    await cfn.send(new UpdateStackCommand({
+      StackName: update.stackId,
+      ...('body' in update.template ? { TemplateBody: update.template.body } : { TemplateURL: update.template.url }),
+      Parameters: update.parameterKeys.map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
+      Capabilities: [...update.capabilities],
+      ClientRequestToken: update.clientRequestToken,
+    }));
+    return { kind: 'started' };
+  } catch (err) {
+    const answer = awsAnswerOf(err);
+    if (answer?.name === 'ValidationError' && /^No updates are to be performed\.?$/.test(answer.message.trim())) {
+      return { kind: 'no-updates', requestId: answer.requestId };
+    }
+    throw err;
+  }
 }
 
 function toView(s: Stack): StackView {

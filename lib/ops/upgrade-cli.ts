@@ -6,9 +6,12 @@ import { createUpgradeClients } from './upgrade-clients';
 export const UPGRADE_USAGE = `Usage: npm run upgrade:retain-deployment -- --stack NAME [--region R] [--bucket B] [--dry-run]
 
 Upgrading from the first release: updates the stack with its own deployed template plus
-DeletionPolicy and UpdateReplacePolicy Retain on every AWS::AppConfig::Deployment, and nothing
-else, so that the next cdk deploy removes the deployment from the stack without touching the
-live phase. Waits for UPDATE_COMPLETE. Safe to run again: it says when there is nothing to do.
+DeletionPolicy and UpdateReplacePolicy Retain on every AWS::AppConfig::Deployment plus one
+placeholder resource, RolloutUpgradeRetainMarker (an AWS::CloudFormation::WaitConditionHandle:
+without a real change CloudFormation may not apply the policies), and nothing else, so that the
+next cdk deploy removes the deployment from the stack without touching the live phase (and
+deletes the placeholder). Waits for UPDATE_COMPLETE, then reads the deployed template back to
+check. Safe to run again: it says when there is nothing to do.
   --stack NAME    the stack (name or ARN), e.g. LlmModelRollout
   --region R      its region (default: AWS_REGION or your profile's)
   --bucket B      where a template over 51,200 bytes is uploaded

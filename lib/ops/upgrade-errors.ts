@@ -54,3 +54,27 @@ export class StackUpdateTimeoutError extends CliError {
     this.name = 'StackUpdateTimeoutError';
   }
 }
+
+const BY_HAND = 'add DeletionPolicy: Retain and UpdateReplacePolicy: Retain to every AWS::AppConfig::Deployment by hand (CloudFormation console, "Update stack", "Edit template") in an update that also changes a resource — e.g. adds an AWS::CloudFormation::WaitConditionHandle without properties — since CloudFormation has taken an update of only these policies as no change; then check the Template tab';
+
+/**
+ * The update ended UPDATE_COMPLETE, but the deployed template read back (GetTemplate) does not
+ * retain every AWS::AppConfig::Deployment: UPDATE_COMPLETE alone is not trusted.
+ */
+export class RetentionNotVerifiedError extends CliError {
+  public constructor(public readonly stackName: string, public readonly problems: readonly string[]) {
+    super(`Stack ${stackName} is UPDATE_COMPLETE, but its deployed template, read back from CloudFormation, does not retain every AWS::AppConfig::Deployment (${problems.join('; ')}). The AppConfig deployments are not retained: do not cdk deploy the new release. Look at the stack's Template tab (CloudFormation console) and run this again; if it ends the same way, ${BY_HAND}.`);
+    this.name = 'RetentionNotVerifiedError';
+  }
+}
+
+/**
+ * UpdateStack answered "No updates are to be performed." (CloudFormation found the template the
+ * same as the deployed one) and the deployed template, read back, lacks what the update sets.
+ */
+export class NoUpdatesPerformedError extends CliError {
+  public constructor(public readonly stackName: string, requestId: string | undefined, public readonly problems: readonly string[]) {
+    super(`CloudFormation answered the update of stack ${stackName} with "No updates are to be performed." (ValidationError, request id ${requestId ?? 'not given'}): it applied nothing, yet the deployed template, read back, lacks what the update sets (${problems.join('; ')}). The AppConfig deployments are not retained: do not cdk deploy the new release. CloudFormation has treated a change of only DeletionPolicy/UpdateReplacePolicy as no change (cloudformation-coverage-roadmap#1543), which is why the update also changes the RolloutUpgradeRetainMarker resource; that it still saw none means the stack is not what this tool read. Check the stack's Events and Template tabs (someone deploying meanwhile?) and run this again; if CloudFormation answers the same, ${BY_HAND}, and quote the request id to AWS Support.`);
+    this.name = 'NoUpdatesPerformedError';
+  }
+}

@@ -1,4 +1,5 @@
-import { advance, EXIT_ROLLED_BACK, EXIT_WAIT_TIMED_OUT, type AdvanceOptions } from '../../lib/cli/advance';
+import { advance, type AdvanceOptions } from '../../lib/cli/advance';
+import { EXIT } from '../../lib/cli/exit-codes';
 import { shippedConfig } from '../fixtures/config';
 import { completedPhase } from '../helpers/fake-aws/shipped-rollout';
 import { cliOnFake, NOW, type CliOnFake } from './cli-on-fake';
@@ -29,7 +30,7 @@ describe('rollout advance --wait', () => {
   it('reports a wait that ended while the deployment was still BAKING as a timeout (exit 6), not as a rollback', async () => {
     const { code, out } = await advanceAndWait(3_600_000);
     expect(out).not.toContain('the flag is back on the previous version');
-    expect(code).toBe(EXIT_WAIT_TIMED_OUT);
+    expect(code).toBe(EXIT.waitTimedOut);
     expect(out).toContain('Deployment #2 is still BAKING after 1.0 h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.');
     expect(cli.world.appconfig.deployments[1]!.state).toBe('BAKING');
   });
@@ -43,7 +44,7 @@ describe('rollout advance --wait', () => {
   it('still reports a rollback as one (exit 3) when the monitor rolls the bake back', async () => {
     cli.fake.onRequest('GetDeployment', () => cli.world.cloudwatch.setState(cli.world.rollbackAlarm, 'ALARM', cli.clock.now()));
     const { code, out } = await advanceAndWait();
-    expect(code).toBe(EXIT_ROLLED_BACK);
+    expect(code).toBe(EXIT.rolledBack);
     expect(out).toContain('Deployment #2 ended ROLLED_BACK: the flag is back on the previous version.');
   });
 });

@@ -65,6 +65,39 @@ describe('fake CloudFormation', () => {
     expect(err).toMatchObject({ name: 'ValidationError', message: 'No updates are to be performed.' });
   });
 
+  it('UpdateStack that changes only DeletionPolicy/UpdateReplacePolicy: "No updates are to be performed." (the conservative reading of cloudformation-coverage-roadmap#1543)', async () => {
+    // What the first version of upgrade:retain-deployment sent: the deployed template plus the two policies, nothing else.
+    const template = JSON.parse(legacyTemplateBody()) as { Resources: Record<string, Record<string, unknown>> };
+    template.Resources[LEGACY_DEPLOYMENT_ID] = { ...template.Resources[LEGACY_DEPLOYMENT_ID], DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    const key = 'rollout-upgrade/policies-only.json';
+    await s3.send(new PutObjectCommand({ Bucket: ASSETS_BUCKET, Key: key, Body: JSON.stringify(template) }));
+    const update = (url: string): Promise<unknown> => cfn.send(new UpdateStackCommand({ StackName: STACK_NAME, TemplateURL: url, Parameters: [{ ParameterKey: 'BootstrapVersion', UsePreviousValue: true }], Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] }));
+    const err = await refusal(update(`https://s3.${REGION}.amazonaws.com/${ASSETS_BUCKET}/${key}`));
+    expect(err).toMatchObject({ name: 'ValidationError', message: 'No updates are to be performed.' });
+    expect(world.stack.updates).toEqual([]);
+    expect(world.stack.templateBody).toBe(legacyTemplateBody());
+
+    // With one more resource it is a real update, and the policies come with it.
+    world.stack.nextUpdate = { polls: 0, result: 'complete' };
+    template.Resources.Marker = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
+    await s3.send(new PutObjectCommand({ Bucket: ASSETS_BUCKET, Key: key, Body: JSON.stringify(template) }));
+    await update(`https://s3.${REGION}.amazonaws.com/${ASSETS_BUCKET}/${key}`);
+    expect(world.stack.updates[0]?.effects).toEqual([
+      { logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'attributes-only' },
+      { logicalId: 'Marker', type: 'AWS::CloudFormation::WaitConditionHandle', kind: 'add' },
+    ]);
+    expect(world.stack.templateBody).toBe(JSON.stringify(template));
+  });
+
+  it('an update scripted to keep the previous policies completes, and GetTemplate shows the old policies', async () => {
+    world.stack.templateBody = small({ D: { Type: 'AWS::AppConfig::Deployment', Properties: {} } });
+    world.stack.nextUpdate = { polls: 0, result: 'complete', keepsPreviousPolicies: true };
+    await cfn.send(new UpdateStackCommand({ StackName: STACK_NAME, TemplateBody: small({ D: { Type: 'AWS::AppConfig::Deployment', Properties: {}, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }, M: { Type: 'AWS::CloudFormation::WaitConditionHandle' } }) }));
+    expect((await cfn.send(new DescribeStacksCommand({ StackName: STACK_NAME }))).Stacks?.[0]?.StackStatus).toBe('UPDATE_COMPLETE');
+    const { TemplateBody } = await cfn.send(new GetTemplateCommand({ StackName: STACK_NAME }));
+    expect(JSON.parse(TemplateBody ?? '')).toEqual({ Parameters: {}, Resources: { D: { Type: 'AWS::AppConfig::Deployment', Properties: {} }, M: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } });
+  });
+
   it('UpdateStack refuses a stack that is not in an updatable *_COMPLETE state', async () => {
     world.stack.status = 'UPDATE_IN_PROGRESS';
     const err = await refusal(cfn.send(new UpdateStackCommand({ StackName: STACK_NAME, TemplateBody: small({}) })));

@@ -1,10 +1,11 @@
 import { CloudFormationClient, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { retainAppConfigDeployments } from '../../lib/ops/retain-template';
+import { retainAppConfigDeployments, RETAIN_MARKER_ID } from '../../lib/ops/retain-template';
 import type { UpgradeClients } from '../../lib/ops/retain-legacy-deployment';
 import { runUpgradeRetainDeployment } from '../../lib/ops/upgrade-cli';
 import { startFakeStackEndpoint, type FakeStackEndpoint, type StackEndpointRequest } from '../helpers/fake-aws/fake-stack-endpoint';
 import type { FakeStackInit } from '../helpers/fake-aws/fake-stack';
+import { validationError } from '../helpers/fake-aws/query-protocol';
 import { ACCOUNT, ASSETS_BUCKET, LEGACY_DEPLOYMENT_ID, legacyStackWorld, legacyTemplateBody, REGION, STACK_NAME, type LegacyStackWorld } from '../helpers/fake-aws/legacy-stack';
 
 /**
@@ -13,6 +14,8 @@ import { ACCOUNT, ASSETS_BUCKET, LEGACY_DEPLOYMENT_ID, legacyStackWorld, legacyT
  */
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const WRITES = ['PutObject', 'UpdateStack'];
+const MARKER = { logicalId: RETAIN_MARKER_ID, type: 'AWS::CloudFormation::WaitConditionHandle' };
+const INTERNAL_FAILURE = { status: 500, code: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.', fault: 'Receiver' } as const;
 
 let world: LegacyStackWorld;
 let fake: FakeStackEndpoint;
@@ -52,7 +55,7 @@ async function upgrade(...args: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 
-/** What `cdk deploy` of the next release does: the deployed template without the deployment. */
+/** What `cdk deploy` of the next release does: the deployed template without the deployment (nor the marker, which the release does not have). */
 async function deployNextRelease(): Promise<unknown> {
   world.stack.nextUpdate = { polls: 0, result: 'complete' };
   const next = withoutDeployment(world.stack.templateBody);
@@ -71,8 +74,11 @@ const writes = (): number => WRITES.reduce((n, op) => n + fake.count(op), 0);
 const withoutDeployment = (body: string): string => {
   const template = JSON.parse(body) as { Resources: Record<string, unknown> };
   delete template.Resources[LEGACY_DEPLOYMENT_ID];
+  delete template.Resources[RETAIN_MARKER_ID];
   return JSON.stringify(template);
 };
+/** The operations the fake answered, in order. */
+const operations = (): string[] => fake.requests.map((r) => r.operation);
 
 describe('upgrade:retain-deployment on the first release\'s stack', () => {
   it('uploads the edited template to the CDK bootstrap bucket, updates the stack from it and waits for UPDATE_COMPLETE', async () => {
@@ -99,21 +105,26 @@ describe('upgrade:retain-deployment on the first release\'s stack', () => {
       capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
       clientRequestToken: expect.stringMatching(/^rollout-upgrade-[0-9a-f-]{36}$/),
     });
-    // CloudFormation touches no resource: the policies change, the AppConfig deployment is not replaced.
-    expect(update?.effects).toEqual([{ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'attributes-only' }]);
+    // The policies change, the AppConfig deployment is not replaced; the one resource CloudFormation
+    // creates is the marker, which makes it a real update (a policy-only one is none: see the fake).
+    expect(update?.effects).toEqual([{ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'attributes-only' }, { ...MARKER, kind: 'add' }]);
+    // It reads the template back once the update is complete, and trusts only that.
+    expect(operations().slice(-2)).toEqual(['DescribeStacks', 'GetTemplate']);
+    expect(fake.count('GetTemplate')).toBe(2);
 
     expect(world.stack.status).toBe('UPDATE_COMPLETE');
     expect(stdout).toContain(`${LEGACY_DEPLOYMENT_ID}: DeletionPolicy not set → Retain; UpdateReplacePolicy not set → Retain`);
+    expect(stdout).toContain(`${RETAIN_MARKER_ID}: added, an AWS::CloudFormation::WaitConditionHandle without properties`);
     expect(stdout).toContain(`over the 51,200-byte TemplateBody limit: it goes to s3://${ASSETS_BUCKET}/${key}`);
     expect(stdout).toMatch(/UPDATE_IN_PROGRESS\n {2}UPDATE_COMPLETE_CLEANUP_IN_PROGRESS\n {2}UPDATE_COMPLETE\n/);
-    expect(stdout).toContain('Stack LlmModelRollout is UPDATE_COMPLETE');
-    expect(stdout).toContain('Next: cdk deploy the new release');
+    expect(stdout).toContain(`Stack LlmModelRollout is UPDATE_COMPLETE, and its deployed template, read back, confirms it: ${LEGACY_DEPLOYMENT_ID} now has DeletionPolicy and UpdateReplacePolicy Retain.`);
+    expect(stdout).toContain(`Next: cdk deploy the new release; CloudFormation then drops the deployment from the stack and keeps it in AppConfig, so the live phase stays as it is (it also deletes ${RETAIN_MARKER_ID}, which the new release does not have).`);
   });
 
-  it('after it, the release that drops the deployment keeps it in AppConfig', async () => {
+  it('after it, the release that drops the deployment keeps it in AppConfig (and deletes the marker)', async () => {
     await start();
     expect((await upgrade()).code).toBe(0);
-    expect(await deployNextRelease()).toEqual([{ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'retain' }]);
+    expect(await deployNextRelease()).toEqual([{ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'retain' }, { ...MARKER, kind: 'delete' }]);
   });
 
   it('(without it, that release would make CloudFormation delete the deployment)', async () => {
@@ -137,8 +148,34 @@ describe('upgrade:retain-deployment when there is little or nothing to do', () =
     await start({ templateBody: retainAppConfigDeployments(legacyTemplateBody()).body });
     const { code, stdout } = await upgrade();
     expect(code).toBe(0);
-    expect(stdout).toContain(`(${LEGACY_DEPLOYMENT_ID}) already has DeletionPolicy and UpdateReplacePolicy Retain: nothing to do`);
+    expect(stdout).toContain(`(${LEGACY_DEPLOYMENT_ID}) already has DeletionPolicy and UpdateReplacePolicy Retain, and the stack has ${RETAIN_MARKER_ID} (the real change that came with them): already retained, nothing to do`);
     expect(writes()).toBe(0);
+  });
+
+  it('policies already Retain without the marker (set by hand, or by a policy-only update): sends them again with the marker, a real update', async () => {
+    const policiesOnly = JSON.parse(retainAppConfigDeployments(legacyTemplateBody()).body) as { Resources: Record<string, unknown> };
+    delete policiesOnly.Resources[RETAIN_MARKER_ID];
+    await start({ templateBody: JSON.stringify(policiesOnly) });
+    const { code, stdout } = await upgrade();
+    expect(code).toBe(0);
+    expect(world.stack.updates.map((u) => u.effects)).toEqual([[{ ...MARKER, kind: 'add' }]]);
+    expect(stdout).toContain(`${LEGACY_DEPLOYMENT_ID}: DeletionPolicy and UpdateReplacePolicy already Retain (kept; sent again with a real change`);
+    expect(world.stack.templateBody).toBe(retainAppConfigDeployments(legacyTemplateBody()).body);
+  });
+
+  it('the marker already there but the policies not (taken out by hand): removes the marker so that the update is a real one, and a second run puts it back', async () => {
+    const markerOnly = JSON.parse(legacyTemplateBody()) as { Resources: Record<string, unknown> };
+    markerOnly.Resources[RETAIN_MARKER_ID] = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
+    await start({ templateBody: JSON.stringify(markerOnly) });
+    world.stack.nextUpdate = { polls: 0, result: 'complete' };
+    const first = await upgrade();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`${RETAIN_MARKER_ID}: removed (an earlier run added it)`);
+    expect(world.stack.updates.map((u) => u.effects)).toEqual([[{ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'attributes-only' }, { ...MARKER, kind: 'delete' }]]);
+    expect((await upgrade()).code).toBe(0);
+    expect(world.stack.updates.map((u) => u.effects).at(-1)).toEqual([{ ...MARKER, kind: 'add' }]);
+    expect((await upgrade()).stdout).toContain('already retained, nothing to do');
+    expect(world.stack.updates).toHaveLength(2);
   });
 
   it('no AppConfig deployment: the stack needs no upgrade', async () => {
@@ -153,11 +190,64 @@ describe('upgrade:retain-deployment when there is little or nothing to do', () =
     await start();
     const { code, stdout } = await upgrade('--dry-run');
     expect(code).toBe(0);
-    expect(stdout).toContain(`${LEGACY_DEPLOYMENT_ID}: DeletionPolicy not set → Retain; UpdateReplacePolicy not set → Retain`);
+    expect(stdout).toContain(`Stack LlmModelRollout is UPDATE_COMPLETE. The update would change only this in the deployed template:\n  ${LEGACY_DEPLOYMENT_ID}: DeletionPolicy not set → Retain; UpdateReplacePolicy not set → Retain\n  ${RETAIN_MARKER_ID}: added`);
     expect(stdout).toContain('Parameters keep their previous values (BootstrapVersion)');
     expect(stdout).toContain('Dry run: nothing was uploaded and the stack was not updated.');
     expect(writes()).toBe(0);
     expect(world.s3.keys(ASSETS_BUCKET)).toEqual([]);
+  });
+});
+
+describe('upgrade:retain-deployment does not take CloudFormation\'s word for it', () => {
+  it('"No updates are to be performed." and the template, read back, already has what the update sets: already retained, exit 0', async () => {
+    // The deployed template gets what this update sets between reading it and updating. (In AWS
+    // the LastUpdatedTime check would usually catch that first; the fake leaves the stamp as it
+    // was, so that CloudFormation's own "No updates" answer reaches the tool.)
+    await start({}, (request) => {
+      if (request.operation === 'PutObject') world.stack.templateBody = retainAppConfigDeployments(legacyTemplateBody()).body;
+    });
+    const { code, stdout, stderr } = await upgrade();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(fake.requests.find((r) => r.operation === 'UpdateStack')?.status).toBe(400);
+    expect(world.stack.updates).toEqual([]);
+    expect(operations().slice(-2)).toEqual(['UpdateStack', 'GetTemplate']);
+    expect(stdout).toContain('CloudFormation answered "No updates are to be performed.": the deployed template, read back, already has what this update sets.');
+    expect(stdout).toContain(`(${LEGACY_DEPLOYMENT_ID}) already has DeletionPolicy and UpdateReplacePolicy Retain, and the stack has ${RETAIN_MARKER_ID} (the real change that came with them): already retained`);
+  });
+
+  it('"No updates are to be performed." while the template lacks the policies: not retained, do not cdk deploy, exit 1', async () => {
+    await start();
+    fake.fail('UpdateStack', validationError('No updates are to be performed.'));
+    const { code, stderr } = await upgrade();
+    expect(code).toBe(1);
+    const requestId = fake.requests.filter((r) => r.operation === 'UpdateStack').at(-1)?.requestId;
+    expect(stderr).toContain(`upgrade:retain-deployment: CloudFormation answered the update of stack LlmModelRollout with "No updates are to be performed." (ValidationError, request id ${requestId}): it applied nothing, yet the deployed template, read back, lacks what the update sets (${LEGACY_DEPLOYMENT_ID}: DeletionPolicy not set, UpdateReplacePolicy not set; ${RETAIN_MARKER_ID}: not in the deployed template). The AppConfig deployments are not retained: do not cdk deploy the new release.`);
+    expect(stderr).not.toContain('will fail the same way');
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(fake.count('UpdateStack')).toBe(1);
+    expect(operations().at(-1)).toBe('GetTemplate');
+  });
+
+  it('UPDATE_COMPLETE, but the template read back still lacks the policies: not retained, do not cdk deploy, exit 1', async () => {
+    await start();
+    world.stack.nextUpdate = { polls: 1, result: 'complete', keepsPreviousPolicies: true };
+    const { code, stdout, stderr } = await upgrade();
+    expect(code).toBe(1);
+    expect(world.stack.status).toBe('UPDATE_COMPLETE');
+    expect(stdout).toContain('  UPDATE_COMPLETE');
+    expect(stdout).not.toContain('Next: cdk deploy');
+    expect(stderr).toBe(`upgrade:retain-deployment: Stack LlmModelRollout is UPDATE_COMPLETE, but its deployed template, read back from CloudFormation, does not retain every AWS::AppConfig::Deployment (${LEGACY_DEPLOYMENT_ID}: DeletionPolicy not set, UpdateReplacePolicy not set). The AppConfig deployments are not retained: do not cdk deploy the new release. Look at the stack's Template tab (CloudFormation console) and run this again; if it ends the same way, add DeletionPolicy: Retain and UpdateReplacePolicy: Retain to every AWS::AppConfig::Deployment by hand (CloudFormation console, "Update stack", "Edit template") in an update that also changes a resource — e.g. adds an AWS::CloudFormation::WaitConditionHandle without properties — since CloudFormation has taken an update of only these policies as no change; then check the Template tab.`);
+    // Deploying the next release now would delete the deployment: the failure above is what stops it.
+    expect(await deployNextRelease()).toContainEqual({ logicalId: LEGACY_DEPLOYMENT_ID, type: 'AWS::AppConfig::Deployment', kind: 'delete' });
+  });
+
+  it('AWS failing the read-back: says whether the deployments are retained is not known, do not cdk deploy', async () => {
+    await start({}, (request) => {
+      if (request.operation === 'UpdateStack') fake.fail('GetTemplate', INTERNAL_FAILURE);
+    });
+    const { code, stderr } = await upgrade();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^upgrade:retain-deployment: Could not read back the deployed template of stack LlmModelRollout to check the deployments are retained: CloudFormation answered InternalFailure \(HTTP 500, request id [0-9a-f-]{36}\) after 2 attempts, a failure on the AWS side\. Whether the deployments are retained is not known yet: run this again in a few minutes \(it reads the stack and its template first and says so\)\. Do not cdk deploy until it says the deployments are retained\./);
   });
 });
 
@@ -219,7 +309,7 @@ describe('upgrade:retain-deployment refuses or fails plainly', () => {
 
   it('AWS failing UpdateStack: one paragraph with the request id, and whether to run it again', async () => {
     await start();
-    fake.fail('UpdateStack', { status: 500, code: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.', fault: 'Receiver' });
+    fake.fail('UpdateStack', INTERNAL_FAILURE);
     const { code, stderr } = await upgrade();
     expect(code).toBe(1);
     const requestId = fake.requests.filter((r) => r.operation === 'UpdateStack').at(-1)?.requestId;

@@ -42,11 +42,12 @@ it('upgrades the first release\'s stack through S3 and ends on UPDATE_COMPLETE',
   world.stack.nextUpdate = { polls: 0, result: 'complete' };
   fake = await startFakeStackEndpoint(world);
   const { code, stdout } = await runScript(['--stack', STACK_NAME, '--region', REGION], fake.url);
-  expect(stdout).toContain('Stack LlmModelRollout is UPDATE_COMPLETE: FlagsCurrentPhaseDeployment26275208 now has DeletionPolicy and UpdateReplacePolicy Retain.');
+  expect(stdout).toContain('Stack LlmModelRollout is UPDATE_COMPLETE, and its deployed template, read back, confirms it: FlagsCurrentPhaseDeployment26275208 now has DeletionPolicy and UpdateReplacePolicy Retain.');
   expect(code).toBe(0);
   const [key] = world.s3.keys(ASSETS_BUCKET);
   expect(world.s3.object(ASSETS_BUCKET, key ?? '')?.body.toString('utf8')).toBe(retainAppConfigDeployments(legacyTemplateBody()).body);
   expect(world.stack.updates.map((u) => u.via)).toEqual(['TemplateURL']);
+  expect(world.stack.templateBody).toContain('"RolloutUpgradeRetainMarker":{"Type":"AWS::CloudFormation::WaitConditionHandle"}');
 });
 
 it('refuses a stack in UPDATE_IN_PROGRESS with exit code 1 and one line on stderr', async () => {

@@ -4,7 +4,7 @@ import type { FakeS3 } from './fake-s3';
 import { el, memberList, members, memberStructs, queryError, queryResult, validationError, type QueryInput, type XmlNode } from './query-protocol';
 import type { Reply } from './reply';
 import { FakeStack, type FakeStackInit, type StackParameter } from './fake-stack';
-import { updateEffects } from './stack-update-effects';
+import { updateEffects, withoutRetentionPolicies } from './stack-update-effects';
 
 /**
  * Stack states from which CloudFormation accepts UpdateStack (CloudFormation User Guide, "Stack
@@ -31,7 +31,8 @@ class Refusal extends Error {
  * CloudFormation stacks answering DescribeStacks, GetTemplate and UpdateStack as the
  * CloudFormation API Reference documents them, with the refusals that matter to an upgrade:
  * a TemplateBody over 51,200 bytes, a stack that is not in an updatable *_COMPLETE state, a
- * template identical to the deployed one ("No updates are to be performed."), parameters left
+ * template identical to the deployed one or differing from it only in DeletionPolicy/
+ * UpdateReplacePolicy ("No updates are to be performed."; see withoutRetentionPolicies), parameters left
  * out (they take their Default, not their previous value), missing capabilities. A TemplateURL
  * is read from the fake S3, as CloudFormation reads it from S3.
  */
@@ -105,7 +106,9 @@ export class FakeCloudFormation {
       throw new Refusal({ status: 400, code: 'InsufficientCapabilitiesException', message: `Requires capabilities : [${missing.join(', ')}]`, fault: 'Sender' });
     }
     const before = parseJson(stack.templateBody);
-    if (isDeepStrictEqual(before, template) && sameValues(stack.parameters, parameters)) {
+    // Policies alone are no change (the conservative reading of the reports: see
+    // withoutRetentionPolicies): the update is refused and the deployed template keeps its own.
+    if (isDeepStrictEqual(withoutRetentionPolicies(before), withoutRetentionPolicies(template)) && sameValues(stack.parameters, parameters)) {
       throw new Refusal(validationError('No updates are to be performed.'));
     }
     stack.start({

@@ -1,4 +1,4 @@
-import type { ResourceEffect } from './stack-update-effects';
+import { withPoliciesOf, type ResourceEffect } from './stack-update-effects';
 
 export interface StackParameter {
   readonly key: string;
@@ -7,9 +7,14 @@ export interface StackParameter {
   readonly resolved?: string;
 }
 
-/** How the next update runs: `polls` DescribeStacks answers show UPDATE_IN_PROGRESS (0: done at once). */
+/**
+ * How the next update runs: `polls` DescribeStacks answers show UPDATE_IN_PROGRESS (0: done at
+ * once). `keepsPreviousPolicies`: it completes, but the stack keeps every resource's previous
+ * DeletionPolicy and UpdateReplacePolicy (GetTemplate answers them), as reported of updates that
+ * changed policies (cloudformation-coverage-roadmap#1543) — so UPDATE_COMPLETE proves nothing.
+ */
 export type UpdateScript =
-  | { readonly polls: number; readonly result: 'complete' }
+  | { readonly polls: number; readonly result: 'complete'; readonly keepsPreviousPolicies?: boolean }
   | { readonly polls: number; readonly result: 'rollback'; readonly reason: string };
 
 /** An UpdateStack CloudFormation accepted. */
@@ -72,13 +77,15 @@ export class FakeStack {
   /** Starts an accepted update: the new template is the stack's from now on (GetTemplate answers it). */
   public start(update: AcceptedUpdate, now: Date): void {
     this.beforeUpdate = { templateBody: this.templateBody, parameters: this.parameters };
-    this.templateBody = update.templateBody;
+    const script = this.nextUpdate;
+    this.templateBody = script.result === 'complete' && script.keepsPreviousPolicies === true
+      ? JSON.stringify(withPoliciesOf(JSON.parse(this.templateBody) as unknown, JSON.parse(update.templateBody) as unknown))
+      : update.templateBody;
     this.parameters = update.parameters;
     this.capabilities = update.capabilities;
     this.lastUpdatedAt = now;
     this.reason = 'User Initiated';
     this.updates.push(update);
-    const script = this.nextUpdate;
     const waiting = Array<string>(Math.max(0, script.polls - 1)).fill('UPDATE_IN_PROGRESS');
     if (script.result === 'complete') {
       this.status = script.polls > 0 ? 'UPDATE_IN_PROGRESS' : 'UPDATE_COMPLETE';

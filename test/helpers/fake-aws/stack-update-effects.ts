@@ -29,6 +29,9 @@ const REPLACED_ON_ANY_PROPERTY_CHANGE = new Set(['AWS::AppConfig::Deployment', '
 /** Retain keeps the resource when it leaves the template (CloudFormation User Guide, "DeletionPolicy attribute"). */
 const RETAINING = new Set(['Retain', 'RetainExceptOnCreate']);
 
+/** The two attributes CloudFormation has ignored when they were all that changed. */
+const RETENTION_POLICIES = ['DeletionPolicy', 'UpdateReplacePolicy'] as const;
+
 /**
  * The effect of moving a stack from `before` to `after`. A resource removed from the template
  * is deleted or kept according to the DeletionPolicy in `before`, the template deployed when
@@ -57,6 +60,48 @@ export function updateEffects(before: unknown, after: unknown): ResourceEffect[]
     effects.push({ logicalId, type: String(resource.Type), kind: typeof policy === 'string' && RETAINING.has(policy) ? 'retain' : 'delete' });
   }
   return effects;
+}
+
+/**
+ * The template as CloudFormation compares it to decide whether an update changes anything: with
+ * DeletionPolicy and UpdateReplacePolicy left out of every resource. That is the conservative
+ * reading of what was reported: "a change of only UpdateReplacePolicy/DeletionPolicy is a no-op,
+ * meaning the original policies are retained" (aws-cloudformation/cloudformation-coverage-roadmap
+ * #1543, closed; other reports since differ), a change set of only removal-policy changes "didn't
+ * contain changes" (aws/aws-cdk#11521), "simply adding the replace policy will not trigger a
+ * update" (aws-cloudformation/cloudformation-cli#855). A tool that works against this fake works
+ * whichever way CloudFormation behaves today.
+ */
+export function withoutRetentionPolicies(template: unknown): unknown {
+  return mapResources(template, (_, resource) => {
+    const rest: Record<string, unknown> = { ...resource };
+    for (const policy of RETENTION_POLICIES) delete rest[policy];
+    return rest;
+  });
+}
+
+/**
+ * `after` with each resource's DeletionPolicy and UpdateReplacePolicy as they were in `before`
+ * (absent if absent there): what a stack records when CloudFormation completes an update but
+ * keeps the original policies (the UPDATE_COMPLETE reading of #1543).
+ */
+export function withPoliciesOf(before: unknown, after: unknown): unknown {
+  const old = resourcesOf(before);
+  return mapResources(after, (logicalId, resource) => {
+    const kept: Record<string, unknown> = { ...resource };
+    for (const policy of RETENTION_POLICIES) {
+      const previous = old[logicalId]?.[policy];
+      if (previous === undefined) delete kept[policy];
+      else kept[policy] = previous;
+    }
+    return kept;
+  });
+}
+
+function mapResources(template: unknown, f: (logicalId: string, resource: Readonly<Record<string, unknown>>) => Record<string, unknown>): unknown {
+  if (typeof template !== 'object' || template === null) return template;
+  const resources = resourcesOf(template);
+  return { ...template, Resources: Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, f(id, r)])) };
 }
 
 function resourcesOf(template: unknown): Resources {
