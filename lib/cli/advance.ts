@@ -42,7 +42,7 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   if (options.to === OFF_PHASE) throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: EXIT.usage });
   if (!target) {
     if (options.to) throw new CliError(`'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`, { exitCode: EXIT.usage });
-    print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (README: After the rollout).`);
+    print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`);
     return EXIT.ok;
   }
   if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT.refused;

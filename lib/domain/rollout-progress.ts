@@ -117,7 +117,7 @@ export function nextStepOf(config: RolloutConfig, live: LivePhase, inFlight: Dep
   if (live.phase === OFF_PHASE) return `The flag is off. Start the rollout with npx rollout advance (deploys ${next?.name ?? 'the first phase'}).`;
   const phase = findPhase(config, live.phase);
   if (!phase) return `The live version (${live.phase}) is not a phase of this config: deploy a phase with npx rollout advance --to PHASE, or turn the flag off with npx rollout rollback.`;
-  if (!next) return `The rollout is complete (${phase.name}, ${phase.rolloutPercent}%). Make ${config.llm.newModelAlias} the default model (README: After the rollout).`;
+  if (!next) return `The rollout is complete (${phase.name}, ${phase.rolloutPercent}%). Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`;
   const liveMs = live.since ? now.getTime() - live.since.getTime() : 0;
   const { min, max } = phase.watchWindowHours;
   if (liveMs < min * HOUR_MS && live.since) {
