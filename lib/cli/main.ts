@@ -6,6 +6,7 @@ import { loadRolloutConfig } from '../domain/load-config';
 import { advance } from './advance';
 import { awsAnswerOf } from './aws-answer';
 import { AwsServiceFailure } from './aws-service-failure';
+import { plan } from './plan';
 import { preflight } from './preflight';
 import { CliError } from './cli-error';
 import { rollback } from './rollback';
@@ -14,6 +15,7 @@ import { createAwsClients, RolloutReader, type AwsClients } from './rollout-read
 import { serve } from './serve';
 import { smoke } from './smoke';
 import { status } from './status';
+import { EXIT } from './exit-codes';
 
 type Print = (line: string) => void;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -113,7 +115,7 @@ ${CONFIG_HELP}`,
     options: { ...CONFIG_OPTION, url: { type: 'string' }, user: { type: 'string' }, 'expect-new': { type: 'boolean' }, sign: { type: 'boolean' }, 'no-sign': { type: 'boolean' }, region: { type: 'string' } },
     run: async (v, cli) => {
       const url = str(v.url);
-      if (!url) throw new CliError(`--url URL is required.\n\n${COMMANDS.smoke!.usage}`, { exitCode: 2 });
+      if (!url) throw new CliError(`--url URL is required.\n\n${COMMANDS.smoke!.usage}`, { exitCode: EXIT.usage });
       const sign = v['no-sign'] === true ? false : v.sign === true ? true : undefined;
       const result = await smoke({ url, config: loadConfig(v, cli), user: str(v.user), sign, region: str(v.region), expectNew: v['expect-new'] === true, print: cli.print });
       return result.exitCode;
@@ -133,6 +135,21 @@ Environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional).`,
       const result = await preflight({ config: loadConfig(v, cli), apiKey: cli.env.ANTHROPIC_API_KEY ?? '', baseURL: cli.env.ANTHROPIC_BASE_URL, print: cli.print });
       return result.exitCode;
     },
+  },
+  plan: {
+    summary: 'What the judge can detect in each phase at your traffic (no AWS calls)',
+    usage: `Usage: rollout plan [--traffic N] [--json] [--config FILE]
+
+Per phase: the new model's calls per hour, the smallest error-rate rise caught in 80% of
+minimum watch windows, whether a 2x latency slowdown is caught, minutes to roll back a dead
+model, the chance of rolling back a healthy model at vendor-wide error rates of 0.5, 1 and 2%,
+and the hours needed where the minimum watch window is too short to catch 1% -> 3% errors.
+Computed from the judge's own checks and the judge section of the config (docs/DETECTION.md).
+  --traffic N     requests a day through the gateway (default: spend.traffic.requestsPerDay)
+  --json          print {traffic, phases} as JSON
+${CONFIG_HELP}`,
+    options: { ...CONFIG_OPTION, traffic: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (v, cli) => plan(loadConfig(v, cli), { traffic: str(v.traffic), json: v.json === true }, cli.print),
   },
   serve: {
     summary: 'Run the gateway locally on 127.0.0.1 (flag from a file)',
@@ -177,22 +194,22 @@ export async function main(argv: readonly string[], overrides: Partial<CliEnviro
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     cli.print(usage());
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS[name];
   try {
-    if (!command) throw new CliError(`Unknown command '${name}'.\n\n${usage()}`, { exitCode: 2 });
+    if (!command) throw new CliError(`Unknown command '${name}'.\n\n${usage()}`, { exitCode: EXIT.usage });
     const values = parseCommandArgs(rest, { ...command.options, help: { type: 'boolean', short: 'h' } }, command.usage);
     if (values.help) {
       cli.print(command.usage);
-      return 0;
+      return EXIT.ok;
     }
     return await command.run(values, cli);
   } catch (err) {
     const shown = actionable(err, name);
     if (shown) {
       console.error(`rollout ${name}: ${shown.message}`);
-      return shown instanceof CliError ? shown.exitCode : 1;
+      return shown instanceof CliError ? shown.exitCode : EXIT.failed;
     }
     throw err;
   }
@@ -214,10 +231,10 @@ async function runServe(v: Record<string, string | boolean | undefined>, cli: Cl
   const port = str(v.port);
   const usageText = COMMANDS.serve!.usage;
   if (port === undefined || !/^\d+$/.test(port) || Number(port) > 65535) {
-    throw new CliError(`--port must be a port number from 0 to 65535 (got ${port ?? 'nothing'}).\n\n${usageText}`, { exitCode: 2 });
+    throw new CliError(`--port must be a port number from 0 to 65535 (got ${port ?? 'nothing'}).\n\n${usageText}`, { exitCode: EXIT.usage });
   }
   const flagsFile = str(v.flags);
-  if (!flagsFile) throw new CliError(`--flags FILE is required.\n\n${usageText}`, { exitCode: 2 });
+  if (!flagsFile) throw new CliError(`--flags FILE is required.\n\n${usageText}`, { exitCode: EXIT.usage });
   const server = await serve({ port: Number(port), flagsFile, configFile: configPath(v, cli), host: str(v.host), env: cli.env, print: cli.print });
   const stop = (): void => {
     server.close();
@@ -263,6 +280,6 @@ function parseCommandArgs(args: readonly string[], options: OptionSpec, usageTex
   try {
     return parseArgs({ options, args: [...args], allowPositionals: false }).values;
   } catch (err) {
-    throw new CliError(`${(err as Error).message}.\n\n${usageText}`, { exitCode: 2, cause: err });
+    throw new CliError(`${(err as Error).message}.\n\n${usageText}`, { exitCode: EXIT.usage, cause: err });
   }
 }

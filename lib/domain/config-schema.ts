@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FLAG_KEY_PATTERN, PHASE_NAME_PATTERN } from './names';
 import { isValidRolloutPercent } from './percent';
+import { JudgeConfigSchema } from './judge/judge-config-schema';
 
 /**
  * The rollout config schema: one JSON file (rollout.config.json) that the CDK app, the
@@ -258,6 +259,8 @@ export const RolloutConfigSchema = z.strictObject({
     enabled: z.boolean().default(true),
   }).prefault({}),
   alarms: AlarmThresholdsSchema.prefault({}),
+  /** Canary-versus-default comparison margins (docs/DETECTION.md); optional, with defaults. */
+  judge: JudgeConfigSchema.prefault({}),
   spend: SpendSchema,
   notifications: z.strictObject({
     onCallEmails: z.array(email).default([]),

@@ -1,0 +1,59 @@
+import { judgeSettingsFrom } from '../../../lib/domain/judge/judge-settings';
+import { judgeWindow } from '../../../lib/domain/judge/judge-window';
+import type { ModelMinute } from '../../../lib/domain/judge/minute-counts';
+import { WindowTally } from '../../../lib/domain/judge/window-tally';
+import { shippedConfig } from '../../fixtures/config';
+
+const settings = judgeSettingsFrom(shippedConfig().judge);
+const START = Date.UTC(2026, 10, 25);
+
+function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
+  return { requests, modelErrors: 0, throttles: 0, moderationChecked: requests, moderationFlags: 0, latencySamples: requests, slowCalls: 0, ...extra };
+}
+
+/** `minutes` identical minutes from START. */
+function tallyOf(minutes: number, newModel: ModelMinute, defaultModel: ModelMinute): WindowTally {
+  return WindowTally.of(START, Array.from({ length: minutes }, (_, i) => ({ minuteStartMs: START + i * 60_000, newModel, defaultModel })));
+}
+
+describe('judgeWindow', () => {
+  it('fails when one check fails, naming it', () => {
+    // Three days at 25%: 11.4% of the new model's calls are slow against 4.8% of the default's,
+    // 6.6 points, beyond the 5-point margin.
+    const j = judgeWindow(tallyOf(4320, model(35, { slowCalls: 4, modelErrors: 0 }), model(104, { slowCalls: 5 })), settings);
+    expect(j.verdict).toBe('fail');
+    expect(j.checks.find((c) => c.verdict === 'fail')?.check).toBe('slowCallShare');
+    expect(j.deadModel.dead).toBe(false);
+  });
+
+  it('passes only when every check passes', () => {
+    const healthy = judgeWindow(tallyOf(4320, model(35), model(104)), settings);
+    expect(healthy.checks.map((c) => c.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(healthy.verdict).toBe('pass');
+  });
+
+  it('is inconclusive while any check is, e.g. refusals the gateway does not count on the default model', () => {
+    const j = judgeWindow(tallyOf(4320, model(35), model(104, { moderationChecked: 0 })), settings);
+    expect(j.checks.find((c) => c.check === 'refusalRate')?.verdict).toBe('inconclusive');
+    expect(j.verdict).toBe('inconclusive');
+  });
+
+  it('fails on a model that dies after a good start, before the error-rate check can tell', () => {
+    // Smoke traffic: 200 good calls, then the model dies; five failed calls, minutes apart.
+    const minutes = [
+      { minuteStartMs: START, newModel: model(200), defaultModel: model(139, { modelErrors: 1 }) },
+      ...[1, 2, 3, 4, 5].map((i) => ({ minuteStartMs: START + i * 7 * 60_000, newModel: model(1, { modelErrors: 1 }), defaultModel: model(139, { modelErrors: 2 }) })),
+    ];
+    const j = judgeWindow(WindowTally.of(START, minutes), settings);
+    expect(j.checks.find((c) => c.check === 'errorRate')?.verdict).toBe('inconclusive');
+    expect(j.deadModel.dead).toBe(true);
+    expect(j.verdict).toBe('fail');
+    // Four failures are not enough.
+    expect(judgeWindow(WindowTally.of(START, minutes.slice(0, 5)), settings).verdict).toBe('inconclusive');
+  });
+
+  it('carries the margins from config', () => {
+    const j = judgeWindow(tallyOf(1, model(1), model(1)), settings);
+    expect(Object.fromEntries(j.checks.map((c) => [c.check, c.marginPoints]))).toEqual({ errorRate: 0.25, throttleRate: 1, refusalRate: 0.5, slowCallShare: 5 });
+  });
+});
