@@ -1,0 +1,25 @@
+import { advance } from '../advance';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, confirmer, loadConfig, reader, str } from '../command';
+
+/** `rollout advance` */
+export const ADVANCE_COMMAND: Command = {
+  summary: 'Deploy the next phase, after its gates',
+  usage: `Usage: rollout advance [--to PHASE] [--wait] [--yes] [--dry-run] [--config FILE]
+
+Deploys the next phase's flag version with that phase's strategy, once the gates pass:
+no deployment in flight; the live phase has been live for its minimum watch window; no
+rollout alarm in ALARM now, and the rollback alarm has not fired during the window.
+Otherwise it refuses, says why and when it could go (exit code 4). On a terminal it asks before
+deploying (exit code 5 when the answer is no).
+  --to PHASE      the phase to deploy (default: the next one; one phase at a time)
+  --wait          follow the deployment until it completes; exit code 3 if it rolls back,
+                  6 if the wait ends while it is still in progress
+  --yes           do not ask for confirmation (it is asked only on a terminal)
+  --dry-run       only print what would be done
+${CONFIG_HELP}`,
+  options: { ...CONFIG_OPTION, to: { type: 'string' }, wait: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
+  run: async (v, cli) => {
+    const config = loadConfig(v, cli);
+    return advance(config, reader(config, cli), { to: str(v.to), wait: v.wait === true, dryRun: v['dry-run'] === true, confirm: confirmer(v, cli), now: cli.now() }, cli.print);
+  },
+};
