@@ -3,48 +3,26 @@
  * reading, and paying for, an answer nobody will get. Seen from the fake vendor, whose connection
  * for the call closes early.
  */
-import { startFakeVendor, type FakeVendor, type RecordedCall } from '../../fakes/fake-vendor';
+import type { RecordedCall } from '../../fakes/fake-vendor';
 import {
   callsFor,
   DEFAULT_VENDOR_ID,
-  FlagFile,
-  flagOn,
   messageParams,
   NEW_ALIAS,
   NEW_VENDOR_ID,
   sleep,
-  startGateway,
   type GatewayHarness,
+  useFlagFileWorld,
 } from './harness';
 
 const USER = 'leaving-user';
 /** How soon after the client leaves the vendor call must be gone (it would run ~3 s more). */
 const PROMPTLY_MS = 1000;
 
-let vendor: FakeVendor;
-let flags: FlagFile;
-let gw: GatewayHarness | undefined;
+const world = useFlagFileWorld();
+const gateway = (): Promise<GatewayHarness> => world.start();
 
-beforeAll(async () => {
-  vendor = await startFakeVendor();
-  flags = await FlagFile.create(flagOn(100));
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  vendor.reset();
-});
-afterAll(async () => {
-  await vendor.close();
-  await flags.remove();
-});
-
-async function gateway(): Promise<GatewayHarness> {
-  gw = await startGateway({ vendor, flags: { kind: 'file', file: flags } });
-  return gw;
-}
-
-/** Resolves once the vendor's connection for `call` has closed, or after `ms`. */
+/** Resolves once the world.vendor's connection for `call` has closed, or after `ms`. */
 async function closed(call: RecordedCall, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (call.closedAt === undefined && Date.now() < until) await sleep(20);
@@ -56,9 +34,9 @@ async function requestLogged(h: GatewayHarness): Promise<Record<string, unknown>
   return h.requestLogs()[0];
 }
 
-test('streaming: the client disconnects after the first event → the vendor call is closed at once', async () => {
+test('streaming: the client disconnects after the first event → the world.vendor call is closed at once', async () => {
   // ~3 s of answer: an event every 300 ms
-  vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'a slowly generated answer, word by word', eventDelayMs: 300 });
+  world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'a slowly generated answer, word by word', eventDelayMs: 300 });
   const h = await gateway();
   const client = new AbortController();
   const res = await fetch(`${h.url}/v1/messages`, {
@@ -74,7 +52,7 @@ test('streaming: the client disconnects after the first event → the vendor cal
   client.abort();
   const leftAt = Date.now();
 
-  const call = callsFor(vendor, NEW_VENDOR_ID)[0];
+  const call = callsFor(world.vendor, NEW_VENDOR_ID)[0];
   await closed(call, PROMPTLY_MS + 500);
   expect(call.closedEarly).toBe(true);
   expect((call.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
@@ -82,11 +60,11 @@ test('streaming: the client disconnects after the first event → the vendor cal
   // leaving is the client's choice: not a model error, no fallback
   expect(await requestLogged(h)).toMatchObject({ cut: 'client-gone', servedBy: NEW_ALIAS });
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
-  expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+  expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
 });
 
-test('non-streaming: the client gives up while the model is still thinking → the vendor call is closed, no fallback', async () => {
-  vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', delayMs: 3000 });
+test('non-streaming: the client gives up while the model is still thinking → the world.vendor call is closed, no fallback', async () => {
+  world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', delayMs: 3000 });
   const h = await gateway();
   const client = new AbortController();
   const answer = fetch(`${h.url}/v1/messages`, {
@@ -95,17 +73,17 @@ test('non-streaming: the client gives up while the model is still thinking → t
     body: JSON.stringify(messageParams({ user: USER })),
     signal: client.signal,
   }).catch((err: unknown) => err);
-  while (callsFor(vendor, NEW_VENDOR_ID).length === 0) await sleep(10);
+  while (callsFor(world.vendor, NEW_VENDOR_ID).length === 0) await sleep(10);
   await sleep(100);
   client.abort();
   const leftAt = Date.now();
   await answer;
 
-  const call = callsFor(vendor, NEW_VENDOR_ID)[0];
+  const call = callsFor(world.vendor, NEW_VENDOR_ID)[0];
   await closed(call, PROMPTLY_MS + 500);
   expect(call.closedEarly).toBe(true);
   expect((call.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
   expect(await requestLogged(h)).toMatchObject({ cut: 'client-gone' });
-  expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+  expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
 });

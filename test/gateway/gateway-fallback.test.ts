@@ -4,14 +4,13 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { startFakeVendor, type FakeVendor, type VendorBehaviour } from '../../fakes/fake-vendor';
+import type { VendorBehaviour } from '../../fakes/fake-vendor';
 import {
   anthropicError,
   callsFor,
   caught,
   DEFAULT_ALIAS,
   DEFAULT_VENDOR_ID,
-  FlagFile,
   flagOn,
   messageParams,
   NEW_ALIAS,
@@ -19,39 +18,19 @@ import {
   parseSse,
   postRaw,
   sleep,
-  startGateway,
   startStallingVendor,
   type GatewayHarness,
   type GatewayOverrides,
+  useFlagFileWorld,
 } from './harness';
 
 const USER = 'cohort-user';
 
-let vendor: FakeVendor;
-let flags: FlagFile;
-let gw: GatewayHarness | undefined;
+const world = useFlagFileWorld();
+const gateway = (overrides: GatewayOverrides = {}): Promise<GatewayHarness> => world.start({ gateway: overrides });
 
-beforeAll(async () => {
-  vendor = await startFakeVendor();
-  flags = await FlagFile.create(flagOn(100));
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  vendor.reset();
-});
-afterAll(async () => {
-  await vendor.close();
-  await flags.remove();
-});
-
-async function gateway(overrides: GatewayOverrides = {}): Promise<GatewayHarness> {
-  gw = await startGateway({ vendor, flags: { kind: 'file', file: flags }, gateway: overrides });
-  return gw;
-}
-
-const newCalls = (): number => callsFor(vendor, NEW_VENDOR_ID).length;
-const defaultCalls = (): number => callsFor(vendor, DEFAULT_VENDOR_ID).length;
+const newCalls = (): number => callsFor(world.vendor, NEW_VENDOR_ID).length;
+const defaultCalls = (): number => callsFor(world.vendor, DEFAULT_VENDOR_ID).length;
 
 describe('non-streaming: the default model answers when the new one fails', () => {
   const cases: Array<[string, VendorBehaviour, 'Throttles' | 'ModelErrors']> = [
@@ -63,7 +42,7 @@ describe('non-streaming: the default model answers when the new one fails', () =
   ];
 
   test.each(cases)('%s → default model, x-rollout-fallback: true, one new-model call', async (_name, behaviour, counted) => {
-    vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
+    world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
     const h = await gateway();
     const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
 
@@ -73,9 +52,9 @@ describe('non-streaming: the default model answers when the new one fails', () =
     expect(response.headers.get('x-rollout-fallback')).toBe('true');
     expect(response.headers.get('request-id')).toMatch(/^req_/);
     // exactly one call to the new model (no SDK retry), then one to the default model
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
-    // the default model was called at once, not after the vendor's retry-after of 1 s
-    expect(vendor.calls[1].at - vendor.calls[0].at).toBeLessThan(500);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    // the default model was called at once, not after the world.vendor's retry-after of 1 s
+    expect(world.vendor.calls[1].at - world.vendor.calls[0].at).toBeLessThan(500);
 
     expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, counted)).toBe(1);
@@ -87,20 +66,20 @@ describe('non-streaming: the default model answers when the new one fails', () =
   });
 
   test('hang → the new model times out after newModelTimeoutMs, then the default answers', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'hang' });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'hang' });
     const h = await gateway({ newModelTimeoutMs: 300 });
     const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
     expect(data.model).toBe(DEFAULT_VENDOR_ID);
     expect(response.headers.get('x-rollout-fallback')).toBe('true');
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
     // the fallback waited for the timeout (a lower bound, not a speed assertion)
-    expect(vendor.calls[1].at - vendor.calls[0].at).toBeGreaterThanOrEqual(250);
+    expect(world.vendor.calls[1].at - world.vendor.calls[0].at).toBeGreaterThanOrEqual(250);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(1);
     expect(h.metrics.values(NEW_ALIAS, 'Latency')[0]).toBeGreaterThanOrEqual(250);
   });
 
   test('a flagged-and-blocked answer is not the only route: the default model answers', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'no', stopReason: 'refusal' });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'no', stopReason: 'refusal' });
     const h = await gateway({ moderation: { blockFlaggedOutputs: true } });
     const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
     expect(data.model).toBe(DEFAULT_VENDOR_ID);
@@ -109,14 +88,14 @@ describe('non-streaming: the default model answers when the new one fails', () =
 });
 
 describe('client errors from the new model are passed through, with no fallback', () => {
-  test('400 → BadRequestError with the vendor error body; the default model is not called', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 400, errorType: 'invalid_request_error', message: 'messages.0.content: vendor says no' });
+  test('400 → BadRequestError with the world.vendor error body; the default model is not called', async () => {
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 400, errorType: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' });
     const h = await gateway();
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     const apiErr = err as InstanceType<typeof Anthropic.BadRequestError>;
     expect(apiErr.status).toBe(400);
-    expect(apiErr.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'messages.0.content: vendor says no' } });
+    expect(apiErr.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' } });
     expect(apiErr.headers.get('x-rollout-variant')).toBe('new');
     expect(apiErr.headers.get('x-rollout-fallback')).toBeNull();
     expect(newCalls()).toBe(1);
@@ -127,22 +106,22 @@ describe('client errors from the new model are passed through, with no fallback'
   });
 
   // 401/403 are the gateway's own key failing, not the caller's: not passed through
-  // (gateway-vendor-key.test.ts covers the re-read of the secret).
+  // (gateway-world.vendor-key.test.ts covers the re-read of the secret).
   test.each([401, 403])('%p → the gateway\'s key: one retry with the key read again, then 502 api_error; the default model is not called', async (status) => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
     const h = await gateway();
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.InternalServerError);
     const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
     expect(apiErr.status).toBe(502);
     expect(apiErr.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
     expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
   });
 
   test('client errors do not open the circuit breaker', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i < 4 ? { kind: 'status', status: 400 } : { kind: 'ok' }));
+    world.vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i < 4 ? { kind: 'status', status: 400 } : { kind: 'ok' }));
     const h = await gateway({ circuitBreaker: { failureThreshold: 2, cooldownSeconds: 60 } });
     for (let i = 0; i < 4; i++) await caught(() => h.client.messages.create(messageParams({ user: USER })));
     const data = await h.client.messages.create(messageParams({ user: USER }));
@@ -153,15 +132,15 @@ describe('client errors from the new model are passed through, with no fallback'
 
 describe('both models fail', () => {
   test('new 529, default 500 → the client gets the default model\'s 500 and body', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
-    vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 500 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 500 });
     const h = await gateway({ defaultModelMaxRetries: 0 });
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.InternalServerError);
     const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
     expect(apiErr.status).toBe(500);
     expect(apiErr.error).toEqual({ type: 'error', error: { type: 'api_error', message: 'Internal server error' } });
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(1);
     expect(h.metrics.sum(DEFAULT_ALIAS, 'ModelErrors')).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(0);
@@ -169,8 +148,8 @@ describe('both models fail', () => {
   });
 
   test('new 529, default 429 with retry-after → the client gets 429 and retry-after', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
-    vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 429, headers: { 'retry-after': '7' } });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 429, headers: { 'retry-after': '7' } });
     const h = await gateway({ defaultModelMaxRetries: 0 });
     const res = await postRaw(h.url, messageParams({ user: USER }));
     expect(res.status).toBe(429);
@@ -182,12 +161,12 @@ describe('both models fail', () => {
   });
 
   test('the default model keeps its SDK retries (defaultModelMaxRetries), the new model has none', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } });
-    vendor.setBehaviour(DEFAULT_VENDOR_ID, (i) => (i === 0 ? { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } } : { kind: 'ok' }));
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } });
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, (i) => (i === 0 ? { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } } : { kind: 'ok' }));
     const h = await gateway({ defaultModelMaxRetries: 1 });
     const data = await h.client.messages.create(messageParams({ user: USER }));
     expect(data.model).toBe(DEFAULT_VENDOR_ID);
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID, DEFAULT_VENDOR_ID]);
   });
 });
 
@@ -195,13 +174,13 @@ describe('streaming', () => {
   const streamParams = { ...messageParams({ user: USER }), stream: true as const };
 
   test('new model 529 on a stream → a complete SSE stream from the default model', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
     const h = await gateway();
     const message = await h.client.messages.stream(messageParams({ user: USER })).finalMessage();
     expect(message.model).toBe(DEFAULT_VENDOR_ID);
     expect(message.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
     expect(message.stop_reason).toBe('end_turn');
-    expect(vendor.calls.map((c) => [c.model, c.stream])).toEqual([[NEW_VENDOR_ID, true], [DEFAULT_VENDOR_ID, true]]);
+    expect(world.vendor.calls.map((c) => [c.model, c.stream])).toEqual([[NEW_VENDOR_ID, true], [DEFAULT_VENDOR_ID, true]]);
 
     // the raw stream: headers and a whole event sequence, nothing of the failed attempt
     const raw = await postRaw(h.url, streamParams);
@@ -223,16 +202,16 @@ describe('streaming', () => {
     ['hang', { kind: 'hang' }],
     ['error event before the first event', { kind: 'midstream-error', afterEvents: 0 }],
   ])('new model %s on a stream → the default model streams the answer', async (_name, behaviour) => {
-    vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
+    world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
     const h = await gateway({ newModelTimeoutMs: 300 });
     const message = await h.client.messages.stream(messageParams({ user: USER })).finalMessage();
     expect(message.model).toBe(DEFAULT_VENDOR_ID);
     expect(message.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
   });
 
   test('a streamed answer from the new model in the cohort', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'The quick brown fox jumps over the lazy dog' });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'The quick brown fox jumps over the lazy dog' });
     const h = await gateway();
     const stream = h.client.messages.stream(messageParams({ user: USER }));
     const message = await stream.finalMessage();
@@ -246,8 +225,8 @@ describe('streaming', () => {
   });
 
   test('both models fail on a stream → a JSON error with the default model\'s status, not an event stream', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
-    vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 503 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 503 });
     const h = await gateway({ defaultModelMaxRetries: 0 });
     const raw = await postRaw(h.url, streamParams);
     expect(raw.status).toBe(503);
@@ -262,7 +241,7 @@ describe('streaming', () => {
     ['midstream-error', { kind: 'midstream-error', afterEvents: 3 }, 'overloaded_error'],
     ['midstream-reset', { kind: 'midstream-reset', afterEvents: 3 }, 'api_error'],
   ])('%s after the first events → no fallback; the stream ends with an error event', async (_name, behaviour, errorType) => {
-    vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
+    world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
     const h = await gateway();
 
     // through the SDK: events, then an error while iterating
@@ -296,7 +275,7 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
   test('new model sends 200 headers then nothing → after the idle timeout the default model streams the answer', async () => {
     const stalling = await startStallingVendor({ stallModel: NEW_VENDOR_ID, afterEvents: 0 });
     try {
-      gw = await startGateway({ vendor: stalling, flags: { kind: 'file', file: flags }, gateway: { newModelTimeoutMs: 300, streamIdleTimeoutMs: 300 } });
+      const gw = await world.start({ vendor: stalling, gateway: { newModelTimeoutMs: 300, streamIdleTimeoutMs: 300 } });
       const message = await gw.client.messages.stream(messageParams({ user: USER })).finalMessage();
       expect(message.model).toBe(DEFAULT_VENDOR_ID);
       expect(message.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
@@ -305,8 +284,6 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
       expect(gw.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(1);
       expect(gw.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
     } finally {
-      await gw?.close();
-      gw = undefined;
       await stalling.close();
     }
   });
@@ -316,7 +293,7 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
   it('a stream that stalls after its first events is ended with an error event after the idle timeout', async () => {
     const stalling = await startStallingVendor({ stallModel: NEW_VENDOR_ID, afterEvents: 3 });
     try {
-      gw = await startGateway({ vendor: stalling, flags: { kind: 'file', file: flags }, gateway: { streamIdleTimeoutMs: 300 } });
+      const gw = await world.start({ vendor: stalling, gateway: { streamIdleTimeoutMs: 300 } });
       const raw = await postRaw(gw.url, { ...messageParams({ user: USER }), stream: true });
       const events = parseSse(raw.text);
       expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'error']);
@@ -329,8 +306,6 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
       })()).rejects.toBeInstanceOf(Anthropic.APIError);
       expect(gw.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
     } finally {
-      await gw?.close();
-      gw = undefined;
       await stalling.close();
     }
   });
@@ -338,7 +313,7 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
 
 describe('circuit breaker', () => {
   test('opens after failureThreshold consecutive failures, skips the new model, and retries after the cooldown', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
     const h = await gateway({ circuitBreaker: { failureThreshold: 3, windowSeconds: 60, cooldownSeconds: 1 } });
     const ask = async (): Promise<{ model: string; variant: string | null; fallback: string | null }> => {
       const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
@@ -358,9 +333,9 @@ describe('circuit breaker', () => {
     expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(3);
 
     // users outside the cohort are unaffected; pass-through is unaffected
-    await flags.writeFlag(flagOn(0));
+    await world.flags.writeFlag(flagOn(0));
     expect((await ask()).variant).toBe('default');
-    await flags.writeFlag(flagOn(100));
+    await world.flags.writeFlag(flagOn(100));
 
     // after the cooldown: one trial call; still failing → open again at once
     await sleep(1100);
@@ -370,7 +345,7 @@ describe('circuit breaker', () => {
     expect(newCalls()).toBe(4);
 
     // after the next cooldown the new model is healthy: it serves, and the breaker closes
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok' });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok' });
     await sleep(1100);
     expect(await ask()).toEqual({ model: NEW_VENDOR_ID, variant: 'new', fallback: null });
     expect(await ask()).toEqual({ model: NEW_VENDOR_ID, variant: 'new', fallback: null });
@@ -378,7 +353,7 @@ describe('circuit breaker', () => {
   });
 
   test('a success resets the count of consecutive failures', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i === 2 ? { kind: 'ok' } : { kind: 'status', status: 503 }));
+    world.vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i === 2 ? { kind: 'ok' } : { kind: 'status', status: 503 }));
     const h = await gateway({ circuitBreaker: { failureThreshold: 3, cooldownSeconds: 60 } });
     // fail, fail, ok, fail, fail → never 3 in a row: every request reaches the new model
     for (let i = 0; i < 5; i++) await h.client.messages.create(messageParams({ user: USER }));

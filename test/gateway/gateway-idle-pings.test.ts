@@ -3,19 +3,16 @@
  * takes a while before its first token keeps its stream alive with pings, which the SDK parses
  * and drops. The gateway must see them as what they are, bytes from a live vendor.
  */
-import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
 import {
   callsFor,
   DEFAULT_VENDOR_ID,
-  FlagFile,
-  flagOn,
   messageParams,
   NEW_ALIAS,
   NEW_VENDOR_ID,
   parseSse,
   postRaw,
-  startGateway,
   type GatewayHarness,
+  useFlagFileWorld,
 } from './harness';
 
 const USER = 'ping-user';
@@ -25,31 +22,11 @@ const TEXT = 'An answer that took a while to start';
 // timeout, the whole wait well over it.
 const PINGING = { kind: 'ok' as const, text: TEXT, pings: { count: 6, intervalMs: 100 } };
 
-let vendor: FakeVendor;
-let flags: FlagFile;
-let gw: GatewayHarness | undefined;
-
-beforeAll(async () => {
-  vendor = await startFakeVendor();
-  flags = await FlagFile.create(flagOn(100));
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  vendor.reset();
-});
-afterAll(async () => {
-  await vendor.close();
-  await flags.remove();
-});
-
-async function gateway(): Promise<GatewayHarness> {
-  gw = await startGateway({ vendor, flags: { kind: 'file', file: flags }, gateway: { streamIdleTimeoutMs: IDLE_MS } });
-  return gw;
-}
+const world = useFlagFileWorld();
+const gateway = (): Promise<GatewayHarness> => world.start({ gateway: { streamIdleTimeoutMs: IDLE_MS } });
 
 test('streaming: pings spaced below the idle timeout, for longer than it, keep the stream alive', async () => {
-  vendor.setBehaviour(NEW_VENDOR_ID, PINGING);
+  world.vendor.setBehaviour(NEW_VENDOR_ID, PINGING);
   const h = await gateway();
   const started = Date.now();
   const message = await h.client.messages.stream(messageParams({ user: USER })).finalMessage();
@@ -64,15 +41,15 @@ test('streaming: pings spaced below the idle timeout, for longer than it, keep t
     'content_block_stop', 'message_delta', 'message_stop',
   ]);
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
-  expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+  expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
 });
 
 test('non-streaming: the pinging answer is served by the new model, not cut and sent to the default model', async () => {
-  vendor.setBehaviour(NEW_VENDOR_ID, PINGING);
+  world.vendor.setBehaviour(NEW_VENDOR_ID, PINGING);
   const h = await gateway();
   const message = await h.client.messages.create(messageParams({ user: USER }));
   expect(message.model).toBe(NEW_VENDOR_ID);
   expect(message.content).toEqual([{ type: 'text', text: TEXT, citations: null }]);
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
-  expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+  expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
 });

@@ -5,47 +5,24 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
 import {
   anthropicError,
   callsFor,
   caught,
   DEFAULT_VENDOR_ID,
-  FlagFile,
-  flagOn,
   messageParams,
   NEW_ALIAS,
   NEW_VENDOR_ID,
   parseSse,
   postRaw,
-  startGateway,
   type GatewayHarness,
+  useFlagFileWorld,
 } from './harness';
 
 const USER = 'accounting-user';
 
-let vendor: FakeVendor;
-let flags: FlagFile;
-let gw: GatewayHarness | undefined;
-
-beforeAll(async () => {
-  vendor = await startFakeVendor();
-  flags = await FlagFile.create(flagOn(100));
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  vendor.reset();
-});
-afterAll(async () => {
-  await vendor.close();
-  await flags.remove();
-});
-
-async function gateway(): Promise<GatewayHarness> {
-  gw = await startGateway({ vendor, flags: { kind: 'file', file: flags } });
-  return gw;
-}
+const world = useFlagFileWorld();
+const gateway = (): Promise<GatewayHarness> => world.start();
 
 // The new model (claude-haiku-4-5, $1 in / $5 out per million) answers with 100 uncached input
 // tokens, 1,000 tokens written to the 5-minute cache, 2,000 to the 1-hour cache, 50 output tokens
@@ -55,7 +32,7 @@ const EXPECTED_COST = (100 + 1000 * 1.25 + 2000 * 2) / 1e6 + (50 * 5) / 1e6 + 0.
 
 describe('EstimatedCostUsd prices what the usage object reports', () => {
   test('non-streaming: 1-hour cache writes at 2× input, 5-minute at 1.25×, web searches at $10 per 1,000', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, CACHED_ANSWER);
+    world.vendor.setBehaviour(NEW_VENDOR_ID, CACHED_ANSWER);
     const h = await gateway();
     const message = await h.client.messages.create(messageParams({ user: USER }));
     expect(message.usage.cache_creation).toEqual({ ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 });
@@ -64,7 +41,7 @@ describe('EstimatedCostUsd prices what the usage object reports', () => {
   });
 
   test('streaming: the TTL split from message_start and the searches from message_delta', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, CACHED_ANSWER);
+    world.vendor.setBehaviour(NEW_VENDOR_ID, CACHED_ANSWER);
     const h = await gateway();
     const message = await h.client.messages.stream(messageParams({ user: USER })).finalMessage();
     expect(message.usage.server_tool_use).toEqual({ web_search_requests: 3, web_fetch_requests: 0 });
@@ -77,7 +54,7 @@ describe('a stream that ends without message_stop is a mid-stream failure', () =
   const streamParams = { ...messageParams({ user: USER }), stream: true as const };
 
   test('the client gets the events, then an error event; ModelErrors counts it', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'truncated', afterEvents: 4 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'truncated', afterEvents: 4 });
     const h = await gateway();
 
     const raw = await postRaw(h.url, streamParams);
@@ -96,11 +73,11 @@ describe('a stream that ends without message_stop is a mid-stream failure', () =
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
     expect(h.requestLogs()[0]).toMatchObject({ servedBy: NEW_ALIAS, attempts: [{ model: NEW_ALIAS, outcome: expect.stringMatching(/^served, then /) }] });
     // bytes had reached the client: no fallback
-    expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+    expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
   });
 
   test('non-streaming: the cut-short answer is not served; the default model answers', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'truncated', afterEvents: 4 });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'truncated', afterEvents: 4 });
     const h = await gateway();
     const message = await h.client.messages.create(messageParams({ user: USER }));
     expect(message.model).toBe(DEFAULT_VENDOR_ID);

@@ -24,7 +24,7 @@ import { EmfMetricsPublisher, type MetricName, type MetricsPublisher, type Metri
 import { gatewaySettingsFrom, type GatewaySettings } from '../../lib/domain/gateway-settings';
 import { loadRolloutConfig } from '../../lib/domain/load-config';
 import type { FakeAgent } from '../../fakes/fake-agent';
-import { messageObject, streamEvents, type FakeVendor } from '../../fakes/fake-vendor';
+import { messageObject, startFakeVendor, streamEvents, type FakeVendor } from '../../fakes/fake-vendor';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const CONFIG_FILE = path.join(REPO_ROOT, 'rollout.config.json');
@@ -513,5 +513,52 @@ export async function startStallingVendor(o: { readonly stallModel: string; read
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
+  };
+}
+
+/** A fake vendor and a flag file shared by a test file, and the gateway its tests start. */
+export interface FlagFileWorld {
+  readonly vendor: FakeVendor;
+  readonly flags: FlagFile;
+  /** Starts a gateway on the flag file (closed after each test); `vendor` defaults to the shared one. */
+  start(options?: Omit<HarnessOptions, 'vendor' | 'flags'> & { readonly vendor?: HarnessOptions['vendor'] }): Promise<GatewayHarness>;
+}
+
+/**
+ * Registers the hooks most gateway test files share: one fake vendor and one flag file (at
+ * `percent`) for the file, each test's gateway closed and the vendor reset after it.
+ */
+export function useFlagFileWorld(percent = 100): FlagFileWorld {
+  let vendor: FakeVendor | undefined;
+  let flags: FlagFile | undefined;
+  let gw: GatewayHarness | undefined;
+  beforeAll(async () => {
+    vendor = await startFakeVendor();
+    flags = await FlagFile.create(flagOn(percent));
+  });
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+    vendor?.reset();
+  });
+  afterAll(async () => {
+    await vendor?.close();
+    await flags?.remove();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is used before beforeAll ran`);
+    return value;
+  };
+  return {
+    get vendor() {
+      return ready(vendor, 'the fake vendor');
+    },
+    get flags() {
+      return ready(flags, 'the flag file');
+    },
+    start: async (options = {}) => {
+      gw = await startGateway({ ...options, vendor: options.vendor ?? ready(vendor, 'the fake vendor'), flags: { kind: 'file', file: ready(flags, 'the flag file') } });
+      return gw;
+    },
   };
 }

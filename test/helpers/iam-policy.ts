@@ -45,7 +45,7 @@ export function evaluatePolicy(doc: PolicyDocumentJson, request: PolicyRequest):
   return allowed ? 'allow' : 'no-allow';
 }
 
-/** The statements of `doc` that would allow `request` (for error messages). */
+/** Whether statement `s` applies to `request`: principal, action, resource and every condition match. */
 export function statementApplies(s: PolicyStatementJson, request: PolicyRequest): boolean {
   if (s.NotPrincipal !== undefined || s.NotResource !== undefined) throw new Error(`policy evaluator: NotPrincipal/NotResource not supported (statement ${s.Sid ?? '?'})`);
   if (s.Principal !== undefined && !principalMatches(s.Principal, request.principal)) return false;
