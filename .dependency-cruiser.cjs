@@ -42,7 +42,8 @@ module.exports = {
     },
     {
       name: 'lib-never-imports-lambda',
-      comment: 'The CLI and the Lambdas meet in lib/domain, lib/gateway and lib/ops; constructs name Lambda entry files by path, not by import.',
+      comment:
+        'The CLI and the Lambdas meet in lib/domain, lib/gateway and lib/ops; constructs name Lambda entry files by path, not by import.',
       severity: 'error',
       from: { path: '^lib/' },
       to: { path: '^lambda/' },

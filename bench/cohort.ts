@@ -24,7 +24,13 @@ const SPEED_USERS = 200_000;
 const user = (i: number): string => `user-${i}`;
 
 function ours(): CohortResult {
-  const at = (percent: number): FlagValue => ({ enabled: true, rolloutPercent: percent, allowlist: [], clientSegments: [], phase: 'bench' });
+  const at = (percent: number): FlagValue => ({
+    enabled: true,
+    rolloutPercent: percent,
+    allowlist: [],
+    clientSegments: [],
+    phase: 'bench',
+  });
   const share = (percent: number): number => {
     const flag = at(percent);
     let inCohort = 0;
@@ -35,7 +41,13 @@ function ours(): CohortResult {
   const t = process.hrtime.bigint();
   for (let i = 0; i < SPEED_USERS; i++) decideCohort(FLAG, flag, { userKey: user(i) });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  return { library: 'this gateway (decideCohort)', decisionsPerSecond: SPEED_USERS / seconds, shareAt01: share(0.1), shareAt1: share(1), granularity: '0.001% (100,000 buckets)' };
+  return {
+    library: 'this gateway (decideCohort)',
+    decisionsPerSecond: SPEED_USERS / seconds,
+    shareAt01: share(0.1),
+    shareAt1: share(1),
+    granularity: '0.001% (100,000 buckets)',
+  };
 }
 
 async function launchDarkly(): Promise<CohortResult> {
@@ -43,11 +55,30 @@ async function launchDarkly(): Promise<CohortResult> {
   const td = new integrations.TestData();
   // Weights are in thousandths of a percent: 100 = 0.1%.
   const rollout = (weight: number): Record<string, unknown> => ({
-    key: FLAG, version: 1, on: true, variations: [true, false], offVariation: 1,
-    fallthrough: { rollout: { variations: [{ variation: 0, weight }, { variation: 1, weight: 100_000 - weight }] } },
-    targets: [], rules: [], prerequisites: [], salt: 'bench',
+    key: FLAG,
+    version: 1,
+    on: true,
+    variations: [true, false],
+    offVariation: 1,
+    fallthrough: {
+      rollout: {
+        variations: [
+          { variation: 0, weight },
+          { variation: 1, weight: 100_000 - weight },
+        ],
+      },
+    },
+    targets: [],
+    rules: [],
+    prerequisites: [],
+    salt: 'bench',
   });
-  const client = init('sdk-bench-key', { updateProcessor: td.getFactory(), sendEvents: false, diagnosticOptOut: true, logger: silentLogger() });
+  const client = init('sdk-bench-key', {
+    updateProcessor: td.getFactory(),
+    sendEvents: false,
+    diagnosticOptOut: true,
+    logger: silentLogger(),
+  });
   await client.waitForInitialization({ timeout: 10 });
   const share = async (weight: number): Promise<number> => {
     await td.usePreconfiguredFlag(rollout(weight));
@@ -59,7 +90,13 @@ async function launchDarkly(): Promise<CohortResult> {
   const t = process.hrtime.bigint();
   for (let i = 0; i < SPEED_USERS; i++) await client.variation(FLAG, { kind: 'user', key: user(i) }, false);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const result = { library: '@launchdarkly/node-server-sdk (TestData, offline)', decisionsPerSecond: SPEED_USERS / seconds, shareAt01: await share(100), shareAt1: await share(1000), granularity: '0.001% (weights of 100,000)' };
+  const result = {
+    library: '@launchdarkly/node-server-sdk (TestData, offline)',
+    decisionsPerSecond: SPEED_USERS / seconds,
+    shareAt01: await share(100),
+    shareAt1: await share(1000),
+    granularity: '0.001% (weights of 100,000)',
+  };
   client.close();
   return result;
 }
@@ -67,7 +104,11 @@ async function launchDarkly(): Promise<CohortResult> {
 async function unleash(): Promise<CohortResult> {
   const { Unleash, InMemStorageProvider } = await import('unleash-client');
   const toggle = (rollout: string): Record<string, unknown> => ({
-    name: FLAG, enabled: true, strategies: [{ name: 'flexibleRollout', parameters: { rollout, stickiness: 'userId', groupId: FLAG }, constraints: [] }],
+    name: FLAG,
+    enabled: true,
+    strategies: [
+      { name: 'flexibleRollout', parameters: { rollout, stickiness: 'userId', groupId: FLAG }, constraints: [] },
+    ],
   });
   const make = async (rollout: string): Promise<InstanceType<typeof Unleash>> => {
     const client = new Unleash({

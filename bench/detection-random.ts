@@ -94,7 +94,8 @@ export class SeededRandom {
       const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -mean + k * logMean - logGamma(k + 1)) return k;
+      if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -mean + k * logMean - logGamma(k + 1))
+        return k;
     }
   }
 
@@ -106,7 +107,8 @@ export class SeededRandom {
     const q = 1 - p;
     const odds = p / q;
     let term = q ** n;
-    if (term === 0) throw new RangeError(`binomial(${n}, ${p}) is too large for inversion: the benchmark draws per-minute counts`);
+    if (term === 0)
+      throw new RangeError(`binomial(${n}, ${p}) is too large for inversion: the benchmark draws per-minute counts`);
     let u = this.uniform();
     let k = 0;
     while (u >= term && k < n) {

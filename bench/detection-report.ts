@@ -28,7 +28,10 @@ export function formatReport(r: ReportInputs): string {
   const nullHeads = VENDOR_ERROR_BASELINES_PERCENT.flatMap((b) => [`${b}%`, `${b}% + incident + clustered`]);
   const falseRows = r.trafficLevels.flatMap((t) =>
     r.phases.map((p) => {
-      const cells = VENDOR_ERROR_BASELINES_PERCENT.flatMap((b) => [both(find(t, p.name, `null-${b}`)), both(find(t, p.name, `harsh-${b}`))]);
+      const cells = VENDOR_ERROR_BASELINES_PERCENT.flatMap((b) => [
+        both(find(t, p.name, `null-${b}`)),
+        both(find(t, p.name, `harsh-${b}`)),
+      ]);
       return `| ${trafficLabel(t)} | ${p.name} (${p.rolloutPercent}%) | ${p.watchWindowHours.min} h | ${cells.join(' | ')} |`;
     }),
   );
@@ -49,19 +52,31 @@ export function formatReport(r: ReportInputs): string {
   const targets: string[] = [];
   const mark = (ok: boolean): string => (ok ? '✓ met' : '✗ MISSED');
   for (const p of r.phases) {
-    const worst = Math.max(...VENDOR_ERROR_BASELINES_PERCENT.flatMap((b) => [`null-${b}`, `harsh-${b}`]).map((k) => find(t, p.name, k).judgeFired / r.runs));
-    targets.push(`- ${mark(worst <= FALSE_ROLLBACK_TARGET)}: false rollbacks ≤ 1% at ${p.name} — worst of the six healthy scenarios ${(100 * worst).toFixed(1)}%`);
+    const worst = Math.max(
+      ...VENDOR_ERROR_BASELINES_PERCENT.flatMap((b) => [`null-${b}`, `harsh-${b}`]).map(
+        (k) => find(t, p.name, k).judgeFired / r.runs,
+      ),
+    );
+    targets.push(
+      `- ${mark(worst <= FALSE_ROLLBACK_TARGET)}: false rollbacks ≤ 1% at ${p.name} — worst of the six healthy scenarios ${(100 * worst).toFixed(1)}%`,
+    );
   }
   const deadCells = r.phases.map((p) => find(t, p.name, 'dead'));
   const deadOk = deadCells.every((s) => s.deadDelay!.caughtInTime === s.runs);
-  targets.push(`- ${mark(deadOk)}: a dead model caught in every run of every phase within ${DEAD_MODEL_TARGET_MINUTES} min of its 5th failed call — ${deadCells.map((s) => `${s.phase} ${s.deadDelay!.caughtInTime}/${s.runs} (max ${fmt(s.deadDelay!.max)} min)`).join(', ')}`);
+  targets.push(
+    `- ${mark(deadOk)}: a dead model caught in every run of every phase within ${DEAD_MODEL_TARGET_MINUTES} min of its 5th failed call — ${deadCells.map((s) => `${s.phase} ${s.deadDelay!.caughtInTime}/${s.runs} (max ${fmt(s.deadDelay!.max)} min)`).join(', ')}`,
+  );
   for (const p of r.phases.slice(1)) {
     const s = find(t, p.name, 'errors-3pct');
-    targets.push(`- ${mark(s.judgeFired / s.runs >= POWER_TARGET)}: 1% → 3% errors caught in ≥ 80% of ${p.name} windows (${p.watchWindowHours.min} h) — ${pct(s.judgeFired, s.runs)}%`);
+    targets.push(
+      `- ${mark(s.judgeFired / s.runs >= POWER_TARGET)}: 1% → 3% errors caught in ≥ 80% of ${p.name} windows (${p.watchWindowHours.min} h) — ${pct(s.judgeFired, s.runs)}%`,
+    );
   }
   for (const p of r.phases.filter((x) => x.rolloutPercent >= 5)) {
     const s = find(t, p.name, 'latency-2x');
-    targets.push(`- ${mark(s.judgeWithinHour / s.runs >= POWER_TARGET)}: 2× latency caught within 1 h in ≥ 80% of ${p.name} runs — ${pct(s.judgeWithinHour, s.runs)}% (${pct(s.judgeFired, s.runs)}% within the window, median ${s.judgeMedianMinutes === undefined ? '—' : (s.judgeMedianMinutes / 60).toFixed(1)} h)`);
+    targets.push(
+      `- ${mark(s.judgeWithinHour / s.runs >= POWER_TARGET)}: 2× latency caught within 1 h in ≥ 80% of ${p.name} runs — ${pct(s.judgeWithinHour, s.runs)}% (${pct(s.judgeFired, s.runs)}% within the window, median ${s.judgeMedianMinutes === undefined ? '—' : (s.judgeMedianMinutes / 60).toFixed(1)} h)`,
+    );
   }
 
   return [
@@ -73,7 +88,7 @@ export function formatReport(r: ReportInputs): string {
     `|---|---|---|${nullHeads.map(() => '---').join('|')}|`,
     ...falseRows,
     '',
-    '**Detection** (% of runs caught). Dead model: dies in the window\'s first hour, caught by the end of the window; judge minutes from the minute of its 5th failed call to the rollback (median / max; negative: the error-rate check caught it before a 5th failure). 1% → 3% errors: from the window start, caught within the minimum watch window; median hours to the judge\'s rollback. 2× latency: every new-model call twice as slow from the window start, caught within 1 h (judge / today), within the window (judge), and the judge\'s median hours; today\'s p99 alarms cannot evaluate below 1,000 samples a minute.',
+    "**Detection** (% of runs caught). Dead model: dies in the window's first hour, caught by the end of the window; judge minutes from the minute of its 5th failed call to the rollback (median / max; negative: the error-rate check caught it before a 5th failure). 1% → 3% errors: from the window start, caught within the minimum watch window; median hours to the judge's rollback. 2× latency: every new-model call twice as slow from the window start, caught within 1 h (judge / today), within the window (judge), and the judge's median hours; today's p99 alarms cannot evaluate below 1,000 samples a minute.",
     '',
     '| traffic | phase | dead model | judge min after 5th failure | 1% → 3% errors in window | judge median h | 2× latency within 1 h | 2× latency in window | judge median h |',
     '|---|---|---|---|---|---|---|---|---|',

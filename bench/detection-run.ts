@@ -47,8 +47,23 @@ export function runCell(cell: Cell, config: RolloutConfig, settings: JudgeSettin
   return { cell: { ...cell, scenario: cell.scenario.key }, minutes, outcomes };
 }
 
-function runOnce(cell: Cell, minutes: number, random: SeededRandom, config: RolloutConfig, settings: JudgeSettings): RunOutcome {
-  const stream = new MinuteStream(cell.scenario, { requestsPerDay: cell.requestsPerDay, rolloutPercent: cell.rolloutPercent, minutes, slowCallMs: settings.slowCallMs }, random);
+function runOnce(
+  cell: Cell,
+  minutes: number,
+  random: SeededRandom,
+  config: RolloutConfig,
+  settings: JudgeSettings,
+): RunOutcome {
+  const stream = new MinuteStream(
+    cell.scenario,
+    {
+      requestsPerDay: cell.requestsPerDay,
+      rolloutPercent: cell.rolloutPercent,
+      minutes,
+      slowCallMs: settings.slowCallMs,
+    },
+    random,
+  );
   const tally = new WindowTally(0);
   const today = new TodaysErrorRateAlarm(config.alarms);
   const waiting: MinuteCounts[] = [];

@@ -28,15 +28,55 @@ const wholeWindow = (windowMinutes: number): number => windowMinutes;
  * 20% errors on both models at a random time, and errors clustered by user, together.
  */
 const nullScenarios: Scenario[] = VENDOR_ERROR_BASELINES_PERCENT.flatMap((percent) => [
-  { key: `null-${percent}`, title: `${percent}%`, vendorErrorRate: percent / 100, incident: false, clustered: false, newModel: 'healthy' as const, runMinutes: wholeWindow },
-  { key: `harsh-${percent}`, title: `${percent}% + incident + clustered`, vendorErrorRate: percent / 100, incident: true, clustered: true, newModel: 'healthy' as const, runMinutes: wholeWindow },
+  {
+    key: `null-${percent}`,
+    title: `${percent}%`,
+    vendorErrorRate: percent / 100,
+    incident: false,
+    clustered: false,
+    newModel: 'healthy' as const,
+    runMinutes: wholeWindow,
+  },
+  {
+    key: `harsh-${percent}`,
+    title: `${percent}% + incident + clustered`,
+    vendorErrorRate: percent / 100,
+    incident: true,
+    clustered: true,
+    newModel: 'healthy' as const,
+    runMinutes: wholeWindow,
+  },
 ]);
 
 export const SCENARIOS: readonly Scenario[] = [
   ...nullScenarios,
-  { key: 'dead', title: 'dead model', vendorErrorRate: 0.01, incident: false, clustered: false, newModel: 'dead', runMinutes: wholeWindow },
-  { key: 'errors-3pct', title: '1% → 3% errors', vendorErrorRate: 0.01, incident: false, clustered: false, newModel: 'errors-3pct', runMinutes: wholeWindow },
-  { key: 'latency-2x', title: '2× latency', vendorErrorRate: 0.01, incident: false, clustered: false, newModel: 'latency-2x', runMinutes: wholeWindow },
+  {
+    key: 'dead',
+    title: 'dead model',
+    vendorErrorRate: 0.01,
+    incident: false,
+    clustered: false,
+    newModel: 'dead',
+    runMinutes: wholeWindow,
+  },
+  {
+    key: 'errors-3pct',
+    title: '1% → 3% errors',
+    vendorErrorRate: 0.01,
+    incident: false,
+    clustered: false,
+    newModel: 'errors-3pct',
+    runMinutes: wholeWindow,
+  },
+  {
+    key: 'latency-2x',
+    title: '2× latency',
+    vendorErrorRate: 0.01,
+    incident: false,
+    clustered: false,
+    newModel: 'latency-2x',
+    runMinutes: wholeWindow,
+  },
 ];
 
 /** Healthy rates both models share, besides errors. */

@@ -59,25 +59,56 @@ export class MinuteStream {
   private readonly newSlow: number;
   private readonly callsPerMinute: number;
 
-  public constructor(private readonly scenario: Scenario, plan: RunPlan, private readonly random: SeededRandom) {
-    this.population = scenario.clustered ? drawPopulation(plan, random) : { cohortShare: plan.rolloutPercent / 100, cohortPropensity: 1, restPropensity: 1, fallbackPropensity: 1 };
-    this.incidentStart = scenario.incident ? Math.floor(random.uniform() * Math.max(1, plan.minutes - INCIDENT_MINUTES)) : undefined;
-    this.deathMinute = scenario.newModel === 'dead' ? Math.floor(random.uniform() * Math.min(DEATH_WITHIN_MINUTES, Math.max(1, plan.minutes / 4))) : undefined;
+  public constructor(
+    private readonly scenario: Scenario,
+    plan: RunPlan,
+    private readonly random: SeededRandom,
+  ) {
+    this.population = scenario.clustered
+      ? drawPopulation(plan, random)
+      : { cohortShare: plan.rolloutPercent / 100, cohortPropensity: 1, restPropensity: 1, fallbackPropensity: 1 };
+    this.incidentStart = scenario.incident
+      ? Math.floor(random.uniform() * Math.max(1, plan.minutes - INCIDENT_MINUTES))
+      : undefined;
+    this.deathMinute =
+      scenario.newModel === 'dead'
+        ? Math.floor(random.uniform() * Math.min(DEATH_WITHIN_MINUTES, Math.max(1, plan.minutes / 4)))
+        : undefined;
     this.healthySlow = slowShare(plan.slowCallMs);
-    this.newSlow = scenario.newModel === 'latency-2x' ? slowShare(plan.slowCallMs, LATENCY_SLOWDOWN_FACTOR) : this.healthySlow;
+    this.newSlow =
+      scenario.newModel === 'latency-2x' ? slowShare(plan.slowCallMs, LATENCY_SLOWDOWN_FACTOR) : this.healthySlow;
     this.callsPerMinute = plan.requestsPerDay / 1440;
   }
 
   public minute(m: number): MinuteCounts {
-    const incident = this.incidentStart !== undefined && m >= this.incidentStart && m < this.incidentStart + INCIDENT_MINUTES;
+    const incident =
+      this.incidentStart !== undefined && m >= this.incidentStart && m < this.incidentStart + INCIDENT_MINUTES;
     const p = this.population;
-    const newError = this.deathMinute !== undefined && m >= this.deathMinute ? 1 : incident ? INCIDENT_ERROR_RATE : this.scenario.newModel === 'errors-3pct' ? 0.03 : this.vendorRate(incident, p.cohortPropensity);
-    const newRates: Rates = { error: newError, throttle: newError >= 1 ? 0 : THROTTLE_RATE, refusal: REFUSAL_RATE, slow: this.newSlow };
+    const newError =
+      this.deathMinute !== undefined && m >= this.deathMinute
+        ? 1
+        : incident
+          ? INCIDENT_ERROR_RATE
+          : this.scenario.newModel === 'errors-3pct'
+            ? 0.03
+            : this.vendorRate(incident, p.cohortPropensity);
+    const newRates: Rates = {
+      error: newError,
+      throttle: newError >= 1 ? 0 : THROTTLE_RATE,
+      refusal: REFUSAL_RATE,
+      slow: this.newSlow,
+    };
     const newModel = this.calls(this.random.poisson(this.callsPerMinute * p.cohortShare), newRates);
     const fallbacks = newModel.modelErrors + newModel.throttles;
-    const defaultDirect = this.calls(this.random.poisson(this.callsPerMinute * (1 - p.cohortShare)), this.healthy(this.vendorRate(incident, p.restPropensity)));
+    const defaultDirect = this.calls(
+      this.random.poisson(this.callsPerMinute * (1 - p.cohortShare)),
+      this.healthy(this.vendorRate(incident, p.restPropensity)),
+    );
     // Most minutes have no fallback: skip drawing (and adding) an empty batch.
-    const defaultModel = fallbacks === 0 ? defaultDirect : sum(defaultDirect, this.calls(fallbacks, this.healthy(this.vendorRate(incident, p.fallbackPropensity))));
+    const defaultModel =
+      fallbacks === 0
+        ? defaultDirect
+        : sum(defaultDirect, this.calls(fallbacks, this.healthy(this.vendorRate(incident, p.fallbackPropensity))));
     return { minuteStartMs: m * 60_000, newModel, defaultModel };
   }
 

@@ -22,7 +22,13 @@ export interface CellSummary {
    * caughtInTime: runs rolled back after the death and within the target of that 5th failure
    * (or before it). rolledBackBeforeDeath: healthy-phase false rollbacks, which end the run early.
    */
-  readonly deadDelay?: { readonly median: number; readonly max: number; readonly caughtInTime: number; readonly rolledBackBeforeDeath: number; readonly neverReachedFiveFailures: number };
+  readonly deadDelay?: {
+    readonly median: number;
+    readonly max: number;
+    readonly caughtInTime: number;
+    readonly rolledBackBeforeDeath: number;
+    readonly neverReachedFiveFailures: number;
+  };
 }
 
 /** The dead-model target: rolled back within this many minutes of the 5th failed call. */

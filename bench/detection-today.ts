@@ -14,7 +14,12 @@ export class TodaysErrorRateAlarm {
   private readonly recent: boolean[] = [];
   private breaching = 0;
 
-  public constructor(private readonly a: Pick<AlarmThresholds, 'minRequestsPerPeriod' | 'minErrorsToJudge' | 'errorRatePercent' | 'evaluationPeriods' | 'datapointsToAlarm'>) {}
+  public constructor(
+    private readonly a: Pick<
+      AlarmThresholds,
+      'minRequestsPerPeriod' | 'minErrorsToJudge' | 'errorRatePercent' | 'evaluationPeriods' | 'datapointsToAlarm'
+    >,
+  ) {}
 
   /** Adds a minute; true when the alarm is in ALARM after it. */
   public observe(minute: MinuteCounts): boolean {

@@ -39,14 +39,23 @@ function loadConfig(): RolloutConfig {
 /** A seed per cell from its name (FNV-1a), so a cell's figures do not depend on which worker ran it. */
 function seedOf(job: CellJob): number {
   let h = 0x811c9dc5;
-  for (const ch of `${job.scenario}|${job.phase}|${job.requestsPerDay}|${job.runs}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  for (const ch of `${job.scenario}|${job.phase}|${job.requestsPerDay}|${job.runs}`)
+    h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return h >>> 0;
 }
 
 function runJob(job: CellJob, config: RolloutConfig): CellSummary {
   const phase = config.rollout.phases.find((p) => p.name === job.phase)!;
   const scenario = SCENARIOS.find((s) => s.key === job.scenario)!;
-  const cell: Cell = { scenario, phase: phase.name, rolloutPercent: phase.rolloutPercent, windowHours: phase.watchWindowHours.min, requestsPerDay: job.requestsPerDay, runs: job.runs, seed: seedOf(job) };
+  const cell: Cell = {
+    scenario,
+    phase: phase.name,
+    rolloutPercent: phase.rolloutPercent,
+    windowHours: phase.watchWindowHours.min,
+    requestsPerDay: job.requestsPerDay,
+    runs: job.runs,
+    seed: seedOf(job),
+  };
   return summarize(runCell(cell, config, judgeSettingsFrom(config.judge)));
 }
 
@@ -60,16 +69,29 @@ function worker(): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const shipped = config.spend.traffic?.requestsPerDay;
-  if (shipped === undefined) throw new Error('rollout.config.json has no spend.traffic.requestsPerDay: the benchmark needs the shipped traffic');
+  if (shipped === undefined)
+    throw new Error('rollout.config.json has no spend.traffic.requestsPerDay: the benchmark needs the shipped traffic');
   const runs = Number(process.env.BENCH_RUNS ?? 1000);
   const workers = Math.max(1, Math.min(Number(process.env.BENCH_WORKERS ?? 2), os.cpus().length));
   const trafficLevels = [shipped, Math.round(shipped / 10)];
   // Longest cells first, so the two workers finish together.
   const jobs: CellJob[] = trafficLevels
-    .flatMap((requestsPerDay) => config.rollout.phases.flatMap((p) => SCENARIOS.map((s) => ({ scenario: s.key, phase: p.name, requestsPerDay, runs, weight: s.runMinutes(p.watchWindowHours.min * 60) * (s.newModel === 'healthy' ? 1 : 0.2) }))))
+    .flatMap((requestsPerDay) =>
+      config.rollout.phases.flatMap((p) =>
+        SCENARIOS.map((s) => ({
+          scenario: s.key,
+          phase: p.name,
+          requestsPerDay,
+          runs,
+          weight: s.runMinutes(p.watchWindowHours.min * 60) * (s.newModel === 'healthy' ? 1 : 0.2),
+        })),
+      ),
+    )
     .sort((a, b) => b.weight - a.weight)
     .map(({ weight: _weight, ...job }, index) => ({ ...job, index }));
-  console.log(`bench:detection — ${jobs.length} cells × ${runs} runs on ${workers} worker(s), traffic ${trafficLevels.join(' and ')} requests/day`);
+  console.log(
+    `bench:detection — ${jobs.length} cells × ${runs} runs on ${workers} worker(s), traffic ${trafficLevels.join(' and ')} requests/day`,
+  );
   const started = Date.now();
   const summaries: CellSummary[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -89,7 +111,9 @@ async function main(): Promise<void> {
         summaries.push(m.summary);
         done++;
         const s = m.summary;
-        console.log(`[${String(done).padStart(3)}/${jobs.length}] ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${s.requestsPerDay}/day ${s.phase.padEnd(8)} ${s.scenario.padEnd(12)} judge ${s.judgeFired}/${s.runs}, today ${s.todayFired}/${s.runs}`);
+        console.log(
+          `[${String(done).padStart(3)}/${jobs.length}] ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${s.requestsPerDay}/day ${s.phase.padEnd(8)} ${s.scenario.padEnd(12)} judge ${s.judgeFired}/${s.runs}, today ${s.todayFired}/${s.runs}`,
+        );
         if (done === jobs.length) resolve();
         else feed();
       });
@@ -99,12 +123,20 @@ async function main(): Promise<void> {
       });
     }
   });
-  const report = formatReport({ phases: config.rollout.phases, trafficLevels, shippedTraffic: shipped, runs, seconds: (Date.now() - started) / 1000, summaries });
+  const report = formatReport({
+    phases: config.rollout.phases,
+    trafficLevels,
+    shippedTraffic: shipped,
+    runs,
+    seconds: (Date.now() - started) / 1000,
+    summaries,
+  });
   console.log(`\n${report}`);
   const doc = readFileSync(DOC, 'utf8');
   const from = doc.indexOf(START_MARKER);
   const to = doc.indexOf(END_MARKER);
-  if (from < 0 || to < from) throw new Error(`${DOC} lacks the ${START_MARKER} … ${END_MARKER} markers the results go between`);
+  if (from < 0 || to < from)
+    throw new Error(`${DOC} lacks the ${START_MARKER} … ${END_MARKER} markers the results go between`);
   writeFileSync(DOC, `${doc.slice(0, from + START_MARKER.length)}\n${report}\n${doc.slice(to)}`);
   console.log(`\nwrote ${path.relative(ROOT, DOC)}`);
 }

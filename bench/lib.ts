@@ -12,7 +12,12 @@ export interface Summary {
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length) };
+  return {
+    n: sorted.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean: sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length),
+  };
 }
 
 export function ms(start: bigint): number {
@@ -23,7 +28,12 @@ export function ms(start: bigint): number {
  * Sends `total` requests with `concurrency` in flight, each made by `send`; returns each
  * request's latency and the achieved requests per second. Stops early at `deadlineMs`.
  */
-export async function load(send: () => Promise<void>, total: number, concurrency: number, deadlineMs: number): Promise<{ latencies: number[]; rps: number; errors: number }> {
+export async function load(
+  send: () => Promise<void>,
+  total: number,
+  concurrency: number,
+  deadlineMs: number,
+): Promise<{ latencies: number[]; rps: number; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   let issued = 0;
@@ -46,17 +56,26 @@ export async function load(send: () => Promise<void>, total: number, concurrency
 }
 
 /** Starts a child process and resolves when a stdout line matches `ready`. */
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffer = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not print ${ready} within ${timeoutMs} ms: ${buffer.slice(-500)}`));
+      reject(
+        new Error(`${command} ${args.join(' ')} did not print ${ready} within ${timeoutMs} ms: ${buffer.slice(-500)}`),
+      );
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString();
       // Strip ANSI colours (Portkey prints them).
+      // eslint-disable-next-line no-control-regex -- ESC is exactly what an ANSI colour code starts with
       const match = buffer.replace(/\x1b\[[0-9;]*m/g, '').match(ready);
       if (match) {
         clearTimeout(timer);
@@ -67,7 +86,9 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => { buffer += c.toString(); });
+    child.stderr?.on('data', (c: Buffer) => {
+      buffer += c.toString();
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited with ${code} before it was ready: ${buffer.slice(-500)}`));

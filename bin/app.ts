@@ -7,7 +7,9 @@ import { ModelRolloutStack } from '../lib/stacks/model-rollout-stack';
 
 // Which config to deploy: `cdk synth -c config=path/to/file.json`, else ROLLOUT_CONFIG, else the shipped one.
 const app = new App();
-const configPath: string = app.node.tryGetContext('config') ?? process.env.ROLLOUT_CONFIG ?? 'rollout.config.json';
+const contextConfig: unknown = app.node.tryGetContext('config');
+const configPath =
+  typeof contextConfig === 'string' ? contextConfig : (process.env.ROLLOUT_CONFIG ?? 'rollout.config.json');
 
 let loaded: ReturnType<typeof loadRolloutConfig>;
 try {

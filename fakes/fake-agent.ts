@@ -34,7 +34,11 @@ export interface FakeAgent {
   close(): Promise<void>;
 }
 
-export function startFakeAgent(options: { application: string; environment: string; profile: string }): Promise<FakeAgent> {
+export function startFakeAgent(options: {
+  application: string;
+  environment: string;
+  profile: string;
+}): Promise<FakeAgent> {
   const configPath =
     `/applications/${encodeURIComponent(options.application)}` +
     `/environments/${encodeURIComponent(options.environment)}` +
@@ -45,7 +49,12 @@ export function startFakeAgent(options: { application: string; environment: stri
   let current: AgentResponse = { status: 404 };
   let closing: Promise<void> | undefined;
 
-  function sendText(res: http.ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  function sendText(
+    res: http.ServerResponse,
+    status: number,
+    text: string,
+    contentType = 'text/plain; charset=utf-8',
+  ): void {
     res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);
   }

@@ -116,8 +116,14 @@ export function defaultErrorType(status: number): string {
   return DEFAULT_ERROR_TYPES[status] ?? 'api_error';
 }
 
-export function errorBody(errorType: string, message?: string): { type: 'error'; error: { type: string; message: string } } {
-  return { type: 'error', error: { type: errorType, message: message ?? DEFAULT_ERROR_MESSAGES[errorType] ?? errorType } };
+export function errorBody(
+  errorType: string,
+  message?: string,
+): { type: 'error'; error: { type: string; message: string } } {
+  return {
+    type: 'error',
+    error: { type: errorType, message: message ?? DEFAULT_ERROR_MESSAGES[errorType] ?? errorType },
+  };
 }
 
 /** Default output token count for a text (about 4 characters a token, at least 1). */
@@ -233,7 +239,12 @@ export function streamEvents(answer: OkAnswer): RawMessageStreamEvent[] {
     { type: 'content_block_stop', index: 0 },
     {
       type: 'message_delta',
-      delta: { stop_reason: answer.stopReason, stop_sequence: null, stop_details: stopDetails(answer.stopReason), container: null },
+      delta: {
+        stop_reason: answer.stopReason,
+        stop_sequence: null,
+        stop_details: stopDetails(answer.stopReason),
+        container: null,
+      },
       usage: {
         input_tokens: answer.inputTokens,
         output_tokens: answer.outputTokens,
@@ -320,7 +331,13 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     res.end(payload);
   }
 
-  function sendError(res: http.ServerResponse, status: number, errorType?: string, message?: string, extra?: Record<string, string>): void {
+  function sendError(
+    res: http.ServerResponse,
+    status: number,
+    errorType?: string,
+    message?: string,
+    extra?: Record<string, string>,
+  ): void {
     sendJson(res, status, errorBody(errorType ?? defaultErrorType(status), message), extra);
   }
 
@@ -393,7 +410,7 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
       setting === undefined ? { kind: 'ok' } : typeof setting === 'function' ? setting(callIndex) : setting;
 
     if (behaviour.kind === 'hang') return; // never answer; close() destroys the socket
-    await sleep(latencyMs + (behaviour.kind === 'ok' ? behaviour.delayMs ?? 0 : 0));
+    await sleep(latencyMs + (behaviour.kind === 'ok' ? (behaviour.delayMs ?? 0) : 0));
     if (gone(res)) return;
 
     switch (behaviour.kind) {
@@ -475,7 +492,8 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     requests.push({ method, path, at: Date.now() });
     if (method === 'POST' && path === '/v1/messages') return handleMessages(req, res);
     const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
-    if (method === 'GET' && modelMatch) return handleModel(req, res, decodeURIComponent(modelMatch[1]));
+    if (method === 'GET' && modelMatch?.[1] !== undefined)
+      return handleModel(req, res, decodeURIComponent(modelMatch[1]));
     await readBody(req);
     await sleep(latencyMs);
     sendError(res, 404, 'not_found_error', `Not found: ${method} ${path}`);

@@ -6,6 +6,6 @@
  */
 import { runUpgradeRetainDeployment } from '../lib/ops/upgrade-cli';
 
-runUpgradeRetainDeployment(process.argv.slice(2)).then((code) => {
+void runUpgradeRetainDeployment(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

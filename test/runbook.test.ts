@@ -10,13 +10,15 @@ describe('RUNBOOK.md', () => {
   it('has a section for every runbook anchor an alarm description points at (the alarm catalog)', () => {
     const catalog = alarmCatalog(shippedConfig());
     expect(Object.keys(catalog).sort()).toEqual(Object.keys(ALARM_NAMES).sort());
-    for (const [key, docs] of Object.entries(catalog)) expect([key, runbook]).toEqual([key, expect.stringMatching(new RegExp(`^### ${docs.runbookSection}$`, 'm'))]);
+    for (const [key, docs] of Object.entries(catalog))
+      expect([key, runbook]).toEqual([key, expect.stringMatching(new RegExp(`^### ${docs.runbookSection}$`, 'm'))]);
   });
 
   it('has no alarm section that no alarm points at', () => {
     const sections = new Set(Object.values(alarmCatalog(shippedConfig())).map((d) => d.runbookSection));
     const alarmPart = runbook.slice(runbook.indexOf('## Alarms'));
-    for (const [, heading] of alarmPart.matchAll(/^### ([a-z0-9-]+)$/gm)) expect([heading, sections.has(heading!)]).toEqual([heading, true]);
+    for (const [, heading] of alarmPart.matchAll(/^### ([a-z0-9-]+)$/gm))
+      expect([heading, sections.has(heading!)]).toEqual([heading, true]);
   });
 
   it('names every contact of the shipped config', () => {

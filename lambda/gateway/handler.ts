@@ -33,7 +33,11 @@ const gateway = createGateway({
 
 export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream, context) => {
   const limits = invocationLimits(responseStream, context.getRemainingTimeInMillis(), deadlineMarginMs);
-  await gateway.handle(toGatewayRequest(event), lambdaSink(responseStream, (stream, metadata) => awslambda.HttpResponseStream.from(stream, metadata)), limits);
+  await gateway.handle(
+    toGatewayRequest(event),
+    lambdaSink(responseStream, (stream, metadata) => awslambda.HttpResponseStream.from(stream, metadata)),
+    limits,
+  );
   // The gateway always ends its answer; wait until the runtime has flushed it. A stream that
   // closed early (the client left) has nothing left to flush, and is not the function failing.
   await finished(responseStream).catch((err: unknown) => {
@@ -45,7 +49,9 @@ function positiveEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`Environment variable ${name} must be a positive number of milliseconds (got ${JSON.stringify(raw)}).`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(
+      `Environment variable ${name} must be a positive number of milliseconds (got ${JSON.stringify(raw)}).`,
+    );
   return value;
 }
-

@@ -5,14 +5,18 @@ import type { RequestLimits } from '../../lib/gateway/request-lifetime';
 import { formatEvent, type ResponseSink } from '../../lib/gateway/response-sink';
 
 /** `awslambda.HttpResponseStream.from`: attaches status and headers, which the runtime sends on the stream's first `write()`. */
-export type ResponseStreamFactory = (stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }) => Writable;
+export type ResponseStreamFactory = (
+  stream: Writable,
+  metadata: { statusCode: number; headers: Record<string, string> },
+) => Writable;
 
 export function toGatewayRequest(event: LambdaFunctionURLEvent): GatewayHttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
-  const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
 }
 
@@ -30,12 +34,18 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
   let wrote = false;
   return {
     sendJson: (status, headers, body) => {
-      const out = from(responseStream, { statusCode: status, headers: { ...headers, 'content-type': 'application/json' } });
+      const out = from(responseStream, {
+        statusCode: status,
+        headers: { ...headers, 'content-type': 'application/json' },
+      });
       out.write(JSON.stringify(body));
       out.end();
     },
     startEvents: (headers) => {
-      stream = from(responseStream, { statusCode: 200, headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+      stream = from(responseStream, {
+        statusCode: 200,
+        headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+      });
     },
     writeEvent: (type, data) => {
       wrote = true;
@@ -56,7 +66,12 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
  * it with an error, log it and meter it, instead of Lambda killing it mid-sentence with no trace;
  * and the client is gone when the response stream closes, or fails, before it finished.
  */
-export function invocationLimits(responseStream: Writable, remainingMs: number, marginMs: number, now: number = Date.now()): Required<RequestLimits> {
+export function invocationLimits(
+  responseStream: Writable,
+  remainingMs: number,
+  marginMs: number,
+  now: number = Date.now(),
+): Required<RequestLimits> {
   return { deadline: now + remainingMs - marginMs, clientGone: closedEarly(responseStream) };
 }
 

@@ -46,7 +46,9 @@ export class GuardActions {
         return `Waited for ${describe(step.deployment)}${pauser ? `, turning the flag off for ${pauser} (which paused the alarm's actions)` : ''} (${step.reason}): now ${end.state}.`;
       }
       case 'deploy-off': {
-        const deployed = await this.attempt(step, () => this.deployments.deployOff(`rollback guard: ${this.alarmName} in ALARM`, 'rollback guard', this.timeLeft()));
+        const deployed = await this.attempt(step, () =>
+          this.deployments.deployOff(`rollback guard: ${this.alarmName} in ALARM`, 'rollback guard', this.timeLeft()),
+        );
         if (!deployed.done) return deployed.refusal;
         const off = deployed.value;
         this.failIfKillSwitchUndone(off);
@@ -57,7 +59,10 @@ export class GuardActions {
   }
 
   /** Runs the call; a state refusal is reported (the caller re-plans), anything else propagates. */
-  private async attempt<T>(step: Action, call: () => Promise<T>): Promise<{ done: true; value: T } | { done: false; refusal: string }> {
+  private async attempt<T>(
+    step: Action,
+    call: () => Promise<T>,
+  ): Promise<{ done: true; value: T } | { done: false; refusal: string }> {
     try {
       return { done: true, value: await call() };
     } catch (err) {
@@ -67,7 +72,10 @@ export class GuardActions {
       this.refused.add(key);
       await this.sleep(Math.max(0, Math.min(this.retryAfterMs, this.timeLeft())));
       const target = 'deployment' in step ? ` ${describe(step.deployment)}` : '';
-      return { done: false, refusal: `AppConfig refused to ${step.kind}${target} (${err.name}: ${err.message}): read the deployments again and re-planned.` };
+      return {
+        done: false,
+        refusal: `AppConfig refused to ${step.kind}${target} (${err.name}: ${err.message}): read the deployments again and re-planned.`,
+      };
     }
   }
 
@@ -77,7 +85,8 @@ export class GuardActions {
 
   /** A kill switch that did not take is a failure: the version before it, with the new model, is back. */
   private failIfKillSwitchUndone(d: DeploymentView): void {
-    if (isOffDeployment(d, this.deployments.offVersion) && (d.state === 'ROLLED_BACK' || d.state === 'REVERTED')) throw new KillSwitchUndoneError(d);
+    if (isOffDeployment(d, this.deployments.offVersion) && (d.state === 'ROLLED_BACK' || d.state === 'REVERTED'))
+      throw new KillSwitchUndoneError(d);
   }
 
   private timeLeft(): number {

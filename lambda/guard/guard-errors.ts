@@ -11,8 +11,15 @@ function what(step: RollbackStep | undefined): string {
  * once the retries are spent; the next attempt picks up where this one stopped.
  */
 export class GuardNotSettledError extends Error {
-  public constructor(public readonly lastStep: RollbackStep | undefined, public readonly done: readonly string[], options?: ErrorOptions) {
-    super(`The flag is not safe yet at the guard's deadline (last step: ${what(lastStep)}). Done so far: ${done.join(' ') || 'nothing'}`, options);
+  public constructor(
+    public readonly lastStep: RollbackStep | undefined,
+    public readonly done: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The flag is not safe yet at the guard's deadline (last step: ${what(lastStep)}). Done so far: ${done.join(' ') || 'nothing'}`,
+      options,
+    );
     this.name = 'GuardNotSettledError';
   }
 }
@@ -22,7 +29,10 @@ export class GuardNotSettledError extends Error {
  * the refusal, so the guard stops rather than loop until its deadline. `cause` is AppConfig's answer.
  */
 export class StepRefusedError extends Error {
-  public constructor(public readonly step: RollbackStep, options: ErrorOptions) {
+  public constructor(
+    public readonly step: RollbackStep,
+    options: ErrorOptions,
+  ) {
     super(`AppConfig refused to ${what(step)} twice in the same state (${step.reason}).`, options);
     this.name = 'StepRefusedError';
   }

@@ -24,19 +24,27 @@ const logger = new Logger({ serviceName: 'rollback-guard' });
 // Standard retry mode with extra attempts rides out AppConfig throttling and brief outages; the
 // timeouts keep one stuck attempt from eating the margin the deadline keeps for the end of a run.
 const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = GUARD_TIMING.sdk;
-const clientConfig = { maxAttempts, requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs } };
+const clientConfig = {
+  maxAttempts,
+  requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs },
+};
 const sns = new SNSClient(clientConfig);
 const env = GUARD_ENVIRONMENT.read(process.env);
 const topicArn = env.NOTIFY_TOPIC_ARN;
 const guard = new RollbackGuard({
-  deployments: new FlagDeployments(new AppConfigClient(clientConfig), new CloudWatchClient(clientConfig), {
-    applicationId: env.APPLICATION_ID,
-    environmentId: env.ENVIRONMENT_ID,
-    profileId: env.PROFILE_ID,
-    offVersion: env.OFF_VERSION,
-    killSwitchStrategyId: env.KILL_SWITCH_STRATEGY_ID,
-    rollbackAlarmName: env.ROLLBACK_ALARM_NAME,
-  }, { pollIntervalMs: GUARD_TIMING.pollIntervalMs }),
+  deployments: new FlagDeployments(
+    new AppConfigClient(clientConfig),
+    new CloudWatchClient(clientConfig),
+    {
+      applicationId: env.APPLICATION_ID,
+      environmentId: env.ENVIRONMENT_ID,
+      profileId: env.PROFILE_ID,
+      offVersion: env.OFF_VERSION,
+      killSwitchStrategyId: env.KILL_SWITCH_STRATEGY_ID,
+      rollbackAlarmName: env.ROLLBACK_ALARM_NAME,
+    },
+    { pollIntervalMs: GUARD_TIMING.pollIntervalMs },
+  ),
   offVersion: env.OFF_VERSION,
   notify: async (subject, message) => {
     await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 99), Message: message }));
@@ -59,8 +67,10 @@ export const handler = async (
     logger.info('rollback guard acted', { alarmName, steps, summary: outcome.summary });
     return { step: steps.at(-1) ?? 'none', steps, summary: outcome.summary };
   } catch (err) {
-    logger.error('rollback guard failed: the flag may still be on', { alarmName, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    logger.error('rollback guard failed: the flag may still be on', {
+      alarmName,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
     throw err;
   }
 };
-

@@ -1,5 +1,14 @@
-import { GetDeploymentCommand, ListDeploymentsCommand, StartDeploymentCommand, type AppConfigClient } from '@aws-sdk/client-appconfig';
-import { DisableAlarmActionsCommand, EnableAlarmActionsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  GetDeploymentCommand,
+  ListDeploymentsCommand,
+  StartDeploymentCommand,
+  type AppConfigClient,
+} from '@aws-sdk/client-appconfig';
+import {
+  DisableAlarmActionsCommand,
+  EnableAlarmActionsCommand,
+  type CloudWatchClient,
+} from '@aws-sdk/client-cloudwatch';
 
 /** Where the kill switch goes: the rollout's environment, its flag profile, the off version and strategy. */
 export interface OffDeploymentTarget {
@@ -47,15 +56,23 @@ const IN_FLIGHT = new Set(['DEPLOYING', 'BAKING', 'VALIDATING', 'ROLLING_BACK'])
  * unless the alarm's actions are disabled (AWS AppConfig User Guide, "Monitoring deployments
  * for automatic rollback"). They are enabled again once the deployment has settled.
  */
-export async function deployOffIfNeverDeployed(deps: FirstDeploymentDeps, target: OffDeploymentTarget): Promise<FirstDeploymentOutcome> {
+export async function deployOffIfNeverDeployed(
+  deps: FirstDeploymentDeps,
+  target: OffDeploymentTarget,
+): Promise<FirstDeploymentOutcome> {
   const { appconfig, cloudwatch } = deps;
   const ids = { ApplicationId: target.applicationId, EnvironmentId: target.environmentId };
   let nextToken: string | undefined;
   do {
     const page = await appconfig.send(new ListDeploymentsCommand({ ...ids, MaxResults: 50, NextToken: nextToken }));
-    const existing = (page.Items ?? []).find((d) => d.ConfigurationProfileId === undefined || d.ConfigurationProfileId === target.profileId);
+    const existing = (page.Items ?? []).find(
+      (d) => d.ConfigurationProfileId === undefined || d.ConfigurationProfileId === target.profileId,
+    );
     if (existing) {
-      return { kind: 'skipped', reason: `the environment already has deployment #${existing.DeploymentNumber ?? '?'} (${existing.State ?? 'unknown state'}) of the flag; the live phase is left as it is` };
+      return {
+        kind: 'skipped',
+        reason: `the environment already has deployment #${existing.DeploymentNumber ?? '?'} (${existing.State ?? 'unknown state'}) of the flag; the live phase is left as it is`,
+      };
     }
     nextToken = page.NextToken;
   } while (nextToken);
@@ -63,17 +80,22 @@ export async function deployOffIfNeverDeployed(deps: FirstDeploymentDeps, target
   const alarms = [...target.monitorAlarmNames];
   if (alarms.length) await cloudwatch.send(new DisableAlarmActionsCommand({ AlarmNames: alarms }));
   try {
-    const started = await appconfig.send(new StartDeploymentCommand({
-      ...ids,
-      ConfigurationProfileId: target.profileId,
-      ConfigurationVersion: target.offVersion,
-      DeploymentStrategyId: target.killSwitchStrategyId,
-      Description: 'first cdk deploy: the flag starts off (phases are advanced with npx rollout advance or in the AppConfig console)',
-    }));
+    const started = await appconfig.send(
+      new StartDeploymentCommand({
+        ...ids,
+        ConfigurationProfileId: target.profileId,
+        ConfigurationVersion: target.offVersion,
+        DeploymentStrategyId: target.killSwitchStrategyId,
+        Description:
+          'first cdk deploy: the flag starts off (phases are advanced with npx rollout advance or in the AppConfig console)',
+      }),
+    );
     const number = started.DeploymentNumber ?? 0;
     const state = await waitUntilSettled(deps, ids, number, started.State ?? 'DEPLOYING');
     if (state !== 'COMPLETE') {
-      throw new FirstDeploymentError(`The first deployment of the off version (#${number}) ended ${state}, so the flag has no live version: check it in the AppConfig console, then deploy the version labelled off with the -off strategy (or run npx rollout rollback).`);
+      throw new FirstDeploymentError(
+        `The first deployment of the off version (#${number}) ended ${state}, so the flag has no live version: check it in the AppConfig console, then deploy the version labelled off with the -off strategy (or run npx rollout rollback).`,
+      );
     }
     return { kind: 'started', deploymentNumber: number, state };
   } finally {
@@ -81,7 +103,12 @@ export async function deployOffIfNeverDeployed(deps: FirstDeploymentDeps, target
   }
 }
 
-async function waitUntilSettled(deps: FirstDeploymentDeps, ids: { ApplicationId: string; EnvironmentId: string }, number: number, initial: string): Promise<string> {
+async function waitUntilSettled(
+  deps: FirstDeploymentDeps,
+  ids: { ApplicationId: string; EnvironmentId: string },
+  number: number,
+  initial: string,
+): Promise<string> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + (deps.waitMs ?? 180_000);
   let state = initial;

@@ -3,7 +3,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { deployOffIfNeverDeployed, type OffDeploymentTarget } from './first-off-deployment';
 
-const deps = { appconfig: new AppConfigClient({ maxAttempts: 6 }), cloudwatch: new CloudWatchClient({ maxAttempts: 6 }) };
+const deps = {
+  appconfig: new AppConfigClient({ maxAttempts: 6 }),
+  cloudwatch: new CloudWatchClient({ maxAttempts: 6 }),
+};
 
 /** The one physical id this resource ever has: an update never replaces it. */
 const PHYSICAL_ID = 'rollout-initial-off-deployment';
@@ -16,9 +19,14 @@ const PHYSICAL_ID = 'rollout-initial-off-deployment';
 /** Time left for the alarm actions to be re-enabled after the wait, even after SDK retries. */
 const RESTORE_MARGIN_MS = 60_000;
 
-export const handler = async (event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
+export const handler = async (
+  event: CloudFormationCustomResourceEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
   if (event.RequestType !== 'Create') {
-    console.log(JSON.stringify({ message: `${event.RequestType}: nothing to do (cdk deploy never changes the live phase)` }));
+    console.log(
+      JSON.stringify({ message: `${event.RequestType}: nothing to do (cdk deploy never changes the live phase)` }),
+    );
     return { PhysicalResourceId: PHYSICAL_ID };
   }
   // The wait ends well before Lambda's timeout: a function killed mid-wait would skip the
@@ -32,7 +40,10 @@ export const handler = async (event: CloudFormationCustomResourceEvent, context?
 function targetOf(p: Record<string, unknown>): OffDeploymentTarget {
   const field = (name: string): string => {
     const value = p[name];
-    if (typeof value !== 'string' || value === '') throw new Error(`Custom resource property ${name} is missing; the resource is created by InitialOffDeployment, which sets it.`);
+    if (typeof value !== 'string' || value === '')
+      throw new Error(
+        `Custom resource property ${name} is missing; the resource is created by InitialOffDeployment, which sets it.`,
+      );
     return value;
   };
   return {
@@ -41,6 +52,8 @@ function targetOf(p: Record<string, unknown>): OffDeploymentTarget {
     profileId: field('ProfileId'),
     offVersion: field('OffVersion'),
     killSwitchStrategyId: field('KillSwitchStrategyId'),
-    monitorAlarmNames: Array.isArray(p.MonitorAlarmNames) ? p.MonitorAlarmNames.filter((n): n is string => typeof n === 'string') : [],
+    monitorAlarmNames: Array.isArray(p.MonitorAlarmNames)
+      ? p.MonitorAlarmNames.filter((n): n is string => typeof n === 'string')
+      : [],
   };
 }

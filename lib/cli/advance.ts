@@ -26,7 +26,6 @@ export interface AdvanceOptions {
   readonly waitTimeoutMs?: number;
 }
 
-
 const DEFAULT_WAIT_MS = 48 * 3_600_000;
 
 /**
@@ -35,14 +34,26 @@ const DEFAULT_WAIT_MS = 48 * 3_600_000;
  * the window) — checked before the prompt and again after it. Refuses with the reasons and
  * when it could go.
  */
-export async function advance(config: RolloutConfig, reader: RolloutReader, options: AdvanceOptions, print: (line: string) => void): Promise<number> {
+export async function advance(
+  config: RolloutConfig,
+  reader: RolloutReader,
+  options: AdvanceOptions,
+  print: (line: string) => void,
+): Promise<number> {
   const now = options.now ?? new Date();
   const s = await reader.snapshot();
   const target = options.to ? findPhase(config, options.to) : nextPhase(config, s.live.phase);
-  if (options.to === OFF_PHASE) throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: EXIT.usage });
+  if (options.to === OFF_PHASE)
+    throw new CliError('To turn the flag off use npx rollout rollback (the kill switch).', { exitCode: EXIT.usage });
   if (!target) {
-    if (options.to) throw new CliError(`'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`, { exitCode: EXIT.usage });
-    print(`${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`);
+    if (options.to)
+      throw new CliError(
+        `'${options.to}' is not a phase; phases: ${config.rollout.phases.map((p) => p.name).join(', ')}.`,
+        { exitCode: EXIT.usage },
+      );
+    print(
+      `${s.live.phase} is the last phase: nothing to advance to. Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`,
+    );
     return EXIT.ok;
   }
   if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT.refused;
@@ -62,13 +73,16 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   const fresh = await reader.snapshot();
   const moved = changedDeployment(s.deployments[0], fresh.deployments[0]);
   if (moved) {
-    print(`Refusing to advance ${s.live.phase} → ${target.name}: the newest deployment changed while the prompt waited (${moved}). Nothing done; run npx rollout advance again.`);
+    print(
+      `Refusing to advance ${s.live.phase} → ${target.name}: the newest deployment changed while the prompt waited (${moved}). Nothing done; run npx rollout advance again.`,
+    );
     return EXIT.refused;
   }
   if (!(await gatesPass(config, reader, fresh, target, options.now ?? new Date(), print))) return EXIT.refused;
   const deployments = reader.deploymentsFor(s.resources);
   const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
-    deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`));
+    deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`),
+  );
   print(`Started ${describe({ ...started, version, label: target.name })}: ${plan}.`);
   if (!options.wait) {
     print('Follow it with npx rollout status (AppConfig rolls it back by itself if the rollback alarm fires).');
@@ -76,24 +90,57 @@ export async function advance(config: RolloutConfig, reader: RolloutReader, opti
   }
   // A read, but the deployment has started: the action says so, since running advance again would be refused.
   const waitMs = options.waitTimeoutMs ?? DEFAULT_WAIT_MS;
-  const end = await withAwsErrors(`follow deployment #${started.number}, which has started (npx rollout status shows it)`, config.aws.region, 'read', () =>
-    deployments.waitForEnd(started.number, (d) => print(`  ${new Date(deployments.now()).toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`), waitMs));
+  const end = await withAwsErrors(
+    `follow deployment #${started.number}, which has started (npx rollout status shows it)`,
+    config.aws.region,
+    'read',
+    () =>
+      deployments.waitForEnd(
+        started.number,
+        (d) =>
+          print(
+            `  ${new Date(deployments.now()).toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`,
+          ),
+        waitMs,
+      ),
+  );
   if (end.state === 'COMPLETE') {
-    print(`${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`);
+    print(
+      `${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`,
+    );
     return EXIT.ok;
   }
   if (isUnsettled(end)) {
-    print(`Deployment #${end.number} is still ${end.state} after ${(waitMs / 3_600_000).toFixed(1)} h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.`);
+    print(
+      `Deployment #${end.number} is still ${end.state} after ${(waitMs / 3_600_000).toFixed(1)} h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.`,
+    );
     return EXIT.waitTimedOut;
   }
-  print(`Deployment #${end.number} ended ${end.state}: the flag is back on the previous version. See npx rollout status and RUNBOOK.md#rollback.`);
+  print(
+    `Deployment #${end.number} ended ${end.state}: the flag is back on the previous version. See npx rollout status and RUNBOOK.md#rollback.`,
+  );
   return EXIT.rolledBack;
 }
 
 /** Runs the advance gates on `s`, printing the refusals; true when they pass. */
-async function gatesPass(config: RolloutConfig, reader: RolloutReader, s: RolloutSnapshot, target: Phase, now: Date, print: (line: string) => void): Promise<boolean> {
+async function gatesPass(
+  config: RolloutConfig,
+  reader: RolloutReader,
+  s: RolloutSnapshot,
+  target: Phase,
+  now: Date,
+  print: (line: string) => void,
+): Promise<boolean> {
   const fired = s.live.since ? await reader.rollbackAlarmFirings(s.live.since, now) : [];
-  const check = checkAdvance({ config, live: s.live, inFlight: s.inFlight, alarms: s.alarms, rollbackAlarmFiredAt: fired, target, now });
+  const check = checkAdvance({
+    config,
+    live: s.live,
+    inFlight: s.inFlight,
+    alarms: s.alarms,
+    rollbackAlarmFiredAt: fired,
+    target,
+    now,
+  });
   if (check.ok) return true;
   print(`Refusing to advance ${s.live.phase} → ${target.name}:`);
   for (const r of check.refusals) print(`  - ${r}`);

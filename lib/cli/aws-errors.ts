@@ -13,28 +13,56 @@ export function explainAwsError(err: unknown, action: string, region: string, ef
   const name = err.name;
   const code = (err as { code?: string }).code ?? '';
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(err.message)) {
-    return new CliError(`No AWS credentials found to ${action}: set AWS_PROFILE, run 'aws sso login', or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then run it again.`, { cause: err });
+    return new CliError(
+      `No AWS credentials found to ${action}: set AWS_PROFILE, run 'aws sso login', or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then run it again.`,
+      { cause: err },
+    );
   }
-  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'ExpiredToken', 'InvalidSignatureException'].includes(name)) {
-    return new CliError(`AWS refused the credentials while trying to ${action} (${name}): they are expired or invalid — refresh them and run it again.`, { cause: err });
+  if (
+    [
+      'UnrecognizedClientException',
+      'InvalidClientTokenId',
+      'ExpiredTokenException',
+      'ExpiredToken',
+      'InvalidSignatureException',
+    ].includes(name)
+  ) {
+    return new CliError(
+      `AWS refused the credentials while trying to ${action} (${name}): they are expired or invalid — refresh them and run it again.`,
+      { cause: err },
+    );
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return new CliError(`Access denied while trying to ${action}: your role needs AppConfig and CloudWatch permissions on the rollout's resources (${err.message}).`, { cause: err });
+    return new CliError(
+      `Access denied while trying to ${action}: your role needs AppConfig and CloudWatch permissions on the rollout's resources (${err.message}).`,
+      { cause: err },
+    );
   }
   if (name === 'ThrottlingException' || name === 'TooManyRequestsException' || name === 'Throttling') {
-    return new CliError(`AWS throttled the calls to ${action}, even after retries: wait a minute and run it again.`, { cause: err });
+    return new CliError(`AWS throttled the calls to ${action}, even after retries: wait a minute and run it again.`, {
+      cause: err,
+    });
   }
   if (name === 'ConflictException') {
-    return new CliError(`AppConfig refused to ${action}: another deployment is in progress in this environment. Wait for it (npx rollout status) or stop it (npx rollout rollback).`, { cause: err });
+    return new CliError(
+      `AppConfig refused to ${action}: another deployment is in progress in this environment. Wait for it (npx rollout status) or stop it (npx rollout rollback).`,
+      { cause: err },
+    );
   }
   if (name === 'ResourceNotFoundException') {
-    return new CliError(`Not found while trying to ${action}: ${err.message}. Check the names in rollout.config.json and that your credentials point at the stack's account and region (${region}).`, { cause: err });
+    return new CliError(
+      `Not found while trying to ${action}: ${err.message}. Check the names in rollout.config.json and that your credentials point at the stack's account and region (${region}).`,
+      { cause: err },
+    );
   }
   if (name === 'BadRequestException' || name === 'ValidationException') {
     return new CliError(`AppConfig refused to ${action}: ${err.message}`, { cause: err });
   }
   if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code) || name === 'TimeoutError') {
-    return new CliError(`Cannot reach AWS in ${region} to ${action} (${code || name}): check the network, the region, or AWS_ENDPOINT_URL_* if you set one.`, { cause: err });
+    return new CliError(
+      `Cannot reach AWS in ${region} to ${action} (${code || name}): check the network, the region, or AWS_ENDPOINT_URL_* if you set one.`,
+      { cause: err },
+    );
   }
   const answer = awsAnswerOf(err);
   if (answer) return new AwsServiceFailure(action, answer, effect, { cause: err });
@@ -45,7 +73,12 @@ export function explainAwsError(err: unknown, action: string, region: string, ef
  * Runs `fn`, explaining AWS failures. `effect` has no default on purpose: whether on-call is
  * told "safe to run again" or "check status first" must be decided at each call.
  */
-export async function withAwsErrors<T>(action: string, region: string, effect: AwsCallEffect, fn: () => Promise<T>): Promise<T> {
+export async function withAwsErrors<T>(
+  action: string,
+  region: string,
+  effect: AwsCallEffect,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {

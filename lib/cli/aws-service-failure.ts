@@ -34,8 +34,9 @@ function paragraph(action: string, a: AwsAnswer, effect: AwsCallEffect): string 
     // A refused request did not take effect, but sending it again unchanged fails the same way.
     return `Could not ${action}: ${a.service} refused it with ${what}: ${a.message}. Nothing was changed; running it again unchanged will fail the same way. Quote the request id to AWS Support if the cause is unclear.`;
   }
-  const advice = effect === 'read'
-    ? 'This only reads, so nothing was changed and it is safe to run it again in a few minutes.'
-    : 'The request may still have taken effect: run npx rollout status before running it again, so nothing is deployed or stopped twice.';
+  const advice =
+    effect === 'read'
+      ? 'This only reads, so nothing was changed and it is safe to run it again in a few minutes.'
+      : 'The request may still have taken effect: run npx rollout status before running it again, so nothing is deployed or stopped twice.';
   return `Could not ${action}: ${a.service} answered ${what}${attempts}, a failure on the AWS side. ${advice} ${support}`;
 }

@@ -46,7 +46,7 @@ export function reader(config: RolloutConfig, cli: CliEnvironment): RolloutReade
 
 /** `--yes` answers every question; otherwise the environment asks (on a terminal only). */
 export function confirmer(v: ArgValues, cli: CliEnvironment): (question: string) => Promise<boolean> {
-  return v.yes === true ? async () => true : cli.confirm;
+  return v.yes === true ? () => Promise.resolve(true) : cli.confirm;
 }
 
 export function str(value: string | boolean | undefined): string | undefined {

@@ -96,7 +96,11 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-function parseCommandArgs(args: readonly string[], options: OptionSpec, usageText: string): Record<string, string | boolean | undefined> {
+function parseCommandArgs(
+  args: readonly string[],
+  options: OptionSpec,
+  usageText: string,
+): Record<string, string | boolean | undefined> {
   try {
     return parseArgs({ options, args: [...args], allowPositionals: false }).values;
   } catch (err) {

@@ -1,7 +1,12 @@
 import type { RolloutConfig } from '../domain/config-schema';
 import { planPhase, type PhaseDetectionPlan } from '../domain/judge/detection-plan';
 import { judgeSettingsFrom } from '../domain/judge/judge-settings';
-import { ERROR_RISE_TO_CATCH_POINTS, LATENCY_SLOWDOWN_FACTOR, REFERENCE_ERROR_RATE_PERCENT, VENDOR_ERROR_BASELINES_PERCENT } from '../domain/judge/planning-assumptions';
+import {
+  ERROR_RISE_TO_CATCH_POINTS,
+  LATENCY_SLOWDOWN_FACTOR,
+  REFERENCE_ERROR_RATE_PERCENT,
+  VENDOR_ERROR_BASELINES_PERCENT,
+} from '../domain/judge/planning-assumptions';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
 
@@ -45,13 +50,18 @@ export function planReport(config: RolloutConfig, traffic: TrafficEstimate): Pla
 export function trafficOf(config: RolloutConfig, flag: string | undefined): TrafficEstimate {
   if (flag !== undefined) {
     if (!/^\d+$/.test(flag) || Number(flag) <= 0 || !Number.isSafeInteger(Number(flag))) {
-      throw new CliError(`--traffic must be a whole number of requests a day > 0 (got ${flag}).`, { exitCode: EXIT.usage });
+      throw new CliError(`--traffic must be a whole number of requests a day > 0 (got ${flag}).`, {
+        exitCode: EXIT.usage,
+      });
     }
     return { requestsPerDay: Number(flag), source: '--traffic' };
   }
   const estimate = config.spend.traffic?.requestsPerDay;
   if (estimate === undefined) {
-    throw new CliError('The config has no traffic estimate (spend.traffic.requestsPerDay), and what the judge can detect depends on it: pass --traffic N, the requests a day through the gateway, or add spend.traffic to the config.', { exitCode: EXIT.usage });
+    throw new CliError(
+      'The config has no traffic estimate (spend.traffic.requestsPerDay), and what the judge can detect depends on it: pass --traffic N, the requests a day through the gateway, or add spend.traffic to the config.',
+      { exitCode: EXIT.usage },
+    );
   }
   return { requestsPerDay: estimate, source: 'spend.traffic.requestsPerDay' };
 }
@@ -61,7 +71,9 @@ function formatPlan(config: RolloutConfig, report: PlanReport): string[] {
   const baselines = VENDOR_ERROR_BASELINES_PERCENT.map((b) => `${b}%`).join(' / ');
   const rows = report.phases.map((p) => {
     const phase = config.rollout.phases.find((x) => x.name === p.phase)!;
-    const falseRollbacks = VENDOR_ERROR_BASELINES_PERCENT.map((b) => smallPercent(p.falseRollbacksPerPhase[`${b}`])).join(' / ');
+    const falseRollbacks = VENDOR_ERROR_BASELINES_PERCENT.map((b) =>
+      smallPercent(p.falseRollbacksPerPhase[`${b}`]),
+    ).join(' / ');
     return `| ${p.phase} | ${phase.rolloutPercent}% | ${phase.watchWindowHours.min} | ${p.newModelCallsPerHour} | ${p.minDetectableErrorRisePoints ?? 'none'} | ${p.latencyShiftDetectable ? 'yes' : 'no'} | ${p.deadModelDetectMinutes ?? 'n/a'} | ${falseRollbacks} | ${p.hoursNeeded ?? '—'} |`;
   });
   return [

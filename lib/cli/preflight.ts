@@ -41,10 +41,17 @@ const RATE_LIMIT_FIELDS = ['limit', 'remaining', 'reset'] as const;
 export async function preflight(options: PreflightOptions): Promise<{ exitCode: number; results: PreflightResult[] }> {
   const print = options.print ?? ((line: string) => console.log(line));
   if (!options.apiKey) {
-    throw new CliError('ANTHROPIC_API_KEY is not set: export the vendor API key the gateway will use (its secret in Secrets Manager holds the same key).');
+    throw new CliError(
+      'ANTHROPIC_API_KEY is not set: export the vendor API key the gateway will use (its secret in Secrets Manager holds the same key).',
+    );
   }
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: TIMEOUT_MS });
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: TIMEOUT_MS,
+  });
   const baseURL = client.baseURL;
   print(`preflight: checking the Anthropic API at ${baseURL}`);
 
@@ -58,7 +65,13 @@ export async function preflight(options: PreflightOptions): Promise<{ exitCode: 
     const model = config.llm.models[alias];
     const result: PreflightResult = model
       ? await checkModel(client, baseURL, role, alias, model.vendorModelId, today)
-      : { role, alias, vendorModelId: '', outcome: 'fail', detail: `model alias '${alias}' is not in llm.models of the config` };
+      : {
+          role,
+          alias,
+          vendorModelId: '',
+          outcome: 'fail',
+          detail: `model alias '${alias}' is not in llm.models of the config`,
+        };
     results.push(result);
     const label = `${role === 'default' ? 'default model' : 'new model'} ${alias}${result.vendorModelId && result.vendorModelId !== alias ? ` (${result.vendorModelId})` : ''}`;
     print(`${result.outcome === 'pass' ? 'ok  ' : 'FAIL'} ${label}: ${result.detail}`);
@@ -69,9 +82,21 @@ export async function preflight(options: PreflightOptions): Promise<{ exitCode: 
   return { exitCode: failed > 0 ? EXIT.failed : EXIT.ok, results };
 }
 
-async function checkModel(client: Anthropic, baseURL: string, role: PreflightResult['role'], alias: string, id: string, today: string): Promise<PreflightResult> {
+async function checkModel(
+  client: Anthropic,
+  baseURL: string,
+  role: PreflightResult['role'],
+  alias: string,
+  id: string,
+  today: string,
+): Promise<PreflightResult> {
   const base = { role, alias, vendorModelId: id };
-  const fail = (detail: string, rateLimits?: RateLimitHeaders): PreflightResult => ({ ...base, outcome: 'fail', detail, ...(rateLimits ? { rateLimits } : {}) });
+  const fail = (detail: string, rateLimits?: RateLimitHeaders): PreflightResult => ({
+    ...base,
+    outcome: 'fail',
+    detail,
+    ...(rateLimits ? { rateLimits } : {}),
+  });
 
   // (a) the known retirement list: no call needed to know it fails
   const retired = findRetirement(id, today);
@@ -85,9 +110,14 @@ async function checkModel(client: Anthropic, baseURL: string, role: PreflightRes
   const notes: string[] = [];
   try {
     const info = await client.models.retrieve(id);
-    if (info.lifecycle === 'retired') return fail(`${id} is retired (the models API says so): calls to it fail; choose a live model in llm.models.${alias}.vendorModelId`);
+    if (info.lifecycle === 'retired')
+      return fail(
+        `${id} is retired (the models API says so): calls to it fail; choose a live model in llm.models.${alias}.vendorModelId`,
+      );
     if (info.lifecycle === 'deprecated') {
-      notes.push(`deprecated${info.retires_at ? `, retires ${info.retires_at.slice(0, 10)}` : ''}: plan its replacement`);
+      notes.push(
+        `deprecated${info.retires_at ? `, retires ${info.retires_at.slice(0, 10)}` : ''}: plan its replacement`,
+      );
     }
   } catch (err) {
     return fail(describeError(err, id, baseURL, 'models.retrieve'));
@@ -99,18 +129,33 @@ async function checkModel(client: Anthropic, baseURL: string, role: PreflightRes
       .create({ model: id, max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] })
       .withResponse();
     const rateLimits = rateLimitHeaders(response.headers);
-    const detail = [`known to the API and answered a 1-token message${requestId ? ` (request-id ${requestId})` : ''}`, ...notes];
+    const detail = [
+      `known to the API and answered a 1-token message${requestId ? ` (request-id ${requestId})` : ''}`,
+      ...notes,
+    ];
     if (Object.keys(rateLimits).length === 0) detail.push('no anthropic-ratelimit-* headers returned');
     return { ...base, outcome: 'pass', detail: detail.join('; '), rateLimits };
   } catch (err) {
-    const rateLimits = err instanceof APIError && err.headers ? rateLimitHeaders(err.headers) : undefined;
-    return fail(describeError(err, id, baseURL, 'messages.create'), rateLimits && Object.keys(rateLimits).length ? rateLimits : undefined);
+    const headers = headersOf(err);
+    const rateLimits = headers ? rateLimitHeaders(headers) : undefined;
+    return fail(
+      describeError(err, id, baseURL, 'messages.create'),
+      rateLimits && Object.keys(rateLimits).length ? rateLimits : undefined,
+    );
   }
 }
 
+/** The answer's headers; `instanceof` alone narrows a generic class to `APIError<any, any, any>`. */
+function headersOf(err: unknown): Headers | undefined {
+  const apiError: APIError | undefined = err instanceof APIError ? err : undefined;
+  return apiError?.headers;
+}
+
 function describeError(err: unknown, id: string, baseURL: string, call: string): string {
-  if (err instanceof APIConnectionTimeoutError) return `no answer from the Anthropic API at ${baseURL} within ${TIMEOUT_MS / 1000} s (${call})`;
-  if (err instanceof APIConnectionError) return `cannot reach the Anthropic API at ${baseURL}: ${rootCause(err)} (check ANTHROPIC_BASE_URL, proxy and network)`;
+  if (err instanceof APIConnectionTimeoutError)
+    return `no answer from the Anthropic API at ${baseURL} within ${TIMEOUT_MS / 1000} s (${call})`;
+  if (err instanceof APIConnectionError)
+    return `cannot reach the Anthropic API at ${baseURL}: ${rootCause(err)} (check ANTHROPIC_BASE_URL, proxy and network)`;
   if (err instanceof APIError && err.status !== undefined) {
     const said = `${err.type ? ` ${err.type}` : ''}${err.apiMessage ? `: ${err.apiMessage}` : ''}`;
     switch (err.status) {
@@ -120,8 +165,10 @@ function describeError(err: unknown, id: string, baseURL: string, call: string):
       case 404:
         return `model ${id} does not exist or this key cannot use it (404 from ${call})`;
       case 429: {
-        const retryAfter = err.headers?.get('retry-after');
-        const wait = retryAfter ? `retry after ${retryAfter} s` : 'no retry-after header: a spend or usage limit may be exhausted (see the Anthropic console)';
+        const retryAfter = headersOf(err)?.get('retry-after');
+        const wait = retryAfter
+          ? `retry after ${retryAfter} s`
+          : 'no retry-after header: a spend or usage limit may be exhausted (see the Anthropic console)';
         return `rate limited (429${said}): ${wait}`;
       }
       default:
@@ -156,14 +203,17 @@ function rateLimitHeaders(headers: Headers): RateLimitHeaders {
 
 /** A small table: one row per limit kind the answer named (requests, tokens, ...). */
 export function rateLimitTable(headers: RateLimitHeaders): string[] {
-  const rows = RATE_LIMIT_KINDS.filter((kind) => RATE_LIMIT_FIELDS.some((f) => headers[`${RATE_LIMIT_PREFIX}${kind}-${f}`] !== undefined)).map((kind) => [
-    kind,
-    ...RATE_LIMIT_FIELDS.map((f) => headers[`${RATE_LIMIT_PREFIX}${kind}-${f}`] ?? '-'),
-  ]);
+  const rows = RATE_LIMIT_KINDS.filter((kind) =>
+    RATE_LIMIT_FIELDS.some((f) => headers[`${RATE_LIMIT_PREFIX}${kind}-${f}`] !== undefined),
+  ).map((kind) => [kind, ...RATE_LIMIT_FIELDS.map((f) => headers[`${RATE_LIMIT_PREFIX}${kind}-${f}`] ?? '-')]);
   if (rows.length === 0) return [];
   const table = [['rate limit', ...RATE_LIMIT_FIELDS], ...rows];
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const lines = table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  const widths = table
+    .map((r) => r.map((cell) => cell.length))
+    .reduce((a, b) => a.map((w, i) => Math.max(w, b[i] ?? 0)));
+  const lines = table.map((r) =>
+    r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+  );
   if (headers['retry-after'] !== undefined) lines.push(`retry-after: ${headers['retry-after']} s`);
   return lines;
 }

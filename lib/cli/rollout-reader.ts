@@ -50,15 +50,24 @@ export class RolloutReader {
   ) {}
 
   public deploymentsFor(resources: RolloutResources): FlagDeployments {
-    return new FlagDeployments(this.clients.appconfig, this.clients.cloudwatch, flagTarget(resources, this.config), this.deploymentOptions);
+    return new FlagDeployments(
+      this.clients.appconfig,
+      this.clients.cloudwatch,
+      flagTarget(resources, this.config),
+      this.deploymentOptions,
+    );
   }
 
   public async snapshot(): Promise<RolloutSnapshot> {
     const region = this.config.aws.region;
-    const resources = await withAwsErrors('find the rollout in AppConfig', region, 'read', () => resolveRolloutResources(this.clients.appconfig, this.config));
+    const resources = await withAwsErrors('find the rollout in AppConfig', region, 'read', () =>
+      resolveRolloutResources(this.clients.appconfig, this.config),
+    );
     const flag = this.deploymentsFor(resources);
     const listed = await withAwsErrors('list the flag deployments', region, 'read', () => flag.recent());
-    const deployments = await withAwsErrors('read when the flag was rolled back', region, 'read', () => withUndoneTimes(flag, listed));
+    const deployments = await withAwsErrors('read when the flag was rolled back', region, 'read', () =>
+      withUndoneTimes(flag, listed),
+    );
     const labels = new Map([...resources.versions].map(([label, version]) => [version, label]));
     const labelOf = (version: string): PhaseName | undefined => labels.get(version);
     const named = deployments.map((d) => ({ ...d, label: labelOf(d.version) ?? d.label }));
@@ -66,21 +75,42 @@ export class RolloutReader {
     const paused = alarms.some((a) => a.name === alarmName(this.config, 'rollback') && a.actionsEnabled === false);
     const newestOff = paused ? named.find((d) => d.version === flag.offVersion) : undefined;
     const pausedFor = newestOff
-      ? { ...(await withAwsErrors(`read deployment #${newestOff.number}`, region, 'read', () => flag.get(newestOff.number))), label: newestOff.label }
+      ? {
+          ...(await withAwsErrors(`read deployment #${newestOff.number}`, region, 'read', () =>
+            flag.get(newestOff.number),
+          )),
+          label: newestOff.label,
+        }
       : undefined;
-    return { resources, deployments: named, live: livePhaseOf(named, labelOf), inFlight: inFlightOf(named), alarms, ...(pausedFor ? { pausedFor } : {}) };
+    return {
+      resources,
+      deployments: named,
+      live: livePhaseOf(named, labelOf),
+      inFlight: inFlightOf(named),
+      alarms,
+      ...(pausedFor ? { pausedFor } : {}),
+    };
   }
 
   /** Every alarm of the stack (`<stackName>/...`), composite first. */
   public async alarms(): Promise<AlarmReading[]> {
     const out: AlarmReading[] = [];
-    const pages = paginateDescribeAlarms({ client: this.clients.cloudwatch }, {
-      AlarmNamePrefix: `${alarmNamePrefix(this.config)}/`,
-      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
-    });
+    const pages = paginateDescribeAlarms(
+      { client: this.clients.cloudwatch },
+      {
+        AlarmNamePrefix: `${alarmNamePrefix(this.config)}/`,
+        AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+      },
+    );
     for await (const page of pages) {
       for (const a of [...(page.CompositeAlarms ?? []), ...(page.MetricAlarms ?? [])]) {
-        out.push({ name: a.AlarmName ?? '?', state: a.StateValue ?? 'INSUFFICIENT_DATA', reason: a.StateReason, updatedAt: a.StateUpdatedTimestamp, actionsEnabled: a.ActionsEnabled });
+        out.push({
+          name: a.AlarmName ?? '?',
+          state: a.StateValue ?? 'INSUFFICIENT_DATA',
+          reason: a.StateReason,
+          updatedAt: a.StateUpdatedTimestamp,
+          actionsEnabled: a.ActionsEnabled,
+        });
       }
     }
     return out;
@@ -94,13 +124,16 @@ export class RolloutReader {
    */
   public async rollbackAlarmFirings(since: Date, until: Date): Promise<Date[]> {
     const fired: Date[] = [];
-    const pages = paginateDescribeAlarmHistory({ client: this.clients.cloudwatch }, {
-      AlarmName: alarmName(this.config, 'rollback'),
-      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
-      HistoryItemType: 'StateUpdate',
-      StartDate: since,
-      EndDate: until,
-    });
+    const pages = paginateDescribeAlarmHistory(
+      { client: this.clients.cloudwatch },
+      {
+        AlarmName: alarmName(this.config, 'rollback'),
+        AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+        HistoryItemType: 'StateUpdate',
+        StartDate: since,
+        EndDate: until,
+      },
+    );
     await withAwsErrors('read the rollback alarm history', this.config.aws.region, 'read', async () => {
       for await (const page of pages) {
         for (const item of page.AlarmHistoryItems ?? []) {
@@ -116,14 +149,19 @@ export class RolloutReader {
  * The deployments newer than the one in effect that were rolled back or reverted, read in full
  * for when that happened (their event log): the live phase's watch window restarts then.
  */
-async function withUndoneTimes(flag: FlagDeployments, deployments: readonly DeploymentView[]): Promise<DeploymentView[]> {
+async function withUndoneTimes(
+  flag: FlagDeployments,
+  deployments: readonly DeploymentView[],
+): Promise<DeploymentView[]> {
   const live = deployments.findIndex((d) => d.state === 'COMPLETE');
-  return Promise.all(deployments.map(async (d, i) => {
-    // With no phase in effect there is no watch window to restart.
-    if (live < 0 || i > live || (d.state !== 'ROLLED_BACK' && d.state !== 'REVERTED')) return d;
-    const full = await flag.get(d.number);
-    return full.undoneAt ? { ...d, undoneAt: full.undoneAt } : d;
-  }));
+  return Promise.all(
+    deployments.map(async (d, i) => {
+      // With no phase in effect there is no watch window to restart.
+      if (live < 0 || i > live || (d.state !== 'ROLLED_BACK' && d.state !== 'REVERTED')) return d;
+      const full = await flag.get(d.number);
+      return full.undoneAt ? { ...d, undoneAt: full.undoneAt } : d;
+    }),
+  );
 }
 
 function enteredAlarm(historyData: string | undefined): boolean {

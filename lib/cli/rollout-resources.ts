@@ -28,21 +28,37 @@ export interface RolloutResources {
  * `cdk deploy` created, by the names in config. Anything missing is an error that says
  * which name was looked for where, and what to check.
  */
-export async function resolveRolloutResources(client: AppConfigClient, config: RolloutConfig): Promise<RolloutResources> {
+export async function resolveRolloutResources(
+  client: AppConfigClient,
+  config: RolloutConfig,
+): Promise<RolloutResources> {
   const names = config.appConfig;
   const where = `in ${config.aws.region}`;
-  const deployHint = 'deploy the stack first (npx cdk deploy), or check the name in rollout.config.json and the AWS region/account of your credentials';
+  const deployHint =
+    'deploy the stack first (npx cdk deploy), or check the name in rollout.config.json and the AWS region/account of your credentials';
 
-  const applicationId = await findId(paginateListApplications({ client }, {}), names.applicationName,
-    `AppConfig application '${names.applicationName}' not found ${where}: ${deployHint}.`);
-  const environmentId = await findId(paginateListEnvironments({ client }, { ApplicationId: applicationId }), names.environmentName,
-    `AppConfig environment '${names.environmentName}' not found in application '${names.applicationName}': ${deployHint}.`);
-  const profileId = await findId(paginateListConfigurationProfiles({ client }, { ApplicationId: applicationId }), names.profileName,
-    `AppConfig configuration profile '${names.profileName}' not found in application '${names.applicationName}': ${deployHint}.`);
+  const applicationId = await findId(
+    paginateListApplications({ client }, {}),
+    names.applicationName,
+    `AppConfig application '${names.applicationName}' not found ${where}: ${deployHint}.`,
+  );
+  const environmentId = await findId(
+    paginateListEnvironments({ client }, { ApplicationId: applicationId }),
+    names.environmentName,
+    `AppConfig environment '${names.environmentName}' not found in application '${names.applicationName}': ${deployHint}.`,
+  );
+  const profileId = await findId(
+    paginateListConfigurationProfiles({ client }, { ApplicationId: applicationId }),
+    names.profileName,
+    `AppConfig configuration profile '${names.profileName}' not found in application '${names.applicationName}': ${deployHint}.`,
+  );
 
   const versions = new Map<PhaseName, string>();
   const newest = new Map<PhaseName, number>();
-  for await (const page of paginateListHostedConfigurationVersions({ client }, { ApplicationId: applicationId, ConfigurationProfileId: profileId })) {
+  for await (const page of paginateListHostedConfigurationVersions(
+    { client },
+    { ApplicationId: applicationId, ConfigurationProfileId: profileId },
+  )) {
     for (const v of page.Items ?? []) {
       if (!v.VersionLabel || v.VersionNumber === undefined) continue;
       if ((newest.get(v.VersionLabel) ?? -1) < v.VersionNumber) {
@@ -62,7 +78,9 @@ export async function resolveRolloutResources(client: AppConfigClient, config: R
   }
   const missing = phaseLabels(config).filter((label) => !versions.has(label) || !strategies.has(label));
   if (missing.length) {
-    throw new CliError(`The flag has no labelled version or strategy for phase(s) ${missing.join(', ')} ${where}: the stack was deployed from a different config. Run npx cdk deploy with this rollout.config.json.`);
+    throw new CliError(
+      `The flag has no labelled version or strategy for phase(s) ${missing.join(', ')} ${where}: the stack was deployed from a different config. Run npx cdk deploy with this rollout.config.json.`,
+    );
   }
   return { applicationId, environmentId, profileId, versions, strategies };
 }
@@ -85,7 +103,11 @@ export function required(map: ReadonlyMap<PhaseName, string>, label: PhaseName):
   return value;
 }
 
-async function findId(pages: AsyncIterable<{ Items?: { Id?: string; Name?: string }[] }>, name: string, notFound: string): Promise<string> {
+async function findId(
+  pages: AsyncIterable<{ Items?: { Id?: string; Name?: string }[] }>,
+  name: string,
+  notFound: string,
+): Promise<string> {
   for await (const page of pages) {
     const hit = (page.Items ?? []).find((item) => item.Name === name);
     if (hit?.Id) return hit.Id;

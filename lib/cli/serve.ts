@@ -28,29 +28,38 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => console.log(line));
   const apiKey = env.ANTHROPIC_API_KEY;
-  if (!apiKey) throw new CliError('ANTHROPIC_API_KEY is not set: export the vendor API key (or any value when ANTHROPIC_BASE_URL points at a fake vendor).');
+  if (!apiKey)
+    throw new CliError(
+      'ANTHROPIC_API_KEY is not set: export the vendor API key (or any value when ANTHROPIC_BASE_URL points at a fake vendor).',
+    );
   let hashKey = env.ROLLOUT_HASH_KEY;
   if (!hashKey) {
     hashKey = randomBytes(32).toString('hex');
     // stderr: stdout carries the ready line, logs and metrics only.
-    console.error('ROLLOUT_HASH_KEY is not set: hashing user ids with a random key for this run (hashes differ between runs).');
+    console.error(
+      'ROLLOUT_HASH_KEY is not set: hashing user ids with a random key for this run (hashes differ between runs).',
+    );
   }
   if (hashKey.length < MIN_HASH_KEY_LENGTH) {
-    throw new CliError(`ROLLOUT_HASH_KEY must be at least ${MIN_HASH_KEY_LENGTH} characters (got ${hashKey.length}); unset it to use a random key for this run.`);
+    throw new CliError(
+      `ROLLOUT_HASH_KEY must be at least ${MIN_HASH_KEY_LENGTH} characters (got ${hashKey.length}); unset it to use a random key for this run.`,
+    );
   }
   const settings = gatewaySettingsFrom(loadRolloutConfig(options.configFile).config);
   const gateway = createGateway({
     settings,
     flagSource: new FileFlagSource(options.flagsFile),
-    apiKey: async () => apiKey,
-    hashKey: async () => hashKey,
+    apiKey: () => Promise.resolve(apiKey),
+    hashKey: () => Promise.resolve(hashKey),
     baseURL: env.ANTHROPIC_BASE_URL,
     logger: new StdoutJsonLogger('model-gateway'),
   });
   const server = createGatewayServer(gateway, settings.gateway.maxRequestBytes);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new CliError(`cannot listen on ${host}:${options.port}: ${err.code ?? err.message}`, { cause: err })));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new CliError(`cannot listen on ${host}:${options.port}: ${err.code ?? err.message}`, { cause: err })),
+    );
     server.listen(options.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

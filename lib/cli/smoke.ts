@@ -51,7 +51,10 @@ export function smokeTarget(options: Pick<SmokeOptions, 'url' | 'config' | 'sign
   try {
     parsed = new URL(options.url);
   } catch (cause) {
-    throw new CliError(`--url must be the gateway's base URL, e.g. https://<id>.lambda-url.us-east-1.on.aws or http://127.0.0.1:8080 (got '${options.url}').`, { exitCode: EXIT.usage, cause });
+    throw new CliError(
+      `--url must be the gateway's base URL, e.g. https://<id>.lambda-url.us-east-1.on.aws or http://127.0.0.1:8080 (got '${options.url}').`,
+      { exitCode: EXIT.usage, cause },
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new CliError(`--url must be an http:// or https:// URL (got '${options.url}').`, { exitCode: EXIT.usage });
@@ -89,9 +92,20 @@ export async function smoke(options: SmokeOptions): Promise<{ checks: SmokeCheck
     timeout: REQUEST_TIMEOUT_MS,
     fetch: target.sign ? createSignedFetch({ region: target.region, credentials: options.credentials }) : undefined,
   });
-  const ctx: Context = { client, url: target.url, signed: target.sign, defaultAlias, defaultId, newId, user, expectNew: options.expectNew === true };
+  const ctx: Context = {
+    client,
+    url: target.url,
+    signed: target.sign,
+    defaultAlias,
+    defaultId,
+    newId,
+    user,
+    expectNew: options.expectNew === true,
+  };
 
-  print(`smoke: ${target.url} (${target.sign ? `SigV4-signed for lambda in ${target.region}` : 'unsigned'}), default model ${defaultAlias}, new model ${config.llm.newModelAlias}, cohort user ${user ?? '(none)'}`);
+  print(
+    `smoke: ${target.url} (${target.sign ? `SigV4-signed for lambda in ${target.region}` : 'unsigned'}), default model ${defaultAlias}, new model ${config.llm.newModelAlias}, cohort user ${user ?? '(none)'}`,
+  );
   print(row('check', 'outcome', 'ms', 'detail'));
   const checks: SmokeCheck[] = [];
   for (const [name, run] of CHECKS) {
@@ -159,13 +173,22 @@ async function newModelPath(ctx: Context): Promise<Result> {
     return ctx.expectNew ? fail(detail) : skip(detail);
   }
   const { data, response } = await ctx.client.messages
-    .create({ model: ctx.defaultAlias, max_tokens: SMOKE_MAX_TOKENS, messages: messages(), metadata: { user_id: ctx.user } })
+    .create({
+      model: ctx.defaultAlias,
+      max_tokens: SMOKE_MAX_TOKENS,
+      messages: messages(),
+      metadata: { user_id: ctx.user },
+    })
     .withResponse();
   const variant = response.headers.get('x-rollout-variant');
   const fallback = response.headers.get('x-rollout-fallback') === 'true';
   if (variant === 'new') {
-    if (fallback) return fail(`new model failed; default answered (x-rollout-fallback: true, ${data.model} answered for user ${ctx.user}): see the gateway's logs and the new model's error metrics`);
-    if (data.model !== ctx.newId) return fail(`x-rollout-variant: new but ${data.model} answered, expected ${ctx.newId}`);
+    if (fallback)
+      return fail(
+        `new model failed; default answered (x-rollout-fallback: true, ${data.model} answered for user ${ctx.user}): see the gateway's logs and the new model's error metrics`,
+      );
+    if (data.model !== ctx.newId)
+      return fail(`x-rollout-variant: new but ${data.model} answered, expected ${ctx.newId}`);
     return pass(`${data.model} answered for user ${ctx.user} (x-rollout-variant: new)`);
   }
   if (variant === 'default') {
@@ -191,12 +214,15 @@ async function streaming(ctx: Context): Promise<Result> {
   for await (const event of stream) {
     events += 1;
     if (event.type === 'message_start') model = event.message.model;
-    else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') textChars += event.delta.text.length;
+    else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+      textChars += event.delta.text.length;
     else if (event.type === 'message_stop') stopped = true;
   }
   if (!stopped) return fail(`stream ended without message_stop after ${events} events`);
   if (textChars === 0) return fail(`stream of ${events} events carried no text`);
-  return pass(`${events} events, ${textChars} characters of text from ${model ?? 'an unnamed model'}, ended with message_stop`);
+  return pass(
+    `${events} events, ${textChars} characters of text from ${model ?? 'an unnamed model'}, ended with message_stop`,
+  );
 }
 
 async function badRequest(ctx: Context): Promise<Result> {
@@ -207,8 +233,11 @@ async function badRequest(ctx: Context): Promise<Result> {
     return fail(`${ctx.url} answered ${response.status} to max_tokens: 0; expected 400 invalid_request_error`);
   } catch (err) {
     if (err instanceof BadRequestError) {
-      if (err.type === 'invalid_request_error') return pass(`400 invalid_request_error: ${err.apiMessage ?? err.message}`);
-      return fail(`400 with error type ${err.type ?? '(none)'}; expected invalid_request_error (is the body Anthropic's error shape?)`);
+      if (err.type === 'invalid_request_error')
+        return pass(`400 invalid_request_error: ${err.apiMessage ?? err.message}`);
+      return fail(
+        `400 with error type ${err.type ?? '(none)'}; expected invalid_request_error (is the body Anthropic's error shape?)`,
+      );
     }
     if (err instanceof APIError && !(err instanceof APIConnectionError) && err.status !== undefined) {
       return fail(`${describeError(err, ctx)}; expected 400 invalid_request_error for max_tokens: 0`);
@@ -223,12 +252,15 @@ function variantProblem(variant: string | null, expected: string, ctx: Context):
 }
 
 function describeError(err: unknown, ctx: Context): string {
-  if (err instanceof APIConnectionTimeoutError) return `no answer from ${ctx.url} within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  if (err instanceof APIConnectionTimeoutError)
+    return `no answer from ${ctx.url} within ${REQUEST_TIMEOUT_MS / 1000} s`;
   if (err instanceof APIConnectionError) return `cannot reach ${ctx.url}: ${rootCause(err)}`;
   if (err instanceof APIError) {
-    if (err.status === undefined) return `${ctx.url} broke off the answer: ${err.type ?? 'error'}${err.apiMessage ? `: ${err.apiMessage}` : ''}`;
+    if (err.status === undefined)
+      return `${ctx.url} broke off the answer: ${err.type ?? 'error'}${err.apiMessage ? `: ${err.apiMessage}` : ''}`;
     const what = `${ctx.url} answered ${err.status}${err.type ? ` ${err.type}` : ''}${err.apiMessage ? `: ${err.apiMessage}` : ''}`;
-    if (err.status === 403 && ctx.signed) return `${what} (the Function URL refused the signature: check the AWS credentials, the region and gateway.callerArns)`;
+    if (err.status === 403 && ctx.signed)
+      return `${what} (the Function URL refused the signature: check the AWS credentials, the region and gateway.callerArns)`;
     if (err.status === 403) return `${what} (unsigned request: a Function URL with AWS_IAM auth needs --sign)`;
     return what;
   }

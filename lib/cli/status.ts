@@ -11,30 +11,53 @@ import { EXIT } from './exit-codes';
  * `rollout status`: the live phase and its share of users, the deployment in flight, how long
  * the phase has been live against its watch window, every rollout alarm, and the next step.
  */
-export async function status(config: RolloutConfig, reader: RolloutReader, print: (line: string) => void, now: Date = new Date()): Promise<number> {
+export async function status(
+  config: RolloutConfig,
+  reader: RolloutReader,
+  print: (line: string) => void,
+  now: Date = new Date(),
+): Promise<number> {
   const s = await reader.snapshot();
   const phase = findPhase(config, s.live.phase);
-  const share = phase ? `${phase.rolloutPercent}% of users${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}` : 'nobody';
-  print(`Rollout of ${config.llm.newModelAlias} (default ${config.llm.defaultModel}), flag ${config.llm.useNewModelFlagKey} in ${config.appConfig.applicationName}/${config.appConfig.environmentName}`);
-  print(`Live phase: ${s.live.phase} — ${share}${s.live.deployment ? ` (deployment #${s.live.deployment.number})` : ''}`);
+  const share = phase
+    ? `${phase.rolloutPercent}% of users${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}`
+    : 'nobody';
+  print(
+    `Rollout of ${config.llm.newModelAlias} (default ${config.llm.defaultModel}), flag ${config.llm.useNewModelFlagKey} in ${config.appConfig.applicationName}/${config.appConfig.environmentName}`,
+  );
+  print(
+    `Live phase: ${s.live.phase} — ${share}${s.live.deployment ? ` (deployment #${s.live.deployment.number})` : ''}`,
+  );
   if (s.live.since) {
-    const window = phase ? ` of its watch window ${phase.watchWindowHours.min}–${phase.watchWindowHours.max ?? '∞'} h` : '';
-    print(`Live for: ${hours(now.getTime() - s.live.since.getTime())} h${window} (since ${s.live.since.toISOString()})`);
+    const window = phase
+      ? ` of its watch window ${phase.watchWindowHours.min}–${phase.watchWindowHours.max ?? '∞'} h`
+      : '';
+    print(
+      `Live for: ${hours(now.getTime() - s.live.since.getTime())} h${window} (since ${s.live.since.toISOString()})`,
+    );
   }
   if (s.inFlight) {
     // A rollback has no bake left to count down.
     const bake = s.inFlight.state === 'ROLLING_BACK' ? undefined : bakeEndOf(s.inFlight);
-    const bakeLeft = bake ? `, bake ends in ${Math.max(0, Math.round((bake.getTime() - now.getTime()) / 60_000))} min` : '';
-    print(`In flight: deployment #${s.inFlight.number} of ${s.inFlight.label ?? s.inFlight.version} — ${s.inFlight.state}, ${s.inFlight.percentComplete ?? 0}% of environments${bakeLeft}`);
+    const bakeLeft = bake
+      ? `, bake ends in ${Math.max(0, Math.round((bake.getTime() - now.getTime()) / 60_000))} min`
+      : '';
+    print(
+      `In flight: deployment #${s.inFlight.number} of ${s.inFlight.label ?? s.inFlight.version} — ${s.inFlight.state}, ${s.inFlight.percentComplete ?? 0}% of environments${bakeLeft}`,
+    );
   } else {
     print('In flight: nothing');
   }
   print('Alarms:');
   if (s.alarms.length === 0) print('  (none found: is the stack deployed in this account and region?)');
   const by = s.pausedFor ? pauserOf(s.pausedFor.description) : undefined;
-  const pausedFor = s.pausedFor && by ? ` for ${by}'s off deployment #${s.pausedFor.number} (${s.pausedFor.state})` : '';
+  const pausedFor =
+    s.pausedFor && by ? ` for ${by}'s off deployment #${s.pausedFor.number} (${s.pausedFor.state})` : '';
   for (const a of s.alarms) {
-    const paused = a.actionsEnabled === false ? ` — ACTIONS DISABLED${a.name === alarmName(config, 'rollback') ? pausedFor : ''}: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names ${a.name})` : '';
+    const paused =
+      a.actionsEnabled === false
+        ? ` — ACTIONS DISABLED${a.name === alarmName(config, 'rollback') ? pausedFor : ''}: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names ${a.name})`
+        : '';
     print(`  ${a.state.padEnd(17)} ${a.name}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}${paused}`);
   }
   const spend = expectedSpendByPhase(config);
@@ -44,7 +67,9 @@ export async function status(config: RolloutConfig, reader: RolloutReader, print
       return p ? `$${p.dailyUsd.toFixed(2)}/day` : 'n/a';
     };
     const next = nextPhase(config, s.live.phase);
-    print(`Expected vendor spend: ${at(s.live.phase)} now${next ? `, ${at(next.name)} at ${next.name}` : ''} (from spend.traffic)`);
+    print(
+      `Expected vendor spend: ${at(s.live.phase)} now${next ? `, ${at(next.name)} at ${next.name}` : ''} (from spend.traffic)`,
+    );
   }
   print(`Next: ${nextStepOf(config, s.live, s.inFlight, s.alarms, now)}`);
   return EXIT.ok;

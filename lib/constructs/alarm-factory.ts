@@ -87,7 +87,10 @@ export interface CountAlarmProps {
  * has minutes with no traffic), and descriptions that say what to do.
  */
 export class RolloutAlarmFactory {
-  public constructor(private readonly scope: Construct, private readonly props: AlarmFactoryProps) {}
+  public constructor(
+    private readonly scope: Construct,
+    private readonly props: AlarmFactoryProps,
+  ) {}
 
   /** 100 × numerator / denominator, judged only with enough samples (or enough failures). */
   public addRateAlarm(id: string, name: string, p: RateAlarmProps): cloudwatch.Alarm {
@@ -116,12 +119,22 @@ export class RolloutAlarmFactory {
   /** A count (the period's sum) at or above a threshold. */
   public addCountAlarm(id: string, name: string, p: CountAlarmProps): cloudwatch.Alarm {
     const once = p.firstBreach ? { evaluationPeriods: 1, datapointsToAlarm: 1 } : {};
-    const alarm = new cloudwatch.Alarm(this.scope, id, { metric: p.metric, ...this.common(name, p.docs, p.threshold), ...once });
+    const alarm = new cloudwatch.Alarm(this.scope, id, {
+      metric: p.metric,
+      ...this.common(name, p.docs, p.threshold),
+      ...once,
+    });
     return this.withAction(alarm, p.action);
   }
 
   /** Any of `alarms` in ALARM. */
-  public addAnyOfAlarm(id: string, name: string, alarms: readonly cloudwatch.IAlarm[], docs: AlarmDocs, action?: IAlarmActionStrategy): cloudwatch.CompositeAlarm {
+  public addAnyOfAlarm(
+    id: string,
+    name: string,
+    alarms: readonly cloudwatch.IAlarm[],
+    docs: AlarmDocs,
+    action?: IAlarmActionStrategy,
+  ): cloudwatch.CompositeAlarm {
     const alarm = new cloudwatch.CompositeAlarm(this.scope, id, {
       compositeAlarmName: this.alarmName(name),
       alarmDescription: this.describe(docs),
@@ -154,12 +167,18 @@ export class RolloutAlarmFactory {
   }
 
   private describe(docs: AlarmDocs): string {
-    return `${docs.meaning} First: ${docs.firstStep} Runbook: RUNBOOK.md#${docs.runbookSection}. Owner: ${this.props.owner}.`.slice(0, 1024);
+    return `${docs.meaning} First: ${docs.firstStep} Runbook: RUNBOOK.md#${docs.runbookSection}. Owner: ${this.props.owner}.`.slice(
+      0,
+      1024,
+    );
   }
 }
 
 /** One metric as `id`, or several as `(FILL(id0, 0) + FILL(id1, 0) ...)`. */
-function sumOf(id: string, metrics: cloudwatch.IMetric | readonly cloudwatch.IMetric[]): { expression: string; metrics: Record<string, cloudwatch.IMetric> } {
+function sumOf(
+  id: string,
+  metrics: cloudwatch.IMetric | readonly cloudwatch.IMetric[],
+): { expression: string; metrics: Record<string, cloudwatch.IMetric> } {
   if (!Array.isArray(metrics)) return { expression: id, metrics: { [id]: metrics as cloudwatch.IMetric } };
   const list = metrics as readonly cloudwatch.IMetric[];
   if (list.length === 1) return { expression: id, metrics: { [id]: list[0]! } };

@@ -19,30 +19,43 @@ export interface DeploymentGrantTarget {
  * strategy where they apply): a policy that names resources must name every required type, so
  * each statement names the application too.
  */
-export function grantDeployments(role: iam.Role, target: DeploymentGrantTarget, options: { readonly stop: boolean }): void {
+export function grantDeployments(
+  role: iam.Role,
+  target: DeploymentGrantTarget,
+  options: { readonly stop: boolean },
+): void {
   const stack = Stack.of(role);
   const appArn = target.application.applicationArn;
   const envArn = target.environment.environmentArn;
   const deployments = `${envArn}/deployment/*`;
   role.addToPolicy(new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: [appArn, envArn] }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['appconfig:GetDeployment', ...(options.stop ? ['appconfig:StopDeployment'] : [])],
-    resources: [appArn, envArn, deployments],
-  }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['appconfig:StartDeployment'],
-    resources: [
-      appArn,
-      envArn,
-      target.profile.configurationProfileArn,
-      stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: target.strategy.deploymentStrategyId }),
-    ],
-  }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['appconfig:GetDeployment', ...(options.stop ? ['appconfig:StopDeployment'] : [])],
+      resources: [appArn, envArn, deployments],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['appconfig:StartDeployment'],
+      resources: [
+        appArn,
+        envArn,
+        target.profile.configurationProfileArn,
+        stack.formatArn({
+          service: 'appconfig',
+          resource: 'deploymentstrategy',
+          resourceName: target.strategy.deploymentStrategyId,
+        }),
+      ],
+    }),
+  );
   // cdk-nag names the finding after the resolved ARN: pseudo parameters and logical ids in <>.
   const logicalId = (c: Construct): string => stack.getLogicalId(c.node.defaultChild as CfnElement);
   const known = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}:application/<${logicalId(target.application)}>/environment/<${logicalId(target.environment)}>/deployment/*]`,
-    reason: 'Deployment numbers are assigned by AppConfig at run time; the wildcard is limited to deployments of the rollout environment.',
+    reason:
+      'Deployment numbers are assigned by AppConfig at run time; the wildcard is limited to deployments of the rollout environment.',
   });
 }

@@ -1,6 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { MODEL_DIMENSION, ROUTE_DIMENSION, type MetricName, type ModelMetricName, type Route } from '../domain/metric-names';
+import {
+  MODEL_DIMENSION,
+  ROUTE_DIMENSION,
+  type MetricName,
+  type ModelMetricName,
+  type Route,
+} from '../domain/metric-names';
 
 /**
  * CloudWatch metrics of the gateway's EMF output, by name and model alias: `[Model]` counts
@@ -8,10 +14,18 @@ import { MODEL_DIMENSION, ROUTE_DIMENSION, type MetricName, type ModelMetricName
  * read `Route=rollout` only).
  */
 export class GatewayMetrics {
-  public constructor(private readonly namespace: string, private readonly period: Duration) {}
+  public constructor(
+    private readonly namespace: string,
+    private readonly period: Duration,
+  ) {}
 
   /** `name` for `model` (omit the model for FlagErrors). */
-  public metric(name: MetricName, model: string | undefined, statistic: string = 'Sum', period: Duration = this.period): cloudwatch.Metric {
+  public metric(
+    name: MetricName,
+    model: string | undefined,
+    statistic: string = 'Sum',
+    period: Duration = this.period,
+  ): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName: name,

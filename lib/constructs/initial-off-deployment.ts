@@ -39,13 +39,24 @@ export class InitialOffDeployment extends Construct {
   public constructor(scope: Construct, id: string, props: InitialOffDeploymentProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'First deploy only: list the rollout environment\'s deployments and start the off version',
+      description: "First deploy only: list the rollout environment's deployments and start the off version",
     });
     logGroup.grantWrite(role);
-    grantDeployments(role, { application: props.application, environment: props.environment, profile: props.profile, strategy: props.killSwitchStrategy }, { stop: false });
+    grantDeployments(
+      role,
+      {
+        application: props.application,
+        environment: props.environment,
+        profile: props.profile,
+        strategy: props.killSwitchStrategy,
+      },
+      { stop: false },
+    );
 
     const onEvent = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(__dirname, '../../lambda/initial-deployment/handler.ts'),
@@ -62,7 +73,9 @@ export class InitialOffDeployment extends Construct {
     });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS }),
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
+        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      }),
     });
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -80,16 +93,19 @@ export class InitialOffDeployment extends Construct {
     Validations.of(provider).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The custom-resource Provider framework function (aws-cdk-lib) uses the managed basic execution role; it only forwards CloudFormation events to this construct\'s own function.',
+        reason:
+          "The custom-resource Provider framework function (aws-cdk-lib) uses the managed basic execution role; it only forwards CloudFormation events to this construct's own function.",
       },
       {
         // cdk-nag names the finding after the function's logical id.
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(onEvent.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: 'The Provider framework grants itself invoke on the onEvent function and its versions (function ARN with :*); nothing else.',
+        reason:
+          'The Provider framework grants itself invoke on the onEvent function and its versions (function ARN with :*); nothing else.',
       },
       {
         id: 'AwsSolutions-L1',
-        reason: 'The Provider framework function\'s runtime is chosen by aws-cdk-lib; it runs only during CloudFormation create, update and delete of this resource.',
+        reason:
+          "The Provider framework function's runtime is chosen by aws-cdk-lib; it runs only during CloudFormation create, update and delete of this resource.",
       },
     );
   }
@@ -101,7 +117,12 @@ export class InitialOffDeployment extends Construct {
    */
   public pauseDuringDeployment(alarm: cloudwatch.IAlarm): void {
     this.monitors.push(alarm);
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'], resources: [alarm.alarmArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
+        resources: [alarm.alarmArn],
+      }),
+    );
     this.resource.node.addDependency(alarm);
   }
 }

@@ -65,7 +65,8 @@ export class ModelGateway extends Construct {
     });
     Validations.of(this.idHashKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The key pseudonymizes ids in logs; rotating it would break correlation of one user across log history, and it grants no access to anything.',
+      reason:
+        'The key pseudonymizes ids in logs; rotating it would break correlation of one user across log history, and it grants no access to anything.',
     });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -130,7 +131,9 @@ function appConfigAgentLayerArn(scope: Construct, config: RolloutConfig): string
   if (config.appConfig.agentLayerArn) return config.appConfig.agentLayerArn;
   const region = Stack.of(scope).region;
   if (Token.isUnresolved(region)) {
-    throw new Error('ModelGateway needs a concrete region for the AppConfig Agent layer: give the stack env.region (aws.region in rollout.config.json).');
+    throw new Error(
+      'ModelGateway needs a concrete region for the AppConfig Agent layer: give the stack env.region (aws.region in rollout.config.json).',
+    );
   }
   return agentLayerArn(region, 'arm64');
 }

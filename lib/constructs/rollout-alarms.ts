@@ -52,7 +52,8 @@ export class RolloutAlarms extends Construct {
     const catalog = (this.catalog = alarmCatalog(config));
     // The new model's calls on the rollout route only: a request that names the new model
     // itself (Route=direct) must never roll a phase back or page as the rollout.
-    const rollout = (name: ModelMetricName, statistic?: string): cloudwatch.Metric => m.routeMetric(name, model, 'rollout', statistic);
+    const rollout = (name: ModelMetricName, statistic?: string): cloudwatch.Metric =>
+      m.routeMetric(name, model, 'rollout', statistic);
     const requests = rollout('Requests');
 
     const rolloutAlarms = [
@@ -103,7 +104,13 @@ export class RolloutAlarms extends Construct {
     this.rollbackAlarm = factory.addAnyOfAlarm('Rollback', ALARM_NAMES.rollback, rolloutAlarms, catalog.rollback, page);
 
     const fnMetric = (name: string): cloudwatch.Metric =>
-      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: name, dimensionsMap: { FunctionName: gatewayFunction.functionName }, statistic: 'Sum', period });
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: name,
+        dimensionsMap: { FunctionName: gatewayFunction.functionName },
+        statistic: 'Sum',
+        period,
+      });
     this.healthAlarms = [
       factory.addCountAlarm('GatewayErrors', ALARM_NAMES.gatewayErrors, {
         metric: gatewayFunction.metricErrors({ period, statistic: 'Sum' }),

@@ -23,13 +23,25 @@ export class RolloutDashboard extends Construct {
     const perModel = (name: Parameters<GatewayMetrics['metric']>[0], statistic = 'Sum'): cloudwatch.IMetric[] =>
       models.map((m) => metrics.metric(name, m, statistic, period));
     const graph = (title: string, left: cloudwatch.IMetric[], unit?: string): cloudwatch.GraphWidget =>
-      new cloudwatch.GraphWidget({ title, left, width: 8, height: 6, leftYAxis: unit ? { label: unit, showUnits: false } : undefined });
-    const errorRate = models.map((m, i) => new cloudwatch.MathExpression({
-      expression: `IF(n${i} > 0, 100 * e${i} / n${i}, 0)`,
-      usingMetrics: { [`e${i}`]: metrics.metric('ModelErrors', m, 'Sum', period), [`n${i}`]: metrics.metric('Requests', m, 'Sum', period) },
-      label: `error rate ${m}`,
-      period,
-    }));
+      new cloudwatch.GraphWidget({
+        title,
+        left,
+        width: 8,
+        height: 6,
+        leftYAxis: unit ? { label: unit, showUnits: false } : undefined,
+      });
+    const errorRate = models.map(
+      (m, i) =>
+        new cloudwatch.MathExpression({
+          expression: `IF(n${i} > 0, 100 * e${i} / n${i}, 0)`,
+          usingMetrics: {
+            [`e${i}`]: metrics.metric('ModelErrors', m, 'Sum', period),
+            [`n${i}`]: metrics.metric('Requests', m, 'Sum', period),
+          },
+          label: `error rate ${m}`,
+          period,
+        }),
+    );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       // Dashboard names are per account, not per region: the region keeps a second deployment
@@ -38,7 +50,12 @@ export class RolloutDashboard extends Construct {
       defaultInterval: Duration.hours(6),
       widgets: [
         [
-          new cloudwatch.AlarmStatusWidget({ title: 'Rollout alarms', alarms: [...props.alarms], width: 24, height: 4 }),
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Rollout alarms',
+            alarms: [...props.alarms],
+            width: 24,
+            height: 4,
+          }),
         ],
         [
           graph('Requests', perModel('Requests')),
@@ -48,12 +65,18 @@ export class RolloutDashboard extends Construct {
         [
           graph('Latency p95 / p99 (ms)', [...perModel('Latency', 'p95'), ...perModel('Latency', 'p99')], 'ms'),
           graph('Time to first token p99 (ms)', perModel('TimeToFirstToken', 'p99'), 'ms'),
-          graph('Fallbacks and circuit-open skips', [metrics.metric('Fallbacks', config.llm.newModelAlias, 'Sum', period), metrics.metric('CircuitOpen', config.llm.newModelAlias, 'Sum', period)]),
+          graph('Fallbacks and circuit-open skips', [
+            metrics.metric('Fallbacks', config.llm.newModelAlias, 'Sum', period),
+            metrics.metric('CircuitOpen', config.llm.newModelAlias, 'Sum', period),
+          ]),
         ],
         [
           graph('Tokens (input, output)', [...perModel('InputTokens'), ...perModel('OutputTokens')]),
           graph('Estimated cost (USD)', perModel('EstimatedCostUsd'), 'USD'),
-          graph('Moderation flags and flag errors', [metrics.metric('ModerationFlags', config.llm.newModelAlias, 'Sum', period), metrics.metric('FlagErrors', undefined, 'Sum', period)]),
+          graph('Moderation flags and flag errors', [
+            metrics.metric('ModerationFlags', config.llm.newModelAlias, 'Sum', period),
+            metrics.metric('FlagErrors', undefined, 'Sum', period),
+          ]),
         ],
       ],
     });

@@ -116,14 +116,16 @@ export class RolloutFlags extends Construct {
   /** The hosted version number (a token) of the version labelled `phase`. */
   public versionNumberOf(phase: PhaseName): string {
     const version = this.versionNumbers.get(phase);
-    if (!version) throw new Error(`No flag version for phase '${phase}'; known: ${[...this.versionNumbers.keys()].join(', ')}`);
+    if (!version)
+      throw new Error(`No flag version for phase '${phase}'; known: ${[...this.versionNumbers.keys()].join(', ')}`);
     return version;
   }
 
   /** The deployment strategy of `phase` ('off' → the all-at-once kill switch). */
   public strategyFor(phase: PhaseName): appconfig.DeploymentStrategy {
     const strategy = this.strategies.get(phase);
-    if (!strategy) throw new Error(`No deployment strategy for phase '${phase}'; known: ${[...this.strategies.keys()].join(', ')}`);
+    if (!strategy)
+      throw new Error(`No deployment strategy for phase '${phase}'; known: ${[...this.strategies.keys()].join(', ')}`);
     return strategy;
   }
 
@@ -173,12 +175,15 @@ export class RolloutFlags extends Construct {
       // Inline in the role itself, not a separate AWS::IAM::Policy: the environment can use the
       // role as soon as the role exists, before a separate policy resource has been created.
       inlinePolicies: {
-        DescribeAlarms: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })] }),
+        DescribeAlarms: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })],
+        }),
       },
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'AppConfig must describe a composite alarm and its child alarms; cloudwatch:DescribeAlarms is granted on * as in the aws-cdk-lib AppConfig Environment monitor role.',
+      reason:
+        'AppConfig must describe a composite alarm and its child alarms; cloudwatch:DescribeAlarms is granted on * as in the aws-cdk-lib AppConfig Environment monitor role.',
     });
     return role;
   }
@@ -193,12 +198,14 @@ export class RolloutFlags extends Construct {
     const id = label === OFF_PHASE ? 'KillSwitchStrategy' : `Strategy-${label}`;
     return new appconfig.DeploymentStrategy(this, id, {
       deploymentStrategyName: `${config.appConfig.applicationName}-${label}`,
-      description: label === OFF_PHASE
-        ? 'Kill switch: the off version to every Lambda environment at once'
-        : `Phase ${label}: use with the flag version labelled ${label}`,
-      rolloutStrategy: deployment.growthType === 'EXPONENTIAL'
-        ? appconfig.RolloutStrategy.exponential(props)
-        : appconfig.RolloutStrategy.linear(props),
+      description:
+        label === OFF_PHASE
+          ? 'Kill switch: the off version to every Lambda environment at once'
+          : `Phase ${label}: use with the flag version labelled ${label}`,
+      rolloutStrategy:
+        deployment.growthType === 'EXPONENTIAL'
+          ? appconfig.RolloutStrategy.exponential(props)
+          : appconfig.RolloutStrategy.linear(props),
     });
   }
 

@@ -41,7 +41,9 @@ export class RolloutGuard extends Construct {
     super(scope, id);
     const { flags, rollbackAlarm, pageTopic } = props;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Rollback guard: read, stop, revert and start deployments of the rollout flag',
@@ -79,14 +81,26 @@ export class RolloutGuard extends Construct {
     pageTopic.grantPublish(this.function);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: "Topic.grantPublish on the KMS-encrypted page topic: SNS needs GenerateDataKey and GenerateDataKeyWithoutPlaintext on that topic's key only.",
+      reason:
+        "Topic.grantPublish on the KMS-encrypted page topic: SNS needs GenerateDataKey and GenerateDataKeyWithoutPlaintext on that topic's key only.",
     });
 
-    grantDeployments(role, { application: flags.application, environment: flags.environment, profile: flags.profile, strategy: flags.strategyFor(OFF_PHASE) }, { stop: true });
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
-      resources: [rollbackAlarm.alarmArn],
-    }));
+    grantDeployments(
+      role,
+      {
+        application: flags.application,
+        environment: flags.environment,
+        profile: flags.profile,
+        strategy: flags.strategyFor(OFF_PHASE),
+      },
+      { stop: true },
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
+        resources: [rollbackAlarm.alarmArn],
+      }),
+    );
 
     this.rule = new events.Rule(this, 'OnRollbackAlarm', {
       description: 'Rollback alarm moved to ALARM: run the rollback guard',

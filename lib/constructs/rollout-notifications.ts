@@ -19,7 +19,12 @@ export const APPCONFIG_EVENTBRIDGE_EXTENSION = 'AWS.AppConfig.DeploymentNotifica
  * event are matched: the EventBridge reference says "On Deployment Rollback", AppConfig's
  * action point is ON_DEPLOYMENT_ROLLED_BACK.
  */
-export const DEPLOYMENT_EVENT_TYPES = ['On Deployment Start', 'On Deployment Complete', 'On Deployment Rollback', 'On Deployment Rolled Back'] as const;
+export const DEPLOYMENT_EVENT_TYPES = [
+  'On Deployment Start',
+  'On Deployment Complete',
+  'On Deployment Rollback',
+  'On Deployment Rolled Back',
+] as const;
 
 /**
  * Services that publish to the rollout topics and so must be able to use their key.
@@ -55,12 +60,14 @@ export class RolloutNotifications extends Construct {
     });
     // CloudWatch alarms, EventBridge rules and AWS Budgets publish as service principals:
     // an encrypted topic only accepts their messages if the key lets them use it.
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowRolloutPublishers',
-      principals: PUBLISHING_SERVICES.map((s) => new iam.ServicePrincipal(s)),
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }));
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowRolloutPublishers',
+        principals: PUBLISHING_SERVICES.map((s) => new iam.ServicePrincipal(s)),
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
 
     this.pageTopic = new sns.Topic(this, 'PageTopic', {
       displayName: 'LLM rollout: on-call page',
@@ -68,15 +75,20 @@ export class RolloutNotifications extends Construct {
       enforceSSL: true,
     });
     this.allowAlarmsToPublish(alarmNamePrefix(props.config));
-    for (const email of notifications.onCallEmails) this.pageTopic.addSubscription(new subscriptions.EmailSubscription(email));
-    for (const url of notifications.onCallHttpsEndpoints) this.pageTopic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    for (const email of notifications.onCallEmails)
+      this.pageTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of notifications.onCallHttpsEndpoints)
+      this.pageTopic.addSubscription(
+        new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }),
+      );
 
     this.stakeholderTopic = new sns.Topic(this, 'StakeholderTopic', {
       displayName: 'LLM rollout: deployment news',
       masterKey: this.key,
       enforceSSL: true,
     });
-    for (const email of notifications.stakeholderEmails) this.stakeholderTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const email of notifications.stakeholderEmails)
+      this.stakeholderTopic.addSubscription(new subscriptions.EmailSubscription(email));
 
     new appconfig.CfnExtensionAssociation(this, 'DeploymentEvents', {
       extensionIdentifier: APPCONFIG_EVENTBRIDGE_EXTENSION,
@@ -97,16 +109,25 @@ export class RolloutNotifications extends Construct {
    */
   private allowAlarmsToPublish(prefix: string): void {
     const stack = Stack.of(this);
-    this.pageTopic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowRolloutAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.pageTopic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      },
-    }));
+    this.pageTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowRolloutAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.pageTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${prefix}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
   }
 
   /**
@@ -118,7 +139,8 @@ export class RolloutNotifications extends Construct {
    * reason text: EventBridge does not escape values it puts into an input template.
    */
   public pageOnRecovery(alarms: readonly cloudwatch.IAlarm[]): events.Rule {
-    if (this.node.tryFindChild('AlarmRecoveredRule')) throw new Error('RolloutNotifications.pageOnRecovery was already called; pass every paging alarm in one call.');
+    if (this.node.tryFindChild('AlarmRecoveredRule'))
+      throw new Error('RolloutNotifications.pageOnRecovery was already called; pass every paging alarm in one call.');
     if (alarms.length === 0) throw new Error('RolloutNotifications.pageOnRecovery needs at least one alarm.');
     return new events.Rule(this, 'AlarmRecoveredRule', {
       description: 'A paging rollout alarm went from ALARM back to OK: tell on-call it is over',
@@ -131,11 +153,13 @@ export class RolloutNotifications extends Construct {
           state: { value: ['OK'] },
         },
       },
-      targets: [new targets.SnsTopic(this.pageTopic, {
-        message: events.RuleTargetInput.fromText(
-          `OK: ${events.EventField.fromPath('$.detail.alarmName')} is back to OK since ${events.EventField.time}. Check with: npx rollout status`,
-        ),
-      })],
+      targets: [
+        new targets.SnsTopic(this.pageTopic, {
+          message: events.RuleTargetInput.fromText(
+            `OK: ${events.EventField.fromPath('$.detail.alarmName')} is back to OK since ${events.EventField.time}. Check with: npx rollout status`,
+          ),
+        }),
+      ],
     });
   }
 }

@@ -36,19 +36,28 @@ export class SpendGuard extends Construct {
     const stack = Stack.of(this);
 
     // AWS Budgets publishes as a service principal (the topic's key already lets it encrypt).
-    alertTopic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowBudgetsToPublish',
-      principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [alertTopic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    alertTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBudgetsToPublish',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alertTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
       { subscriptionType: 'SNS', address: alertTopic.topicArn },
       ...spend.alertEmails.map((address) => ({ subscriptionType: 'EMAIL', address })),
     ];
-    const notifyAt = (notificationType: 'ACTUAL' | 'FORECASTED'): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
-      notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold: spend.alertAtPercentOfExpected, thresholdType: 'PERCENTAGE' },
+    const notifyAt = (
+      notificationType: 'ACTUAL' | 'FORECASTED',
+    ): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
+      notification: {
+        notificationType,
+        comparisonOperator: 'GREATER_THAN',
+        threshold: spend.alertAtPercentOfExpected,
+        thresholdType: 'PERCENTAGE',
+      },
       subscribers,
     });
     this.budget = new budgets.CfnBudget(this, 'AwsBudget', {
@@ -75,12 +84,15 @@ export class SpendGuard extends Construct {
       owner: ownerText(config),
     });
     const models = Object.keys(config.llm.models);
-    const totalCost = (period: Duration): cloudwatch.MathExpression => new cloudwatch.MathExpression({
-      expression: models.map((_, i) => `FILL(c${i}, 0)`).join(' + '),
-      usingMetrics: Object.fromEntries(models.map((m, i) => [`c${i}`, metrics.metric('EstimatedCostUsd', m, 'Sum', period)])),
-      period,
-      label: 'Estimated vendor spend (USD)',
-    });
+    const totalCost = (period: Duration): cloudwatch.MathExpression =>
+      new cloudwatch.MathExpression({
+        expression: models.map((_, i) => `FILL(c${i}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          models.map((m, i) => [`c${i}`, metrics.metric('EstimatedCostUsd', m, 'Sum', period)]),
+        ),
+        period,
+        label: 'Estimated vendor spend (USD)',
+      });
     const page = notifySns(alertTopic);
     const catalog = alarmCatalog(config);
     this.dailyVendorSpendAlarm = factory.addCountAlarm('DailyVendorSpend', ALARM_NAMES.vendorSpendDaily, {

@@ -19,337 +19,309 @@
  * `additionalProperties`) are ignored. See feature-flags-schema-check.ts for how it is run.
  */
 export const APPCONFIG_FEATURE_FLAGS_SCHEMA = {
-  "$schema": "http://json-schema.org/draft-07/schema#",
-  "definitions": {
-    "flagSetDefinition": {
-      "type": "object",
-      "properties": {
-        "version": {
-          "$ref": "#/definitions/flagSchemaVersions"
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  definitions: {
+    flagSetDefinition: {
+      type: 'object',
+      properties: {
+        version: {
+          $ref: '#/definitions/flagSchemaVersions',
         },
-        "flags": {
-          "$ref": "#/definitions/flagDefinitions"
+        flags: {
+          $ref: '#/definitions/flagDefinitions',
         },
-        "values": {
-          "$ref": "#/definitions/flagValues"
-        }
+        values: {
+          $ref: '#/definitions/flagValues',
+        },
       },
-      "required": [
-        "version"
-      ],
-      "additionalProperties": false
+      required: ['version'],
+      additionalProperties: false,
     },
-    "flagDefinitions": {
-      "type": "object",
-      "patternProperties": {
-        "^[a-z][a-zA-Z\\d_-]{0,63}$": {
-          "$ref": "#/definitions/flagDefinition"
-        }
+    flagDefinitions: {
+      type: 'object',
+      patternProperties: {
+        '^[a-z][a-zA-Z\\d_-]{0,63}$': {
+          $ref: '#/definitions/flagDefinition',
+        },
       },
-      "additionalProperties": false
+      additionalProperties: false,
     },
-    "flagDefinition": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "$ref": "#/definitions/customerDefinedName"
+    flagDefinition: {
+      type: 'object',
+      properties: {
+        name: {
+          $ref: '#/definitions/customerDefinedName',
         },
-        "description": {
-          "$ref": "#/definitions/customerDefinedDescription"
+        description: {
+          $ref: '#/definitions/customerDefinedDescription',
         },
-        "_createdAt": {
-          "type": "string"
+        _createdAt: {
+          type: 'string',
         },
-        "_updatedAt": {
-          "type": "string"
+        _updatedAt: {
+          type: 'string',
         },
-        "_deprecation": {
-          "type": "object",
-          "properties": {
-            "status": {
-              "type": "string",
-              "enum": [
-                "planned"
-              ]
+        _deprecation: {
+          type: 'object',
+          properties: {
+            status: {
+              type: 'string',
+              enum: ['planned'],
             },
-            "date": {
-              "type": "string",
-              "format": "date"
-            }
+            date: {
+              type: 'string',
+              format: 'date',
+            },
           },
-          "additionalProperties": false
+          additionalProperties: false,
         },
-        "attributes": {
-          "$ref": "#/definitions/attributeDefinitions"
-        }
-      },
-      "additionalProperties": false
-    },
-    "attributeDefinitions": {
-      "type": "object",
-      "patternProperties": {
-        "^[a-z][a-zA-Z\\d_-]{0,63}$": {
-          "$ref": "#/definitions/attributeDefinition"
-        }
-      },
-      "maxProperties": 25,
-      "additionalProperties": false
-    },
-    "attributeDefinition": {
-      "type": "object",
-      "properties": {
-        "description": {
-          "$ref": "#/definitions/customerDefinedDescription"
+        attributes: {
+          $ref: '#/definitions/attributeDefinitions',
         },
-        "constraints": {
-          "oneOf": [
+      },
+      additionalProperties: false,
+    },
+    attributeDefinitions: {
+      type: 'object',
+      patternProperties: {
+        '^[a-z][a-zA-Z\\d_-]{0,63}$': {
+          $ref: '#/definitions/attributeDefinition',
+        },
+      },
+      maxProperties: 25,
+      additionalProperties: false,
+    },
+    attributeDefinition: {
+      type: 'object',
+      properties: {
+        description: {
+          $ref: '#/definitions/customerDefinedDescription',
+        },
+        constraints: {
+          oneOf: [
             {
-              "$ref": "#/definitions/numberConstraints"
+              $ref: '#/definitions/numberConstraints',
             },
             {
-              "$ref": "#/definitions/stringConstraints"
+              $ref: '#/definitions/stringConstraints',
             },
             {
-              "$ref": "#/definitions/arrayConstraints"
+              $ref: '#/definitions/arrayConstraints',
             },
             {
-              "$ref": "#/definitions/boolConstraints"
-            }
-          ]
-        }
+              $ref: '#/definitions/boolConstraints',
+            },
+          ],
+        },
       },
-      "additionalProperties": false
+      additionalProperties: false,
     },
-    "flagValues": {
-      "type": "object",
-      "patternProperties": {
-        "^[a-z][a-zA-Z\\d_-]{0,63}$": {
-          "$ref": "#/definitions/flagValue"
-        }
+    flagValues: {
+      type: 'object',
+      patternProperties: {
+        '^[a-z][a-zA-Z\\d_-]{0,63}$': {
+          $ref: '#/definitions/flagValue',
+        },
       },
-      "additionalProperties": false
+      additionalProperties: false,
     },
-    "flagValue": {
-      "type": "object",
-      "properties": {
-        "enabled": {
-          "type": "boolean"
+    flagValue: {
+      type: 'object',
+      properties: {
+        enabled: {
+          type: 'boolean',
         },
-        "_createdAt": {
-          "type": "string"
+        _createdAt: {
+          type: 'string',
         },
-        "_updatedAt": {
-          "type": "string"
+        _updatedAt: {
+          type: 'string',
         },
-        "_variants": {
-          "type": "array",
-          "maxLength": 32,
-          "items": {
-            "$ref": "#/definitions/variant"
-          }
-        }
+        _variants: {
+          type: 'array',
+          maxLength: 32,
+          items: {
+            $ref: '#/definitions/variant',
+          },
+        },
       },
-      "patternProperties": {
-        "^[a-z][a-zA-Z\\d_-]{0,63}$": {
-          "$ref": "#/definitions/attributeValue",
-          "maxProperties": 25
-        }
+      patternProperties: {
+        '^[a-z][a-zA-Z\\d_-]{0,63}$': {
+          $ref: '#/definitions/attributeValue',
+          maxProperties: 25,
+        },
       },
-      "additionalProperties": false
+      additionalProperties: false,
     },
-    "attributeValue": {
-      "oneOf": [
+    attributeValue: {
+      oneOf: [
         {
-          "type": "string",
-          "maxLength": 1024
+          type: 'string',
+          maxLength: 1024,
         },
         {
-          "type": "number"
+          type: 'number',
         },
         {
-          "type": "boolean"
+          type: 'boolean',
         },
         {
-          "type": "array",
-          "oneOf": [
+          type: 'array',
+          oneOf: [
             {
-              "items": {
-                "type": "string",
-                "maxLength": 1024
-              }
+              items: {
+                type: 'string',
+                maxLength: 1024,
+              },
             },
             {
-              "items": {
-                "type": "number"
-              }
-            }
-          ]
-        }
+              items: {
+                type: 'number',
+              },
+            },
+          ],
+        },
       ],
-      "additionalProperties": false
+      additionalProperties: false,
     },
-    "stringConstraints": {
-      "type": "object",
-      "properties": {
-        "type": {
-          "type": "string",
-          "enum": [
-            "string"
-          ]
+    stringConstraints: {
+      type: 'object',
+      properties: {
+        type: {
+          type: 'string',
+          enum: ['string'],
         },
-        "required": {
-          "type": "boolean"
+        required: {
+          type: 'boolean',
         },
-        "pattern": {
-          "type": "string",
-          "maxLength": 1024
+        pattern: {
+          type: 'string',
+          maxLength: 1024,
         },
-        "enum": {
-          "type": "array",
-          "maxLength": 100,
-          "items": {
-            "oneOf": [
+        enum: {
+          type: 'array',
+          maxLength: 100,
+          items: {
+            oneOf: [
               {
-                "type": "string",
-                "maxLength": 1024
+                type: 'string',
+                maxLength: 1024,
               },
               {
-                "type": "integer"
-              }
-            ]
-          }
-        }
-      },
-      "required": [
-        "type"
-      ],
-      "not": {
-        "required": [
-          "pattern",
-          "enum"
-        ]
-      },
-      "additionalProperties": false
-    },
-    "numberConstraints": {
-      "type": "object",
-      "properties": {
-        "type": {
-          "type": "string",
-          "enum": [
-            "number"
-          ]
-        },
-        "required": {
-          "type": "boolean"
-        },
-        "minimum": {
-          "type": "integer"
-        },
-        "maximum": {
-          "type": "integer"
-        }
-      },
-      "required": [
-        "type"
-      ],
-      "additionalProperties": false
-    },
-    "arrayConstraints": {
-      "type": "object",
-      "properties": {
-        "type": {
-          "type": "string",
-          "enum": [
-            "array"
-          ]
-        },
-        "required": {
-          "type": "boolean"
-        },
-        "elements": {
-          "$ref": "#/definitions/elementConstraints"
-        }
-      },
-      "required": [
-        "type"
-      ],
-      "additionalProperties": false
-    },
-    "boolConstraints": {
-      "type": "object",
-      "properties": {
-        "type": {
-          "type": "string",
-          "enum": [
-            "boolean"
-          ]
-        },
-        "required": {
-          "type": "boolean"
-        }
-      },
-      "required": [
-        "type"
-      ],
-      "additionalProperties": false
-    },
-    "elementConstraints": {
-      "oneOf": [
-        {
-          "$ref": "#/definitions/numberConstraints"
-        },
-        {
-          "$ref": "#/definitions/stringConstraints"
-        }
-      ]
-    },
-    "variant": {
-      "type": "object",
-      "properties": {
-        "enabled": {
-          "type": "boolean"
-        },
-        "name": {
-          "$ref": "#/definitions/customerDefinedName"
-        },
-        "rule": {
-          "type": "string",
-          "maxLength": 16384
-        },
-        "attributeValues": {
-          "type": "object",
-          "patternProperties": {
-            "^[a-z][a-zA-Z\\d_-]{0,63}$": {
-              "$ref": "#/definitions/attributeValue"
-            }
+                type: 'integer',
+              },
+            ],
           },
-          "maxProperties": 25,
-          "additionalProperties": false
-        }
+        },
       },
-      "required": [
-        "name",
-        "enabled"
+      required: ['type'],
+      not: {
+        required: ['pattern', 'enum'],
+      },
+      additionalProperties: false,
+    },
+    numberConstraints: {
+      type: 'object',
+      properties: {
+        type: {
+          type: 'string',
+          enum: ['number'],
+        },
+        required: {
+          type: 'boolean',
+        },
+        minimum: {
+          type: 'integer',
+        },
+        maximum: {
+          type: 'integer',
+        },
+      },
+      required: ['type'],
+      additionalProperties: false,
+    },
+    arrayConstraints: {
+      type: 'object',
+      properties: {
+        type: {
+          type: 'string',
+          enum: ['array'],
+        },
+        required: {
+          type: 'boolean',
+        },
+        elements: {
+          $ref: '#/definitions/elementConstraints',
+        },
+      },
+      required: ['type'],
+      additionalProperties: false,
+    },
+    boolConstraints: {
+      type: 'object',
+      properties: {
+        type: {
+          type: 'string',
+          enum: ['boolean'],
+        },
+        required: {
+          type: 'boolean',
+        },
+      },
+      required: ['type'],
+      additionalProperties: false,
+    },
+    elementConstraints: {
+      oneOf: [
+        {
+          $ref: '#/definitions/numberConstraints',
+        },
+        {
+          $ref: '#/definitions/stringConstraints',
+        },
       ],
-      "additionalProperties": false
     },
-    "customerDefinedName": {
-      "type": "string",
-      "pattern": "^[^\\n]{1,64}$"
+    variant: {
+      type: 'object',
+      properties: {
+        enabled: {
+          type: 'boolean',
+        },
+        name: {
+          $ref: '#/definitions/customerDefinedName',
+        },
+        rule: {
+          type: 'string',
+          maxLength: 16384,
+        },
+        attributeValues: {
+          type: 'object',
+          patternProperties: {
+            '^[a-z][a-zA-Z\\d_-]{0,63}$': {
+              $ref: '#/definitions/attributeValue',
+            },
+          },
+          maxProperties: 25,
+          additionalProperties: false,
+        },
+      },
+      required: ['name', 'enabled'],
+      additionalProperties: false,
     },
-    "customerDefinedDescription": {
-      "type": "string",
-      "maxLength": 1024
+    customerDefinedName: {
+      type: 'string',
+      pattern: '^[^\\n]{1,64}$',
     },
-    "flagSchemaVersions": {
-      "type": "string",
-      "enum": [
-        "1"
-      ]
-    }
+    customerDefinedDescription: {
+      type: 'string',
+      maxLength: 1024,
+    },
+    flagSchemaVersions: {
+      type: 'string',
+      enum: ['1'],
+    },
   },
-  "type": "object",
-  "$ref": "#/definitions/flagSetDefinition",
-  "additionalProperties": false
+  type: 'object',
+  $ref: '#/definitions/flagSetDefinition',
+  additionalProperties: false,
 } as const;

@@ -9,7 +9,8 @@ export interface Caller {
   readonly clientKey?: string;
 }
 
-export type CohortReason = 'flag-off' | 'no-user-key' | 'allowlist' | 'client-not-in-segment' | 'in-percentage' | 'outside-percentage';
+export type CohortReason =
+  'flag-off' | 'no-user-key' | 'allowlist' | 'client-not-in-segment' | 'in-percentage' | 'outside-percentage';
 
 export interface CohortDecision {
   readonly inCohort: boolean;

@@ -37,7 +37,11 @@ function checkAgentLayer(config: RolloutConfig, errors: ConfigIssue[]): void {
   if (override) {
     const layerRegion = override.split(':')[3];
     if (layerRegion !== region) {
-      errors.push({ path: 'appConfig.agentLayerArn', value: override, message: `is a layer of ${layerRegion ?? '?'}, but the stack deploys to aws.region ${region}; Lambda only attaches layers of its own region` });
+      errors.push({
+        path: 'appConfig.agentLayerArn',
+        value: override,
+        message: `is a layer of ${layerRegion ?? '?'}, but the stack deploys to aws.region ${region}; Lambda only attaches layers of its own region`,
+      });
     }
     return;
   }
@@ -110,9 +114,17 @@ function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
   phases.forEach((phase, i) => {
     const at = `rollout.phases[${i}]`;
     if (phase.name === OFF_PHASE) {
-      errors.push({ path: `${at}.name`, value: phase.name, message: `'${OFF_PHASE}' is reserved for the kill-switch version; pick another name` });
+      errors.push({
+        path: `${at}.name`,
+        value: phase.name,
+        message: `'${OFF_PHASE}' is reserved for the kill-switch version; pick another name`,
+      });
     } else if (seen.has(phase.name)) {
-      errors.push({ path: `${at}.name`, value: phase.name, message: 'is used by an earlier phase; phase names must be unique' });
+      errors.push({
+        path: `${at}.name`,
+        value: phase.name,
+        message: 'is used by an earlier phase; phase names must be unique',
+      });
     }
     seen.add(phase.name);
     const previous = phases[i - 1];
@@ -125,7 +137,11 @@ function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
     }
     const { min, max } = phase.watchWindowHours;
     if (max !== undefined && max < min) {
-      errors.push({ path: `${at}.watchWindowHours.max`, value: max, message: `is below watchWindowHours.min (${min}); the window must end after it starts` });
+      errors.push({
+        path: `${at}.watchWindowHours.max`,
+        value: max,
+        message: `is below watchWindowHours.min (${min}); the window must end after it starts`,
+      });
     }
   });
 }
@@ -147,7 +163,8 @@ function checkNotifications(config: RolloutConfig, errors: ConfigIssue[]): void 
     errors.push({
       path: 'notifications',
       value: config.notifications,
-      message: 'has no on-call subscriber; add an address to notifications.onCallEmails or a pager URL to notifications.onCallHttpsEndpoints, or nobody is told of a rollback',
+      message:
+        'has no on-call subscriber; add an address to notifications.onCallEmails or a pager URL to notifications.onCallHttpsEndpoints, or nobody is told of a rollback',
     });
   }
 }
@@ -169,7 +186,8 @@ function checkSpend(config: RolloutConfig, errors: ConfigIssue[]): void {
     errors.push({
       path: 'spend',
       value: config.spend,
-      message: 'gives no expected vendor spend: set spend.expectedDailyVendorUsd, or spend.traffic {requestsPerDay, averageInputTokens, averageOutputTokens} to derive it per phase',
+      message:
+        'gives no expected vendor spend: set spend.expectedDailyVendorUsd, or spend.traffic {requestsPerDay, averageInputTokens, averageOutputTokens} to derive it per phase',
     });
   }
 }

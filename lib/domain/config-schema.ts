@@ -25,14 +25,14 @@ const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }
 const nonNegativeUsd = z.number().nonnegative({ error: 'must be a number of US dollars ≥ 0' });
 const positiveInt = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be > 0' });
 
-const percent = z
-  .number({ error: 'must be a number between 0 and 100' })
-  .refine(isValidRolloutPercent, {
-    error: 'must be between 0 and 100 in steps of 0.001 (e.g. 0.1, 1, 5, 25, 100)',
-  });
+const percent = z.number({ error: 'must be a number between 0 and 100' }).refine(isValidRolloutPercent, {
+  error: 'must be between 0 and 100 in steps of 0.001 (e.g. 0.1, 1, 5, 25, 100)',
+});
 
 /** A list of user or client keys; AppConfig caps string attribute values at 1,024 characters. */
-const keyList = z.array(z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'must be at most 1024 characters' })).default([]);
+const keyList = z
+  .array(z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'must be at most 1024 characters' }))
+  .default([]);
 
 export const ModelSchema = z.strictObject({
   /** The id the vendor API takes in `model` (e.g. `claude-haiku-4-5-20251001`). */
@@ -44,13 +44,20 @@ export const ModelSchema = z.strictObject({
 });
 
 const minutes = (max: number) =>
-  z.number().int({ error: 'must be a whole number of minutes' }).min(0, { error: 'must be ≥ 0' }).max(max, { error: `must be ≤ ${max} minutes (AppConfig limit)` });
+  z
+    .number()
+    .int({ error: 'must be a whole number of minutes' })
+    .min(0, { error: 'must be ≥ 0' })
+    .max(max, { error: `must be ≤ ${max} minutes (AppConfig limit)` });
 
 export const PhaseDeploymentSchema = z.strictObject({
   /** How long AppConfig takes to reach every Lambda environment (0–1440 min). */
   durationMinutes: minutes(1440),
   /** AppConfig growth factor: percentage of environments added per step (1–100). */
-  growthFactor: z.number().min(1, { error: 'must be ≥ 1 (AppConfig limit)' }).max(100, { error: 'must be ≤ 100 (AppConfig limit)' }),
+  growthFactor: z
+    .number()
+    .min(1, { error: 'must be ≥ 1 (AppConfig limit)' })
+    .max(100, { error: 'must be ≤ 100 (AppConfig limit)' }),
   growthType: z.enum(['LINEAR', 'EXPONENTIAL'], { error: "must be 'LINEAR' or 'EXPONENTIAL'" }).default('LINEAR'),
   /** Time after the deployment during which AppConfig still rolls back on alarm (0–1440 min). */
   finalBakeMinutes: minutes(1440),
@@ -64,9 +71,14 @@ export const PhaseSchema = z.strictObject({
    * The phase's flag version description. AppConfig takes it as an HTTP header
    * (CreateHostedConfigurationVersion `Description`), so printable ASCII only.
    */
-  description: z.string().max(1024).regex(/^[\x20-\x7E]*$/, {
-    error: 'must be printable ASCII (AppConfig sends it as an HTTP header): replace characters such as — or ’ with - or \'',
-  }).optional(),
+  description: z
+    .string()
+    .max(1024)
+    .regex(/^[\x20-\x7E]*$/, {
+      error:
+        "must be printable ASCII (AppConfig sends it as an HTTP header): replace characters such as — or ’ with - or '",
+    })
+    .optional(),
   /** Share of users (0–100, steps of 0.001) bucketed into the new model. */
   rolloutPercent: percent,
   /** User keys always in the cohort (internal QA). */
@@ -77,19 +89,20 @@ export const PhaseSchema = z.strictObject({
    */
   clientSegments: keyList,
   /** The phase's watch window: advance no sooner than min, decide by max. */
-  watchWindowHours: z
-    .strictObject({
-      min: z.number().min(0, { error: 'must be ≥ 0 hours' }),
-      max: z.number().positive({ error: 'must be > 0 hours' }).optional(),
-    }),
+  watchWindowHours: z.strictObject({
+    min: z.number().min(0, { error: 'must be ≥ 0 hours' }),
+    max: z.number().positive({ error: 'must be > 0 hours' }).optional(),
+  }),
   deployment: PhaseDeploymentSchema,
 });
 
 export const AlarmThresholdsSchema = z.strictObject({
   /** Alarm period. One minute keeps the worst-case time to rollback under five minutes. */
-  periodMinutes: z.union([z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
-    error: 'must be one of 1, 5, 10, 15, 30, 60',
-  }).default(1),
+  periodMinutes: z
+    .union([z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
+      error: 'must be one of 1, 5, 10, 15, 30, 60',
+    })
+    .default(1),
   evaluationPeriods: positiveInt.default(3),
   datapointsToAlarm: positiveInt.default(2),
   /** Requests per period below which rate alarms do not judge (minimum-sample guard). */
@@ -112,11 +125,16 @@ export const AlarmThresholdsSchema = z.strictObject({
 
 export const SpendSchema = z.strictObject({
   /** Expected monthly AWS cost of this stack (USD). */
-  expectedMonthlyAwsUsd: z.number({ error: 'must be a number of US dollars' }).positive({ error: 'must be > 0 US dollars' }),
+  expectedMonthlyAwsUsd: z
+    .number({ error: 'must be a number of US dollars' })
+    .positive({ error: 'must be > 0 US dollars' }),
   /** Expected daily vendor (Anthropic) spend at the current traffic (USD). Derived from traffic when absent. */
   expectedDailyVendorUsd: z.number().positive({ error: 'must be > 0 US dollars' }).optional(),
   /** Alert when spend reaches this percentage of the expectation. */
-  alertAtPercentOfExpected: z.number().gt(100, { error: 'must be > 100 (an alert at or below the expectation fires every month)' }).default(120),
+  alertAtPercentOfExpected: z
+    .number()
+    .gt(100, { error: 'must be > 100 (an alert at or below the expectation fires every month)' })
+    .default(120),
   /** Traffic estimate used to derive expected vendor spend per phase. */
   traffic: z
     .strictObject({
@@ -131,9 +149,15 @@ export const SpendSchema = z.strictObject({
    */
   hourlyBurnMultiple: z.number().min(1, { error: 'must be ≥ 1' }).default(2),
   /** Who receives the AWS Budget emails (the page topic always does). */
-  alertEmails: z.array(email).max(10, { error: 'AWS Budgets allows at most 10 email subscribers per notification' }).default([]),
+  alertEmails: z
+    .array(email)
+    .max(10, { error: 'AWS Budgets allows at most 10 email subscribers per notification' })
+    .default([]),
   /** The cost allocation tag put on every resource of the stack; the budget filters on it. */
-  costAllocationTag: z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'must be a valid AWS tag key' }).default('llm-rollout:stack'),
+  costAllocationTag: z
+    .string()
+    .regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'must be a valid AWS tag key' })
+    .default('llm-rollout:stack'),
 });
 
 const ContactSchema = z.strictObject({
@@ -148,9 +172,15 @@ const OutputCheckSchema = z.strictObject({
   /** Name reported in logs when the check flags an output. */
   name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: 'must be lower-case letters, digits and dashes' }),
   /** A JavaScript regular expression tested against the output text. */
-  pattern: z.string().min(1).refine((p) => isRegExp(p), { error: 'must be a valid JavaScript regular expression' }),
+  pattern: z
+    .string()
+    .min(1)
+    .refine((p) => isRegExp(p), { error: 'must be a valid JavaScript regular expression' }),
   /** Regular-expression flags, e.g. "i". */
-  flags: z.string().regex(/^[imsu]*$/, { error: "may only hold the flags i, m, s, u" }).default(''),
+  flags: z
+    .string()
+    .regex(/^[imsu]*$/, { error: 'may only hold the flags i, m, s, u' })
+    .default(''),
 });
 
 function isRegExp(pattern: string): boolean {
@@ -166,7 +196,10 @@ export const GatewaySchema = z.strictObject({
   /** Secrets Manager secret (name) holding the vendor API key; created by the operator, never in the template. */
   vendorApiKeySecretName: z.string().min(1).default('llm-model-rollout/anthropic-api-key'),
   /** CloudWatch namespace of the gateway's metrics. */
-  metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as ModelRollout' }).default('ModelRollout'),
+  metricsNamespace: z
+    .string()
+    .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as ModelRollout' })
+    .default('ModelRollout'),
   /**
    * Time to the new model's first byte before falling back (the gateway streams every vendor
    * call, also for non-streaming clients, so a long answer is not a timeout).
@@ -181,22 +214,34 @@ export const GatewaySchema = z.strictObject({
   /** How long the gateway reuses a flag reading (per user during an entity-based deployment). */
   flagCacheMs: z.number().int().min(0).max(60_000, { error: 'must be ≤ 60000 ms' }).default(1000),
   /** Largest request body accepted (bytes); Lambda Function URLs cap payloads at 6 MB. */
-  maxRequestBytes: positiveInt.max(6_291_456, { error: 'must be ≤ 6291456 bytes (the Lambda payload limit)' }).default(6_000_000),
-  circuitBreaker: z.strictObject({
-    /** Consecutive new-model failures (within the window) that open the breaker. */
-    failureThreshold: positiveInt.default(5),
-    windowSeconds: positiveInt.default(60),
-    /** How long the cohort goes straight to the default model once open. */
-    cooldownSeconds: positiveInt.default(30),
-  }).prefault({}),
-  moderation: z.strictObject({
-    /** Output checks run on new-model answers; `stop_reason: refusal` is always counted. */
-    outputChecks: z.array(OutputCheckSchema).default([]),
-    /** Answer from the default model instead when a non-streaming new-model answer is flagged. */
-    blockFlaggedOutputs: z.boolean().default(false),
-  }).prefault({}),
+  maxRequestBytes: positiveInt
+    .max(6_291_456, { error: 'must be ≤ 6291456 bytes (the Lambda payload limit)' })
+    .default(6_000_000),
+  circuitBreaker: z
+    .strictObject({
+      /** Consecutive new-model failures (within the window) that open the breaker. */
+      failureThreshold: positiveInt.default(5),
+      windowSeconds: positiveInt.default(60),
+      /** How long the cohort goes straight to the default model once open. */
+      cooldownSeconds: positiveInt.default(30),
+    })
+    .prefault({}),
+  moderation: z
+    .strictObject({
+      /** Output checks run on new-model answers; `stop_reason: refusal` is always counted. */
+      outputChecks: z.array(OutputCheckSchema).default([]),
+      /** Answer from the default model instead when a non-streaming new-model answer is flagged. */
+      blockFlaggedOutputs: z.boolean().default(false),
+    })
+    .prefault({}),
   /** IAM role or user ARNs allowed to call the gateway's Function URL. */
-  callerArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: 'must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/app' })).default([]),
+  callerArns: z
+    .array(
+      z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, {
+        error: 'must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/app',
+      }),
+    )
+    .default([]),
   /** Lambda memory (MB) and timeout (s). */
   memoryMb: z.number().int().min(128).max(10_240).default(512),
   timeoutSeconds: z.number().int().min(10).max(900, { error: 'must be ≤ 900 seconds (Lambda limit)' }).default(300),
@@ -205,12 +250,22 @@ export const GatewaySchema = z.strictObject({
 export const RolloutConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   /** CloudFormation stack name. */
-  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must start with a letter and hold only letters, digits and dashes' }).default('LlmModelRollout'),
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, {
+      error: 'must start with a letter and hold only letters, digits and dashes',
+    })
+    .default('LlmModelRollout'),
   aws: z.strictObject({
     /** The region to deploy to; the AppConfig Agent layer ARN is per region. */
-    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'must be an AWS region such as us-east-1' }),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'must be an AWS region such as us-east-1' }),
     /** Optional account pin; without it the CLI's credentials decide. */
-    account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }).optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' })
+      .optional(),
   }),
   llm: z.strictObject({
     /** Alias (key of llm.models) of the model users get today, and the fallback. */
@@ -227,37 +282,57 @@ export const RolloutConfigSchema = z.strictObject({
     ),
   }),
   appConfig: z.strictObject({
-    applicationName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
-    environmentName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
-    profileName: z.string().regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    applicationName: z
+      .string()
+      .regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    environmentName: z
+      .string()
+      .regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
+    profileName: z
+      .string()
+      .regex(APPCONFIG_NAME_PATTERN, { error: 'must be 1–64 letters, digits, dots, dashes or underscores' }),
     /** How often the AppConfig Agent in each Lambda environment polls for a new flag version. */
-    agentPollIntervalSeconds: z.number().int().min(15, { error: 'must be ≥ 15 seconds' }).max(3600, { error: 'must be ≤ 3600 seconds' }).default(45),
+    agentPollIntervalSeconds: z
+      .number()
+      .int()
+      .min(15, { error: 'must be ≥ 15 seconds' })
+      .max(3600, { error: 'must be ≤ 3600 seconds' })
+      .default(45),
     /**
      * The arm64 AppConfig Agent layer to use instead of the pinned one (a region the table lacks,
      * or a newer agent). Must support entity-based gradual deployments.
      */
-    agentLayerArn: z.string().regex(AGENT_LAYER_ARN_PATTERN, {
-      error: 'must be an arm64 AppConfig Agent layer ARN: arn:aws:lambda:<region>:<account>:layer:AWS-AppConfig-Extension-Arm64:<version>',
-    }).optional(),
+    agentLayerArn: z
+      .string()
+      .regex(AGENT_LAYER_ARN_PATTERN, {
+        error:
+          'must be an arm64 AppConfig Agent layer ARN: arn:aws:lambda:<region>:<account>:layer:AWS-AppConfig-Extension-Arm64:<version>',
+      })
+      .optional(),
   }),
   rollout: z.strictObject({
     /**
      * Removed: `cdk deploy` no longer deploys a phase. Kept in the schema only to tell a config
      * that still has it where phases are advanced now.
      */
-    currentPhase: z.never({
-      error: 'is no longer used: cdk deploy never changes the live phase. Advance phases with npx rollout advance (or deploy the phase\'s version in the AppConfig console), turn the flag off with npx rollout rollback; then delete this key',
-    }).optional(),
+    currentPhase: z
+      .never({
+        error:
+          "is no longer used: cdk deploy never changes the live phase. Advance phases with npx rollout advance (or deploy the phase's version in the AppConfig console), turn the flag off with npx rollout rollback; then delete this key",
+      })
+      .optional(),
     phases: z.array(PhaseSchema).min(1, { error: 'must list at least one phase' }),
   }),
   gateway: GatewaySchema.prefault({}),
-  guard: z.strictObject({
-    /**
-     * Roll back after AppConfig's bake has ended: on the rollback alarm, stop or revert the
-     * phase's deployment, or deploy the "off" version.
-     */
-    enabled: z.boolean().default(true),
-  }).prefault({}),
+  guard: z
+    .strictObject({
+      /**
+       * Roll back after AppConfig's bake has ended: on the rollback alarm, stop or revert the
+       * phase's deployment, or deploy the "off" version.
+       */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
   alarms: AlarmThresholdsSchema.prefault({}),
   /** Canary-versus-default comparison margins (docs/DETECTION.md); optional, with defaults. */
   judge: JudgeConfigSchema.prefault({}),

@@ -20,7 +20,9 @@ const UNDONE: readonly string[] = ['ROLLBACK_COMPLETED', 'REVERT_COMPLETED'];
  * rollback's or revert's completion, else (a log cut short) the start of the rollback.
  */
 export function undoneAtOf(events: readonly DeploymentEvent[]): Date | undefined {
-  return newest(events.filter((e) => UNDONE.includes(e.type))) ?? newest(events.filter((e) => e.type === 'ROLLBACK_STARTED'));
+  return (
+    newest(events.filter((e) => UNDONE.includes(e.type))) ?? newest(events.filter((e) => e.type === 'ROLLBACK_STARTED'))
+  );
 }
 
 function newest(events: readonly DeploymentEvent[]): Date | undefined {

@@ -67,12 +67,15 @@ function mostSpecific(errors: readonly ErrorObject[]): ErrorObject[] {
   const mismatched = errors.filter((e) => e.keyword === 'type' && oneOfPaths.has(e.instancePath));
   const branches = mismatched.map((e) => ({ ...e, schemaPath: e.schemaPath.replace(/\/type$/, '') }));
   const kept = errors.filter((e) => !mismatched.includes(e) && !branches.some((b) => isBeneath(e, b)));
-  const unique = kept.filter((e, i) => kept.findIndex((o) => o.instancePath === e.instancePath && o.schemaPath === e.schemaPath) === i);
+  const unique = kept.filter(
+    (e, i) => kept.findIndex((o) => o.instancePath === e.instancePath && o.schemaPath === e.schemaPath) === i,
+  );
   return unique.filter((e) => !unique.some((o) => o !== e && isBeneath(o, e)));
 }
 
 function isBeneath(inner: ErrorObject, outer: ErrorObject): boolean {
-  const sameOrInside = inner.instancePath === outer.instancePath || inner.instancePath.startsWith(`${outer.instancePath}/`);
+  const sameOrInside =
+    inner.instancePath === outer.instancePath || inner.instancePath.startsWith(`${outer.instancePath}/`);
   return sameOrInside && inner.schemaPath.startsWith(`${outer.schemaPath}/`);
 }
 
@@ -102,7 +105,8 @@ function describe(error: ErrorObject): string {
 
 /** Strings and arrays by kind and size, never content: allowlists hold user ids. */
 function kindOf(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${count(value.length, 'element')}`;
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty array' : `an array of ${count(value.length, 'element')}`;
   if (typeof value === 'string') return `a string of ${count(value.length, 'character')}`;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;

@@ -2,7 +2,10 @@ import type { SchemaViolation } from './feature-flags-schema-check';
 
 /** A document breaks AWS's published `AWS.AppConfig.FeatureFlags` schema. */
 export class FeatureFlagsSchemaError extends Error {
-  public constructor(public readonly violations: readonly SchemaViolation[], options?: ErrorOptions) {
+  public constructor(
+    public readonly violations: readonly SchemaViolation[],
+    options?: ErrorOptions,
+  ) {
     super(
       `the document does not match AWS's published AWS.AppConfig.FeatureFlags schema: ${violations
         .map((v) => `${v.path || '(the document)'} ${v.message} [${v.keyword} at ${v.schemaPath}]`)
@@ -23,7 +26,10 @@ export class FlagVersionRejectedError extends Error {
     public readonly problems: readonly string[],
     options?: ErrorOptions,
   ) {
-    super(`The flag version for phase '${versionLabel}' would be rejected by AppConfig: ${problems.join('; ')}`, options);
+    super(
+      `The flag version for phase '${versionLabel}' would be rejected by AppConfig: ${problems.join('; ')}`,
+      options,
+    );
     this.name = 'FlagVersionRejectedError';
   }
 }

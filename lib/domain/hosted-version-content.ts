@@ -17,6 +17,7 @@ export function hostedVersionContent(document: FeatureFlagsDocument, versionLabe
   const violations = featureFlagsSchemaViolations(JSON.parse(content) as unknown);
   const schemaError = violations.length ? new FeatureFlagsSchemaError(violations) : undefined;
   const problems = [...(schemaError ? [schemaError.message] : []), ...checkFeatureFlagsDocument(document)];
-  if (problems.length) throw new FlagVersionRejectedError(versionLabel, problems, schemaError ? { cause: schemaError } : undefined);
+  if (problems.length)
+    throw new FlagVersionRejectedError(versionLabel, problems, schemaError ? { cause: schemaError } : undefined);
   return content;
 }

@@ -25,11 +25,14 @@ export function environmentContract<K extends string>(owner: string, names: read
   return {
     names,
     render: (values) => Object.fromEntries(names.map((n) => [n, values[n]])) as Record<K, string>,
-    read: (env) => Object.fromEntries(names.map((n) => {
-      const value = env[n];
-      if (!value) throw new MissingEnvironmentError(n, owner);
-      return [n, value];
-    })) as Record<K, string>,
+    read: (env) =>
+      Object.fromEntries(
+        names.map((n) => {
+          const value = env[n];
+          if (!value) throw new MissingEnvironmentError(n, owner);
+          return [n, value];
+        }),
+      ) as Record<K, string>,
   };
 }
 

@@ -37,13 +37,19 @@ export function loadRolloutConfig(file: string, options: Omit<ParseOptions, 'sou
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new RolloutConfigError(file, [{ path: '', message: `cannot be read (${(cause as Error).message}); pass the path of your rollout config` }], { cause });
+    throw new RolloutConfigError(
+      file,
+      [{ path: '', message: `cannot be read (${(cause as Error).message}); pass the path of your rollout config` }],
+      { cause },
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new RolloutConfigError(file, [{ path: '', message: `is not valid JSON: ${(cause as Error).message}` }], { cause });
+    throw new RolloutConfigError(file, [{ path: '', message: `is not valid JSON: ${(cause as Error).message}` }], {
+      cause,
+    });
   }
   return parseRolloutConfig(raw, { ...options, source: file });
 }

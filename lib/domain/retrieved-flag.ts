@@ -19,7 +19,8 @@ export function checkFeatureFlagsDocument(doc: FeatureFlagsDocument): string[] {
   for (const [key, flag] of Object.entries(doc.flags)) {
     if (!FLAG_KEY_PATTERN.test(key)) problems.push(`flag key '${key}' does not match ${FLAG_KEY_PATTERN}`);
     const attributes = Object.entries(flag.attributes);
-    if (attributes.length > MAX_ATTRIBUTES) problems.push(`flag '${key}' has ${attributes.length} attributes; AppConfig allows ${MAX_ATTRIBUTES}`);
+    if (attributes.length > MAX_ATTRIBUTES)
+      problems.push(`flag '${key}' has ${attributes.length} attributes; AppConfig allows ${MAX_ATTRIBUTES}`);
     const value = doc.values[key] as unknown as Record<string, unknown> | undefined;
     if (!value) continue;
     for (const [name, def] of attributes) {
@@ -51,7 +52,8 @@ function violation(value: unknown, c: AttributeConstraints): string | undefined 
     case 'array':
       if (!Array.isArray(value)) return 'must be an array';
       if (c.elements && value.some((e) => typeof e !== c.elements?.type)) return `must hold only ${c.elements.type}s`;
-      if (value.some((e) => typeof e === 'string' && e.length > MAX_STRING_LENGTH)) return `elements must be at most ${MAX_STRING_LENGTH} characters`;
+      if (value.some((e) => typeof e === 'string' && e.length > MAX_STRING_LENGTH))
+        return `elements must be at most ${MAX_STRING_LENGTH} characters`;
       return undefined;
   }
 }
@@ -71,16 +73,20 @@ export function toRetrievedForm(doc: FeatureFlagsDocument): RetrievedFlags {
 export function parseRetrievedFlag(body: unknown, flagKey: string): FlagValue {
   if (!isRecord(body)) throw new FlagDocumentError(`flag document is not a JSON object (got ${typeName(body)})`);
   const raw = body[flagKey];
-  if (raw === undefined) return { enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: OFF_PHASE };
+  if (raw === undefined)
+    return { enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: OFF_PHASE };
   if (!isRecord(raw)) throw new FlagDocumentError(`flag '${flagKey}' is not an object (got ${typeName(raw)})`);
-  if (typeof raw.enabled !== 'boolean') throw new FlagDocumentError(`flag '${flagKey}'.enabled must be a boolean (got ${typeName(raw.enabled)})`);
+  if (typeof raw.enabled !== 'boolean')
+    throw new FlagDocumentError(`flag '${flagKey}'.enabled must be a boolean (got ${typeName(raw.enabled)})`);
   if (!raw.enabled) {
     const phase = typeof raw.phase === 'string' ? raw.phase : OFF_PHASE;
     return { enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase };
   }
   const percent = raw.rolloutPercent;
   if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-    throw new FlagDocumentError(`flag '${flagKey}'.rolloutPercent must be a number from 0 to 100 (got ${JSON.stringify(percent)})`);
+    throw new FlagDocumentError(
+      `flag '${flagKey}'.rolloutPercent must be a number from 0 to 100 (got ${JSON.stringify(percent)})`,
+    );
   }
   if (raw.phase !== undefined && typeof raw.phase !== 'string') {
     throw new FlagDocumentError(`flag '${flagKey}'.phase must be a string (got ${typeName(raw.phase)})`);
@@ -97,9 +103,13 @@ export function parseRetrievedFlag(body: unknown, flagKey: string): FlagValue {
 /** The message names types and positions only: these lists hold user and client ids, and it is logged. */
 function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new FlagDocumentError(`flag '${what} must be an array of strings (got ${typeName(value)})`);
+  if (!Array.isArray(value))
+    throw new FlagDocumentError(`flag '${what} must be an array of strings (got ${typeName(value)})`);
   const bad = value.findIndex((v) => typeof v !== 'string');
-  if (bad >= 0) throw new FlagDocumentError(`flag '${what} must be an array of strings (element ${bad} is ${typeName(value[bad])})`);
+  if (bad >= 0)
+    throw new FlagDocumentError(
+      `flag '${what} must be an array of strings (element ${bad} is ${typeName(value[bad])})`,
+    );
   return value as string[];
 }
 

@@ -7,7 +7,8 @@ import { OFF_PHASE } from './names';
  */
 
 /** AppConfig's deployment states. */
-export type DeploymentState = 'BAKING' | 'VALIDATING' | 'DEPLOYING' | 'COMPLETE' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'REVERTED';
+export type DeploymentState =
+  'BAKING' | 'VALIDATING' | 'DEPLOYING' | 'COMPLETE' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'REVERTED';
 
 /** One deployment of the flag profile, as the plan needs it. */
 export interface DeploymentView {
@@ -35,7 +36,12 @@ export type RollbackStep =
    * Stop a deployment in flight: AppConfig rolls it back to the previous version. StopDeployment
    * stops only a DEPLOYING deployment unless AllowRevert is sent, so a bake needs it.
    */
-  | { readonly kind: 'stop'; readonly deployment: DeploymentView; readonly allowRevert: boolean; readonly reason: string }
+  | {
+      readonly kind: 'stop';
+      readonly deployment: DeploymentView;
+      readonly allowRevert: boolean;
+      readonly reason: string;
+    }
   /** Revert a deployment completed within 72 h to the version before it. */
   | { readonly kind: 'revert'; readonly deployment: DeploymentView; readonly reason: string }
   /** Deploy the "off" version all at once. */
@@ -84,26 +90,46 @@ export function planGuardRollback(deployments: readonly DeploymentView[], offVer
   const which = describe(latest);
   if (isOffDeployment(latest, offVersion)) {
     if (latest.state === 'COMPLETE') return { kind: 'none', reason: `${which} is the off version: the flag is off` };
-    if (isUnsettled(latest)) return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ${latest.state}` };
+    if (isUnsettled(latest))
+      return { kind: 'wait', deployment: latest, reason: `${which}, the off version, is ${latest.state}` };
     // The kill switch itself was undone: the version before it, with the new model, is live again.
-    return { kind: 'deploy-off', reason: `${which}, the off version, was ${latest.state}: the new model is live again` };
+    return {
+      kind: 'deploy-off',
+      reason: `${which}, the off version, was ${latest.state}: the new model is live again`,
+    };
   }
   if (isInFlight(latest)) {
-    return { kind: 'stop', deployment: latest, allowRevert: latest.state !== 'DEPLOYING', reason: `${which} is ${latest.state}` };
+    return {
+      kind: 'stop',
+      deployment: latest,
+      allowRevert: latest.state !== 'DEPLOYING',
+      reason: `${which} is ${latest.state}`,
+    };
   }
   if (latest.state === 'ROLLING_BACK') return { kind: 'wait', deployment: latest, reason: `${which} is ROLLING_BACK` };
   if (latest.state === 'ROLLED_BACK' || latest.state === 'REVERTED') {
     const live = liveBefore(deployments, 0);
     if (!live || isOffDeployment(live, offVersion)) {
-      return { kind: 'none', reason: `${which} is already ${latest.state}, and before it the flag was ${live ? 'off' : 'never deployed'}` };
+      return {
+        kind: 'none',
+        reason: `${which} is already ${latest.state}, and before it the flag was ${live ? 'off' : 'never deployed'}`,
+      };
     }
-    return { kind: 'deploy-off', reason: `${which} is already ${latest.state}, but ${describe(live)} is live and still sends users to the new model` };
+    return {
+      kind: 'deploy-off',
+      reason: `${which} is already ${latest.state}, but ${describe(live)} is live and still sends users to the new model`,
+    };
   }
   // A revert puts back the version before it; the first deployment has none to put back.
-  if (!liveBefore(deployments, 0)) return { kind: 'deploy-off', reason: `${which} is the first deployment: there is no earlier version to revert to` };
+  if (!liveBefore(deployments, 0))
+    return { kind: 'deploy-off', reason: `${which} is the first deployment: there is no earlier version to revert to` };
   const completedAt = latest.completedAt ?? latest.startedAt;
   if (completedAt && now.getTime() - completedAt.getTime() < REVERT_WINDOW_MS) {
-    return { kind: 'revert', deployment: latest, reason: `${which} completed ${hoursAgo(completedAt, now)} h ago (within AppConfig's 72 h revert window)` };
+    return {
+      kind: 'revert',
+      deployment: latest,
+      reason: `${which} completed ${hoursAgo(completedAt, now)} h ago (within AppConfig's 72 h revert window)`,
+    };
   }
   return { kind: 'deploy-off', reason: `${which} completed more than 72 h ago and can no longer be reverted` };
 }

@@ -6,7 +6,8 @@ import { isUnsettled, type DeploymentView } from './rollback-plan';
 /** A CloudWatch alarm's state, as the CLI reads it. */
 export interface AlarmReading {
   readonly name: string;
-  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | string;
+  /** 'OK', 'ALARM' or 'INSUFFICIENT_DATA' as CloudWatch reports it (kept as a string: the CLI shows what it read). */
+  readonly state: string;
   readonly reason?: string;
   readonly updatedAt?: Date;
   /** False when someone (or the kill switch) disabled the alarm's actions. */
@@ -30,7 +31,10 @@ const HOUR_MS = 3_600_000;
  * rollback's or revert's own time (`undoneAt`, from the event log): a reverted deployment's
  * CompletedAt is when it first completed, long before the revert.
  */
-export function livePhaseOf(deployments: readonly DeploymentView[], labelOf: (version: string) => PhaseName | undefined): LivePhase {
+export function livePhaseOf(
+  deployments: readonly DeploymentView[],
+  labelOf: (version: string) => PhaseName | undefined,
+): LivePhase {
   const index = deployments.findIndex((d) => d.state === 'COMPLETE');
   if (index < 0) return { phase: OFF_PHASE };
   const live = deployments[index]!;
@@ -73,13 +77,17 @@ export function checkAdvance(input: AdvanceInput): AdvanceCheck {
   const refusals: string[] = [];
   let notBefore: Date | undefined;
   if (inFlight) {
-    refusals.push(`deployment #${inFlight.number} (${inFlight.label ?? `version ${inFlight.version}`}) is ${inFlight.state}: AppConfig runs one deployment per environment; wait for it to finish (npx rollout status)`);
+    refusals.push(
+      `deployment #${inFlight.number} (${inFlight.label ?? `version ${inFlight.version}`}) is ${inFlight.state}: AppConfig runs one deployment per environment; wait for it to finish (npx rollout status)`,
+    );
   }
   const order = [OFF_PHASE, ...config.rollout.phases.map((p) => p.name)];
   const from = order.indexOf(live.phase);
   const to = order.indexOf(target.name);
   if (from < 0) {
-    refusals.push(`the live flag version (${live.phase}) is not a phase of this config, so its watch window cannot be checked: turn the flag off first (npx rollout rollback --yes), or redeploy the stack from the config that made it`);
+    refusals.push(
+      `the live flag version (${live.phase}) is not a phase of this config, so its watch window cannot be checked: turn the flag off first (npx rollout rollback --yes), or redeploy the stack from the config that made it`,
+    );
   }
   if (to === from) refusals.push(`${target.name} is already the live phase`);
   if (from >= 0 && to > from + 1) {
@@ -92,32 +100,47 @@ export function checkAdvance(input: AdvanceInput): AdvanceCheck {
       refusals.push(`cannot tell since when ${live.phase} is live`);
     } else if (now.getTime() - live.since.getTime() < minMs) {
       notBefore = new Date(live.since.getTime() + minMs);
-      refusals.push(`${live.phase} has been live ${hours(now.getTime() - live.since.getTime())} h of its ${livePhase.watchWindowHours.min} h minimum watch window; it can advance from ${notBefore.toISOString()}`);
+      refusals.push(
+        `${live.phase} has been live ${hours(now.getTime() - live.since.getTime())} h of its ${livePhase.watchWindowHours.min} h minimum watch window; it can advance from ${notBefore.toISOString()}`,
+      );
     }
   }
   const firing = alarms.filter((a) => a.state === 'ALARM');
   if (firing.length) refusals.push(`alarm(s) in ALARM now: ${firing.map((a) => a.name).join(', ')} — see RUNBOOK.md`);
   if (to > from && rollbackAlarmFiredAt.length) {
     const last = rollbackAlarmFiredAt.reduce((a, b) => (a > b ? a : b));
-    refusals.push(`the rollback alarm fired during ${live.phase}'s watch window (last at ${last.toISOString()}): find the cause before advancing`);
+    refusals.push(
+      `the rollback alarm fired during ${live.phase}'s watch window (last at ${last.toISOString()}): find the cause before advancing`,
+    );
   }
   return { ok: refusals.length === 0, refusals, notBefore };
 }
 
 /** The next thing on-call should do, in words. */
-export function nextStepOf(config: RolloutConfig, live: LivePhase, inFlight: DeploymentView | undefined, alarms: readonly AlarmReading[], now: Date): string {
+export function nextStepOf(
+  config: RolloutConfig,
+  live: LivePhase,
+  inFlight: DeploymentView | undefined,
+  alarms: readonly AlarmReading[],
+  now: Date,
+): string {
   const firing = alarms.filter((a) => a.state === 'ALARM');
-  if (firing.length) return `Alarm ${firing[0]!.name} is in ALARM: do not advance. Follow RUNBOOK.md for it; pull the kill switch with npx rollout rollback if the guard has not already rolled back.`;
+  if (firing.length)
+    return `Alarm ${firing[0]!.name} is in ALARM: do not advance. Follow RUNBOOK.md for it; pull the kill switch with npx rollout rollback if the guard has not already rolled back.`;
   if (inFlight) {
     const bakeEnds = bakeEndOf(inFlight);
-    if (inFlight.state === 'ROLLING_BACK') return `Deployment of ${inFlight.label ?? inFlight.version} is ROLLING_BACK: wait for it to settle, then check the live phase again.`;
+    if (inFlight.state === 'ROLLING_BACK')
+      return `Deployment of ${inFlight.label ?? inFlight.version} is ROLLING_BACK: wait for it to settle, then check the live phase again.`;
     return `Deployment of ${inFlight.label ?? inFlight.version} is ${inFlight.state}${inFlight.percentComplete !== undefined ? ` (${inFlight.percentComplete}%)` : ''}: wait for it to complete${bakeEnds ? ` (bake ends about ${bakeEnds.toISOString()})` : ''}.`;
   }
   const next = nextPhase(config, live.phase);
-  if (live.phase === OFF_PHASE) return `The flag is off. Start the rollout with npx rollout advance (deploys ${next?.name ?? 'the first phase'}).`;
+  if (live.phase === OFF_PHASE)
+    return `The flag is off. Start the rollout with npx rollout advance (deploys ${next?.name ?? 'the first phase'}).`;
   const phase = findPhase(config, live.phase);
-  if (!phase) return `The live version (${live.phase}) is not a phase of this config: deploy a phase with npx rollout advance --to PHASE, or turn the flag off with npx rollout rollback.`;
-  if (!next) return `The rollout is complete (${phase.name}, ${phase.rolloutPercent}%). Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`;
+  if (!phase)
+    return `The live version (${live.phase}) is not a phase of this config: deploy a phase with npx rollout advance --to PHASE, or turn the flag off with npx rollout rollback.`;
+  if (!next)
+    return `The rollout is complete (${phase.name}, ${phase.rolloutPercent}%). Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`;
   const liveMs = live.since ? now.getTime() - live.since.getTime() : 0;
   const { min, max } = phase.watchWindowHours;
   if (liveMs < min * HOUR_MS && live.since) {

@@ -76,8 +76,11 @@ export function vendorSpendBasis(config: RolloutConfig): VendorSpendBasis {
 /** The per-phase table as Markdown. */
 export function formatSpendTable(config: RolloutConfig): string {
   const byPhase = expectedSpendByPhase(config);
-  if (!byPhase) return `Expected vendor spend: $${usd(config.spend.expectedDailyVendorUsd ?? 0)} a day (spend.expectedDailyVendorUsd).`;
-  const rows = byPhase.map((p) => `| ${p.phase} | ${p.rolloutPercent}% | $${usd(p.dailyUsd)} | $${usd(p.monthlyUsd)} |`);
+  if (!byPhase)
+    return `Expected vendor spend: $${usd(config.spend.expectedDailyVendorUsd ?? 0)} a day (spend.expectedDailyVendorUsd).`;
+  const rows = byPhase.map(
+    (p) => `| ${p.phase} | ${p.rolloutPercent}% | $${usd(p.dailyUsd)} | $${usd(p.monthlyUsd)} |`,
+  );
   return ['| phase | new model share | vendor spend / day | / month |', '|---|---|---|---|', ...rows].join('\n');
 }
 

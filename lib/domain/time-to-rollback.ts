@@ -46,15 +46,27 @@ export function worstCaseTimeToRollback(config: RolloutConfig): RollbackTimeline
       seconds: (config.alarms.datapointsToAlarm + 1) * periodSeconds,
       basis: `(alarms.datapointsToAlarm ${config.alarms.datapointsToAlarm} + 1 partial) × alarms.periodMinutes ${config.alarms.periodMinutes} min`,
     },
-    { stage: 'metric delivery and alarm evaluation', seconds: STEP_BUDGETS.metricsAndEvaluationSeconds, basis: 'budget: EMF extraction and the once-a-minute alarm evaluation' },
+    {
+      stage: 'metric delivery and alarm evaluation',
+      seconds: STEP_BUDGETS.metricsAndEvaluationSeconds,
+      basis: 'budget: EMF extraction and the once-a-minute alarm evaluation',
+    },
     { stage: 'composite alarm to guard (EventBridge)', seconds: STEP_BUDGETS.eventBridgeSeconds, basis: 'budget' },
-    { stage: 'guard stops, reverts or turns the flag off', seconds: STEP_BUDGETS.guardSeconds, basis: 'budget: cold start and two AppConfig calls' },
+    {
+      stage: 'guard stops, reverts or turns the flag off',
+      seconds: STEP_BUDGETS.guardSeconds,
+      basis: 'budget: cold start and two AppConfig calls',
+    },
     {
       stage: 'every gateway environment polls the new flag',
       seconds: config.appConfig.agentPollIntervalSeconds,
       basis: `appConfig.agentPollIntervalSeconds ${config.appConfig.agentPollIntervalSeconds} s`,
     },
-    { stage: 'the gateway\'s flag cache expires', seconds: config.gateway.flagCacheMs / 1000, basis: `gateway.flagCacheMs ${config.gateway.flagCacheMs} ms` },
+    {
+      stage: "the gateway's flag cache expires",
+      seconds: config.gateway.flagCacheMs / 1000,
+      basis: `gateway.flagCacheMs ${config.gateway.flagCacheMs} ms`,
+    },
   ];
   return { stages, totalSeconds: stages.reduce((sum, s) => sum + s.seconds, 0) };
 }

@@ -4,7 +4,13 @@ import { FlagDocumentError } from '../domain/flag-errors';
 import { parseRetrievedFlag } from '../domain/retrieved-flag';
 import type { FlagSource } from './flag-source';
 
-const EVERYONE_ON_DEFAULT: FlagValue = { enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: OFF_PHASE };
+const EVERYONE_ON_DEFAULT: FlagValue = {
+  enabled: false,
+  rolloutPercent: 0,
+  allowlist: [],
+  clientSegments: [],
+  phase: OFF_PHASE,
+};
 
 export interface FlagReading {
   readonly flag: FlagValue;
@@ -38,14 +44,18 @@ export class FlagReader {
   private readonly maxEntries: number;
   private readonly now: () => number;
 
-  public constructor(private readonly source: FlagSource, private readonly flagKey: string, options: FlagReaderOptions = {}) {
+  public constructor(
+    private readonly source: FlagSource,
+    private readonly flagKey: string,
+    options: FlagReaderOptions = {},
+  ) {
     this.cacheMs = options.cacheMs ?? 0;
     this.maxEntries = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
   }
 
   public async read(entityId?: string): Promise<FlagReading> {
-    const key = this.source.perEntity ? entityId ?? '' : '';
+    const key = this.source.perEntity ? (entityId ?? '') : '';
     const cached = this.cacheMs > 0 ? this.cache.get(key) : undefined;
     if (cached && this.now() - cached.at < this.cacheMs) return { flag: cached.flag };
     try {
@@ -57,7 +67,10 @@ export class FlagReader {
       }
       return { flag };
     } catch (err) {
-      const error = err instanceof FlagDocumentError ? err : new FlagDocumentError(`flag source failed: ${String(err)}`, { cause: err });
+      const error =
+        err instanceof FlagDocumentError
+          ? err
+          : new FlagDocumentError(`flag source failed: ${String(err)}`, { cause: err });
       return { flag: this.lastGood ?? EVERYONE_ON_DEFAULT, error };
     }
   }

@@ -95,7 +95,13 @@ export class Gateway {
     }
   }
 
-  private async route(request: MessagesRequest, sink: ResponseSink, metrics: RequestMetrics, log: RequestLogLine, lifetime: RequestLifetime): Promise<void> {
+  private async route(
+    request: MessagesRequest,
+    sink: ResponseSink,
+    metrics: RequestMetrics,
+    log: RequestLogLine,
+    lifetime: RequestLifetime,
+  ): Promise<void> {
     const { settings } = this.deps;
     const hasher = await this.deps.hasher();
     const userHash = hasher.hash(request.userKey);
@@ -113,7 +119,12 @@ export class Gateway {
       log.phase = reading.flag.phase;
       log.cohort = decision.reason;
     }
-    const plan = planRoute({ settings, requestedModel: request.body.model, decision, newModelAllowed: !decision.inCohort || this.breaker.allowsCall() });
+    const plan = planRoute({
+      settings,
+      requestedModel: request.body.model,
+      decision,
+      newModelAllowed: !decision.inCohort || this.breaker.allowsCall(),
+    });
     log.variant = plan.variant;
     metrics.setRoute(plan.rolloutApplies ? 'rollout' : 'direct');
     if (plan.circuitOpen) metrics.add(settings.newModel.alias, 'CircuitOpen', 1);
@@ -125,8 +136,8 @@ export class Gateway {
     let headers: Record<string, string> = {};
     let keyRereads = KEY_REREADS_PER_REQUEST;
     let i = 0;
-    while (i < plan.targets.length) {
-      const target = plan.targets[i];
+    // `continue` retries the same target (after a fresh key read); `i += 1` moves to the next.
+    for (let target = plan.targets[i]; target !== undefined; target = plan.targets[i]) {
       const fallback = plan.variant === 'new' && target.role === 'default';
       headers = { 'x-rollout-variant': plan.variant, ...(fallback ? { 'x-rollout-fallback': 'true' } : {}) };
       const result = await callModel({
@@ -154,7 +165,9 @@ export class Gateway {
           }
         }
         metrics.vendorAuthFailure();
-        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', { attempt: result.failure.summary });
+        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', {
+          attempt: result.failure.summary,
+        });
       } else {
         this.record(metrics, target, result);
       }
@@ -174,7 +187,8 @@ export class Gateway {
     if (!failure) throw new Error('route plan had no targets');
     log.status = failure.status;
     // A client that left has nobody to answer.
-    if (failure.category !== 'client-gone') sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
+    if (failure.category !== 'client-gone')
+      sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
   }
 
   /** Drops the client whose key was refused and reads the secret again; undefined if that read fails. */
@@ -183,7 +197,9 @@ export class Gateway {
     try {
       return await this.deps.clients.refresh(stale);
     } catch (err) {
-      this.deps.logger.error('the vendor API key could not be read again', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      this.deps.logger.error('the vendor API key could not be read again', {
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
       return undefined;
     }
   }
@@ -212,7 +228,10 @@ export class Gateway {
     const known = err instanceof GatewayError;
     const status = known ? err.status : 500;
     log.status = status;
-    if (!known) this.deps.logger.error('gateway failure', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    if (!known)
+      this.deps.logger.error('gateway failure', {
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
     else log.rejected = err.message;
     if (answered.started) {
       if (answered.streaming) answered.sink.end();
@@ -226,7 +245,9 @@ export class Gateway {
     const now = this.now();
     if (now - this.lastFlagWarning < FLAG_WARNING_INTERVAL_MS) return;
     this.lastFlagWarning = now;
-    this.deps.logger.warn('flag unavailable: using the last good flag, or the default model for everyone', { error: error.message });
+    this.deps.logger.warn('flag unavailable: using the last good flag, or the default model for everyone', {
+      error: error.message,
+    });
   }
 }
 
@@ -259,8 +280,12 @@ function trackAnswer(inner: ResponseSink): AnswerTracker {
   };
   return {
     sink,
-    get started() { return state.started; },
-    get streaming() { return state.streaming && !state.ended; },
+    get started() {
+      return state.started;
+    },
+    get streaming() {
+      return state.streaming && !state.ended;
+    },
   };
 }
 
@@ -270,6 +295,11 @@ function attemptLog(target: CallTarget, result: CallResult): AttemptLog {
     const outcome = result.midStreamFailure ? `served, then ${result.midStreamFailure.summary}` : 'served';
     return { model: target.metricsModel, outcome, latencyMs: result.latencyMs, ...moderation };
   }
-  return { model: target.metricsModel, outcome: `${result.failure.category}: ${result.failure.summary}`, status: result.failure.status, latencyMs: result.latencyMs, ...moderation };
+  return {
+    model: target.metricsModel,
+    outcome: `${result.failure.category}: ${result.failure.summary}`,
+    status: result.failure.status,
+    latencyMs: result.latencyMs,
+    ...moderation,
+  };
 }
-

@@ -12,7 +12,9 @@ import { formatEvent, type ResponseSink } from './response-sink';
 export function createGatewayServer(gateway: Gateway, maxRequestBytes: number): http.Server {
   return http.createServer((req, res) => {
     const clientGone = closedEarly(res);
-    void readCapped(req, maxRequestBytes + 1).then((body) => gateway.handle(toGatewayRequest(req, body), httpSink(res), { clientGone }));
+    void readCapped(req, maxRequestBytes + 1).then((body) =>
+      gateway.handle(toGatewayRequest(req, body), httpSink(res), { clientGone }),
+    );
   });
 }
 

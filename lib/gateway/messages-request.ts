@@ -14,7 +14,9 @@ export interface GatewayHttpRequest {
 const ContentBlock = z.looseObject({ type: z.string({ error: 'each content block needs a string "type"' }) });
 const Message = z.looseObject({
   role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
-  content: z.union([z.string(), z.array(ContentBlock)], { error: 'content must be a string or an array of content blocks' }),
+  content: z.union([z.string(), z.array(ContentBlock)], {
+    error: 'content must be a string or an array of content blocks',
+  }),
 });
 
 /**
@@ -22,17 +24,28 @@ const Message = z.looseObject({
  * unchanged (tools, temperature, thinking, ...), so new API features need no gateway change.
  */
 const MessagesBody = z.looseObject({
-  model: z.string({ error: 'model: a string is required' }).check(z.minLength(1, { error: 'model: must not be empty' })),
-  max_tokens: z.number({ error: 'max_tokens: a positive integer is required' }).check(
-    z.int({ error: 'max_tokens: must be an integer' }),
-    z.positive({ error: 'max_tokens: must be > 0' }),
-  ),
-  messages: z.array(Message, { error: 'messages: an array of messages is required' }).check(z.minLength(1, { error: 'messages: at least one message is required' })),
+  model: z
+    .string({ error: 'model: a string is required' })
+    .check(z.minLength(1, { error: 'model: must not be empty' })),
+  max_tokens: z
+    .number({ error: 'max_tokens: a positive integer is required' })
+    .check(z.int({ error: 'max_tokens: must be an integer' }), z.positive({ error: 'max_tokens: must be > 0' })),
+  messages: z
+    .array(Message, { error: 'messages: an array of messages is required' })
+    .check(z.minLength(1, { error: 'messages: at least one message is required' })),
   stream: z.optional(z.boolean({ error: 'stream: must be a boolean' })),
-  system: z.optional(z.union([z.string(), z.array(ContentBlock)], { error: 'system: must be a string or an array of text blocks' })),
-  metadata: z.optional(z.looseObject({
-    user_id: z.optional(z.string({ error: 'metadata.user_id: must be a string' }).check(z.maxLength(256, { error: 'metadata.user_id: must be at most 256 characters' }))),
-  })),
+  system: z.optional(
+    z.union([z.string(), z.array(ContentBlock)], { error: 'system: must be a string or an array of text blocks' }),
+  ),
+  metadata: z.optional(
+    z.looseObject({
+      user_id: z.optional(
+        z
+          .string({ error: 'metadata.user_id: must be a string' })
+          .check(z.maxLength(256, { error: 'metadata.user_id: must be at most 256 characters' })),
+      ),
+    }),
+  ),
 });
 
 export type MessagesBody = z.output<typeof MessagesBody>;
@@ -54,13 +67,26 @@ export interface MessagesRequest {
  */
 export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: number): MessagesRequest {
   if (req.path !== '/v1/messages') {
-    throw new GatewayError(404, 'not_found_error', `Not found: ${req.method} ${req.path}. The gateway serves POST /v1/messages.`);
+    throw new GatewayError(
+      404,
+      'not_found_error',
+      `Not found: ${req.method} ${req.path}. The gateway serves POST /v1/messages.`,
+    );
   }
   if (req.method !== 'POST') {
-    throw new GatewayError(405, 'invalid_request_error', `Method ${req.method} is not allowed on /v1/messages; use POST.`, { headers: { allow: 'POST' } });
+    throw new GatewayError(
+      405,
+      'invalid_request_error',
+      `Method ${req.method} is not allowed on /v1/messages; use POST.`,
+      { headers: { allow: 'POST' } },
+    );
   }
   if (req.body.length > maxRequestBytes) {
-    throw new GatewayError(413, 'request_too_large', `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`);
+    throw new GatewayError(
+      413,
+      'request_too_large',
+      `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`,
+    );
   }
   const contentType = req.headers['content-type'];
   if (contentType && !/^application\/json\b/i.test(contentType)) {
@@ -73,7 +99,12 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
     // Not the parser's own message: it quotes the body around the fault, and this message is
     // logged. The position is enough to find it.
     const position = /position (\d+)/.exec((cause as Error).message)?.[1];
-    throw new GatewayError(400, 'invalid_request_error', `Request body is not valid JSON${position ? ` (error at position ${position})` : ''}.`, { cause });
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      `Request body is not valid JSON${position ? ` (error at position ${position})` : ''}.`,
+      { cause },
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest('Request body must be a JSON object.');
@@ -97,7 +128,10 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   // Messages for top-level fields already start with the field name.
   return path && !issue.message.startsWith(path.split(/[.[]/)[0] ?? '') ? `${path}: ${issue.message}` : issue.message;
 }

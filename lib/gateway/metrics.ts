@@ -1,5 +1,12 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MODEL_DIMENSION, ROUTE_DIMENSION, type GatewayMetricName, type MetricName, type ModelMetricName, type Route } from '../domain/metric-names';
+import {
+  MODEL_DIMENSION,
+  ROUTE_DIMENSION,
+  type GatewayMetricName,
+  type MetricName,
+  type ModelMetricName,
+  type Route,
+} from '../domain/metric-names';
 
 export type { GatewayMetricName, MetricName, ModelMetricName, Route };
 

@@ -1,5 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Message, MessageCreateParamsStreaming, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  Message,
+  MessageCreateParamsStreaming,
+  RawMessageStreamEvent,
+} from '@anthropic-ai/sdk/resources/messages';
 import type { MessageStreamParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { MessagesRequest } from './messages-request';
 import type { ModerationVerdict, OutputModerator } from './moderation';
@@ -41,7 +45,12 @@ export type CallResult =
       /** A failure after bytes reached the client: the stream was ended with an error event. */
       readonly midStreamFailure?: VendorFailure;
     }
-  | { readonly kind: 'failed'; readonly latencyMs: number; readonly failure: VendorFailure; readonly verdict?: ModerationVerdict };
+  | {
+      readonly kind: 'failed';
+      readonly latencyMs: number;
+      readonly failure: VendorFailure;
+      readonly verdict?: ModerationVerdict;
+    };
 
 /**
  * One call to one model. Nothing is written to the client until the model has answered
@@ -86,7 +95,11 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
 
 async function callStreaming(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const params = { ...o.request.body, model: o.target.vendorModelId, stream: true } as unknown as MessageCreateParamsStreaming;
+  const params = {
+    ...o.request.body,
+    model: o.target.vendorModelId,
+    stream: true,
+  } as unknown as MessageCreateParamsStreaming;
   const idle = new IdleWatch(o.streamIdleTimeoutMs);
   let events: AsyncIterator<RawMessageStreamEvent>;
   let first: IteratorResult<RawMessageStreamEvent>;
@@ -158,7 +171,9 @@ function cutReason(o: CallOptions, idle: IdleWatch): Error | undefined {
 
 function errorEventBody(failure: VendorFailure): unknown {
   const body = failure.body as { type?: unknown; error?: unknown } | null;
-  return body && body.type === 'error' && body.error ? body : anthropicErrorBody('api_error', 'The model failed mid-stream.');
+  return body && body.type === 'error' && body.error
+    ? body
+    : anthropicErrorBody('api_error', 'The model failed mid-stream.');
 }
 
 function flaggedFailure(verdict: ModerationVerdict): VendorFailure {

@@ -9,7 +9,9 @@ export const MIN_HASH_KEY_LENGTH = 16;
 export class IdHasher {
   public constructor(private readonly key: string) {
     if (key.length < MIN_HASH_KEY_LENGTH) {
-      throw new Error(`The id-hashing key must be at least ${MIN_HASH_KEY_LENGTH} characters; set it in Secrets Manager (or ROLLOUT_HASH_KEY locally).`);
+      throw new Error(
+        `The id-hashing key must be at least ${MIN_HASH_KEY_LENGTH} characters; set it in Secrets Manager (or ROLLOUT_HASH_KEY locally).`,
+      );
     }
   }
 

@@ -38,7 +38,10 @@ export class RequestLifetime {
   private readonly onClientGone = (): void => this.end(new ClientGoneError());
   private why?: RequestEnd;
 
-  public constructor(private readonly limits: RequestLimits, now: () => number) {
+  public constructor(
+    private readonly limits: RequestLimits,
+    now: () => number,
+  ) {
     if (limits.clientGone?.aborted) this.onClientGone();
     else limits.clientGone?.addEventListener('abort', this.onClientGone, { once: true });
     if (limits.deadline !== undefined && !this.why) {

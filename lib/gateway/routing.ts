@@ -65,10 +65,19 @@ export function planRoute({ settings, requestedModel, decision, newModelAllowed 
       variant: 'default',
       rolloutApplies: false,
       circuitOpen: false,
-      targets: [{ ...defaultTarget, role: 'requested', metricsModel: known?.alias ?? OTHER_MODEL, vendorModelId: requestedModel, model: known }],
+      targets: [
+        {
+          ...defaultTarget,
+          role: 'requested',
+          metricsModel: known?.alias ?? OTHER_MODEL,
+          vendorModelId: requestedModel,
+          model: known,
+        },
+      ],
     };
   }
-  if (!decision.inCohort) return { variant: 'default', rolloutApplies: true, circuitOpen: false, targets: [defaultTarget] };
+  if (!decision.inCohort)
+    return { variant: 'default', rolloutApplies: true, circuitOpen: false, targets: [defaultTarget] };
   if (!newModelAllowed) return { variant: 'new', rolloutApplies: true, circuitOpen: true, targets: [defaultTarget] };
   const newTarget: CallTarget = {
     role: 'new',

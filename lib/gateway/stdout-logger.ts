@@ -26,6 +26,14 @@ export class StdoutJsonLogger implements GatewayLogger {
   }
 
   private log(level: string, message: string, extra: Record<string, unknown>[]): void {
-    this.write(JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: this.service, ...Object.assign({}, ...extra) }));
+    this.write(
+      JSON.stringify({
+        level,
+        message,
+        timestamp: new Date().toISOString(),
+        service: this.service,
+        ...Object.assign({}, ...extra),
+      }),
+    );
   }
 }

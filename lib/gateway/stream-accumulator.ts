@@ -13,7 +13,10 @@ export class StreamAccumulator {
   private firstTokenAt?: number;
   private readonly textParts: string[] = [];
 
-  public constructor(private readonly keepText: boolean, private readonly now: () => number) {}
+  public constructor(
+    private readonly keepText: boolean,
+    private readonly now: () => number,
+  ) {}
 
   public add(event: RawMessageStreamEvent): void {
     switch (event.type) {

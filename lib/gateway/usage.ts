@@ -56,7 +56,8 @@ export function estimateCostUsd(usage: TokenUsage, model: ModelRoute): number {
     fiveMinuteWrites * CACHE_WRITE_5M_FACTOR +
     usage.cacheCreation1hInputTokens * CACHE_WRITE_1H_FACTOR +
     usage.cacheReadInputTokens * CACHE_READ_FACTOR;
-  const tokens = (input * model.inputUsdPerMillionTokens + usage.outputTokens * model.outputUsdPerMillionTokens) / 1_000_000;
+  const tokens =
+    (input * model.inputUsdPerMillionTokens + usage.outputTokens * model.outputUsdPerMillionTokens) / 1_000_000;
   return tokens + usage.webSearchRequests * WEB_SEARCH_USD_EACH;
 }
 

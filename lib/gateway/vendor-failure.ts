@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 import { anthropicErrorBody } from './errors';
 import { ClientGoneError, DeadlineExceededError } from './request-lifetime';
 import { IncompleteStreamError, StreamStalledError } from './stream-errors';
@@ -15,7 +15,8 @@ import { IncompleteStreamError, StreamStalledError } from './stream-errors';
  * - client-gone: the client left — nothing to answer, nothing to fall back for;
  * - flagged: a moderation check blocked the answer (only when configured to), falls back.
  */
-export type FailureCategory = 'throttle' | 'model-error' | 'client-error' | 'credential' | 'deadline' | 'client-gone' | 'flagged';
+export type FailureCategory =
+  'throttle' | 'model-error' | 'client-error' | 'credential' | 'deadline' | 'client-gone' | 'flagged';
 
 export interface VendorFailure {
   readonly category: FailureCategory;
@@ -31,12 +32,22 @@ const PASSED_HEADERS = ['retry-after', 'request-id', 'x-should-retry'];
 
 export function classifyVendorError(err: unknown): VendorFailure {
   if (err instanceof DeadlineExceededError) {
-    return failure('deadline', 504, 'api_error', 'The gateway ran out of time before the model finished answering.', err);
+    return failure(
+      'deadline',
+      504,
+      'api_error',
+      'The gateway ran out of time before the model finished answering.',
+      err,
+    );
   }
   if (err instanceof ClientGoneError) {
     return failure('client-gone', 499, 'api_error', 'The client closed the connection.', err);
   }
-  if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof Anthropic.APIUserAbortError || err instanceof StreamStalledError) {
+  if (
+    err instanceof Anthropic.APIConnectionTimeoutError ||
+    err instanceof Anthropic.APIUserAbortError ||
+    err instanceof StreamStalledError
+  ) {
     return failure('model-error', 504, 'api_error', 'The model did not answer in time.', err);
   }
   if (err instanceof IncompleteStreamError) {
@@ -46,24 +57,42 @@ export function classifyVendorError(err: unknown): VendorFailure {
     return failure('model-error', 502, 'api_error', 'The model vendor could not be reached.', err);
   }
   if (err instanceof Anthropic.APIError) {
-    const headers = pickHeaders(err.headers);
-    if (err.status === 401 || err.status === 403) {
-      // The vendor's own body is not passed on: it is about the gateway's key, not the caller's.
-      const body = anthropicErrorBody('api_error', 'The gateway could not authenticate to the model vendor.');
-      return { category: 'credential', status: 502, body, headers: {}, summary: `${err.constructor.name} ${err.status}` };
-    }
-    const body = err.error ?? anthropicErrorBody('api_error', err.message);
-    if (err.status === undefined) {
-      // An `error` event inside a 200 stream, before the first event reached the client.
-      return { category: 'model-error', status: 500, body, headers, summary: `${err.constructor.name} (stream error event)` };
-    }
-    const category: FailureCategory = err.status === 429 ? 'throttle' : err.status >= 500 ? 'model-error' : 'client-error';
-    return { category, status: err.status, body, headers, summary: `${err.constructor.name} ${err.status}` };
+    return apiFailure(err as APIError);
   }
   return failure('model-error', 500, 'api_error', 'The gateway failed to call the model.', err);
 }
 
-function failure(category: FailureCategory, status: number, type: string, message: string, err: unknown): VendorFailure {
+/** `instanceof` on a generic class narrows to `APIError<any, any, any>`; this signature keeps the SDK's types. */
+function apiFailure(err: APIError): VendorFailure {
+  const headers = pickHeaders(err.headers);
+  if (err.status === 401 || err.status === 403) {
+    // The vendor's own body is not passed on: it is about the gateway's key, not the caller's.
+    const body = anthropicErrorBody('api_error', 'The gateway could not authenticate to the model vendor.');
+    return { category: 'credential', status: 502, body, headers: {}, summary: `${err.constructor.name} ${err.status}` };
+  }
+  const body = err.error ?? anthropicErrorBody('api_error', err.message);
+  if (err.status === undefined) {
+    // An `error` event inside a 200 stream, before the first event reached the client.
+    return {
+      category: 'model-error',
+      status: 500,
+      body,
+      headers,
+      summary: `${err.constructor.name} (stream error event)`,
+    };
+  }
+  const category: FailureCategory =
+    err.status === 429 ? 'throttle' : err.status >= 500 ? 'model-error' : 'client-error';
+  return { category, status: err.status, body, headers, summary: `${err.constructor.name} ${err.status}` };
+}
+
+function failure(
+  category: FailureCategory,
+  status: number,
+  type: string,
+  message: string,
+  err: unknown,
+): VendorFailure {
   const name = err instanceof Error ? err.constructor.name : typeof err;
   return { category, status, body: anthropicErrorBody(type, message), headers: {}, summary: name };
 }

@@ -7,10 +7,14 @@ import {
   type DeploymentEvent as SdkDeploymentEvent,
   type DeploymentSummary,
 } from '@aws-sdk/client-appconfig';
-import { DisableAlarmActionsCommand, EnableAlarmActionsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  DisableAlarmActionsCommand,
+  EnableAlarmActionsCommand,
+  type CloudWatchClient,
+} from '@aws-sdk/client-cloudwatch';
 import { offDeploymentDescription, type AlarmPauser } from '../domain/alarm-pause';
 import { undoneAtOf } from '../domain/deployment-events';
-import { isOffDeployment, isUnsettled, type DeploymentState, type DeploymentView } from '../domain/rollback-plan';
+import { isOffDeployment, isUnsettled, type DeploymentView } from '../domain/rollback-plan';
 
 /** The AppConfig resources of one rollout, by id. */
 export interface FlagTarget {
@@ -70,7 +74,9 @@ export class FlagDeployments {
   /** The flag profile's recent deployments to the environment (up to 50), newest first. */
   public async recent(): Promise<DeploymentView[]> {
     const { applicationId, environmentId, profileId } = this.target;
-    const out = await this.appconfig.send(new ListDeploymentsCommand({ ApplicationId: applicationId, EnvironmentId: environmentId, MaxResults: 50 }));
+    const out = await this.appconfig.send(
+      new ListDeploymentsCommand({ ApplicationId: applicationId, EnvironmentId: environmentId, MaxResults: 50 }),
+    );
     return (out.Items ?? [])
       .filter((d) => d.ConfigurationProfileId === undefined || d.ConfigurationProfileId === profileId)
       .sort((a, b) => (b.DeploymentNumber ?? 0) - (a.DeploymentNumber ?? 0))
@@ -79,20 +85,28 @@ export class FlagDeployments {
 
   /** One deployment, by number, with its Description and (rolled back or reverted) when it was undone. */
   public async get(deploymentNumber: number): Promise<DeploymentView> {
-    const out = await this.appconfig.send(new GetDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber }));
+    const out = await this.appconfig.send(
+      new GetDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber }),
+    );
     const undoneAt = undoneAtOf((out.EventLog ?? []).map(toEvent));
-    return { ...toView(out), ...(out.Description !== undefined ? { description: out.Description } : {}), ...(undoneAt ? { undoneAt } : {}) };
+    return {
+      ...toView(out),
+      ...(out.Description !== undefined ? { description: out.Description } : {}),
+      ...(undoneAt ? { undoneAt } : {}),
+    };
   }
 
   /** Starts deploying `version` with `strategyId`; returns the new deployment. */
   public async start(version: string, strategyId: string, description: string): Promise<DeploymentView> {
-    const out = await this.appconfig.send(new StartDeploymentCommand({
-      ...this.ids(),
-      ConfigurationProfileId: this.target.profileId,
-      ConfigurationVersion: version,
-      DeploymentStrategyId: strategyId,
-      Description: description,
-    }));
+    const out = await this.appconfig.send(
+      new StartDeploymentCommand({
+        ...this.ids(),
+        ConfigurationProfileId: this.target.profileId,
+        ConfigurationVersion: version,
+        DeploymentStrategyId: strategyId,
+        Description: description,
+      }),
+    );
     return toView(out);
   }
 
@@ -101,12 +115,20 @@ export class FlagDeployments {
    * AllowRevert AppConfig stops only a DEPLOYING deployment: a bake needs `allowRevert`.
    */
   public async stop(deploymentNumber: number, allowRevert = false): Promise<void> {
-    await this.appconfig.send(new StopDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber, ...(allowRevert ? { AllowRevert: true } : {}) }));
+    await this.appconfig.send(
+      new StopDeploymentCommand({
+        ...this.ids(),
+        DeploymentNumber: deploymentNumber,
+        ...(allowRevert ? { AllowRevert: true } : {}),
+      }),
+    );
   }
 
   /** Reverts a deployment completed within 72 h to the version deployed before it. */
   public async revert(deploymentNumber: number): Promise<void> {
-    await this.appconfig.send(new StopDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber, AllowRevert: true }));
+    await this.appconfig.send(
+      new StopDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber, AllowRevert: true }),
+    );
   }
 
   /**
@@ -117,7 +139,11 @@ export class FlagDeployments {
    * off deployment is in flight. Still in flight when the wait ends, it keeps them paused
    * (`alarmActionsPaused`); the next guard run or `rollout rollback` restores them.
    */
-  public async deployOff(reason: string, pausedBy: AlarmPauser, timeoutMs = this.options.offDeployTimeoutMs ?? 120_000): Promise<OffDeployment> {
+  public async deployOff(
+    reason: string,
+    pausedBy: AlarmPauser,
+    timeoutMs = this.options.offDeployTimeoutMs ?? 120_000,
+  ): Promise<OffDeployment> {
     const { killSwitchStrategyId, offVersion } = this.target;
     await this.setAlarmActions(false);
     let failed = false;
@@ -158,7 +184,11 @@ export class FlagDeployments {
    * Polls a deployment until it settles (not DEPLOYING/BAKING/VALIDATING/ROLLING_BACK) or `timeoutMs` passes;
    * `onPoll` sees every reading (for progress displays).
    */
-  public async waitForEnd(deploymentNumber: number, onPoll?: (d: DeploymentView) => void, timeoutMs = this.options.offDeployTimeoutMs ?? 120_000): Promise<DeploymentView> {
+  public async waitForEnd(
+    deploymentNumber: number,
+    onPoll?: (d: DeploymentView) => void,
+    timeoutMs = this.options.offDeployTimeoutMs ?? 120_000,
+  ): Promise<DeploymentView> {
     const deadline = this.now() + timeoutMs;
     for (;;) {
       const view = await this.get(deploymentNumber);
@@ -188,7 +218,7 @@ function toView(d: DeploymentSummary): DeploymentView {
     number: d.DeploymentNumber ?? 0,
     version: d.ConfigurationVersion ?? '',
     label: d.VersionLabel,
-    state: (d.State ?? 'COMPLETE') as DeploymentState,
+    state: d.State ?? 'COMPLETE',
     startedAt: d.StartedAt,
     completedAt: d.CompletedAt,
     percentComplete: d.PercentageComplete,

@@ -29,7 +29,8 @@ export function capabilitiesFor(template: TemplateDocument, stackCapabilities: r
   for (const resource of Object.values(template.Resources)) {
     if (!isObject(resource) || typeof resource.Type !== 'string' || !(resource.Type in IAM_NAME_PROPERTY)) continue;
     const nameProperty = IAM_NAME_PROPERTY[resource.Type];
-    const named = nameProperty !== undefined && isObject(resource.Properties) && resource.Properties[nameProperty] !== undefined;
+    const named =
+      nameProperty !== undefined && isObject(resource.Properties) && resource.Properties[nameProperty] !== undefined;
     if (named) wanted.add('CAPABILITY_NAMED_IAM');
     else if (!wanted.has('CAPABILITY_NAMED_IAM')) wanted.add('CAPABILITY_IAM');
   }

@@ -87,13 +87,22 @@ export function retainAppConfigDeployments(templateBody: string): RetainPlan {
   const original = parseTemplate(templateBody);
   const existingMarker = original.Resources[RETAIN_MARKER_ID];
   if (existingMarker !== undefined && !isRetainMarker(existingMarker)) {
-    throw new TemplateNotEditableError(`it already has a resource ${RETAIN_MARKER_ID} that is not the bare ${RETAIN_MARKER_TYPE} this tool adds`);
+    throw new TemplateNotEditableError(
+      `it already has a resource ${RETAIN_MARKER_ID} that is not the bare ${RETAIN_MARKER_TYPE} this tool adds`,
+    );
   }
   const { deployments, missing } = inspect(original.Resources);
   const markerPresent = existingMarker !== undefined;
-  const marker: MarkerChange = deployments.length === 0 ? 'none'
-    : missing.length > 0 ? (markerPresent ? 'remove' : 'add')
-      : (markerPresent ? 'none' : 'add');
+  const marker: MarkerChange =
+    deployments.length === 0
+      ? 'none'
+      : missing.length > 0
+        ? markerPresent
+          ? 'remove'
+          : 'add'
+        : markerPresent
+          ? 'none'
+          : 'add';
 
   const resources: { [logicalId: string]: JsonValue } = {};
   for (const [logicalId, resource] of Object.entries(original.Resources)) {
@@ -128,12 +137,16 @@ export function retentionOf(templateBody: string): RetentionCheck | undefined {
 
 /** "FlagsCurrentPhaseDeployment26275208: DeletionPolicy not set → Retain; UpdateReplacePolicy Delete → Retain" per resource. */
 export function describeChanges(changes: readonly PolicyChange[]): string[] {
-  return [...byResource(changes)].map(([logicalId, list]) => `${logicalId}: ${list.map((c) => `${c.attribute} ${shown(c.from)} → Retain`).join('; ')}`);
+  return [...byResource(changes)].map(
+    ([logicalId, list]) => `${logicalId}: ${list.map((c) => `${c.attribute} ${shown(c.from)} → Retain`).join('; ')}`,
+  );
 }
 
 /** "FlagsCurrentPhaseDeployment26275208: DeletionPolicy not set, UpdateReplacePolicy Delete" per resource. */
 export function describeMissing(missing: readonly PolicyChange[]): string[] {
-  return [...byResource(missing)].map(([logicalId, list]) => `${logicalId}: ${list.map((c) => `${c.attribute} ${shown(c.from)}`).join(', ')}`);
+  return [...byResource(missing)].map(
+    ([logicalId, list]) => `${logicalId}: ${list.map((c) => `${c.attribute} ${shown(c.from)}`).join(', ')}`,
+  );
 }
 
 function inspect(resources: JsonObject): { deployments: string[]; missing: PolicyChange[] } {

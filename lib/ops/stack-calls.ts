@@ -1,4 +1,11 @@
-import { DescribeStacksCommand, GetTemplateCommand, UpdateStackCommand, type Capability, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
+  type Capability,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsAnswerOf } from '../cli/aws-answer';
 import type { UpgradeCall } from './upgrade-aws-errors';
@@ -33,14 +40,16 @@ export const UPLOAD_TEMPLATE = (bucket: string, key: string): UpgradeCall => ({
   action: `upload the edited template to s3://${bucket}/${key}`,
   service: 'S3',
   permission: `s3:PutObject on arn:aws:s3:::${bucket}/rollout-upgrade/*, in a bucket the stack's account owns`,
-  afterServerFault: 'The stack was not changed (at most a copy of the template was left in the bucket): it is safe to run it again.',
+  afterServerFault:
+    'The stack was not changed (at most a copy of the template was left in the bucket): it is safe to run it again.',
 });
 
 export const UPDATE_STACK = (stack: string): UpgradeCall => ({
   action: `update stack ${stack}`,
   service: 'CloudFormation',
-  permission: 'cloudformation:UpdateStack on the stack, and iam:PassRole on the stack\'s service role if it has one',
-  afterServerFault: 'The update may have started anyway: run this again in a few minutes — it reads the stack first and says whether the update is running, done, or still needed. Do not cdk deploy until it says the deployments are retained.',
+  permission: "cloudformation:UpdateStack on the stack, and iam:PassRole on the stack's service role if it has one",
+  afterServerFault:
+    'The update may have started anyway: run this again in a few minutes — it reads the stack first and says whether the update is running, done, or still needed. Do not cdk deploy until it says the deployments are retained.',
 });
 
 /** Reading the template back after UpdateStack answered (UPDATE_COMPLETE, or "No updates are to be performed."). */
@@ -48,14 +57,16 @@ export const READ_BACK_TEMPLATE = (stack: string): UpgradeCall => ({
   action: `read back the deployed template of stack ${stack} to check the deployments are retained`,
   service: 'CloudFormation',
   permission: 'cloudformation:GetTemplate on the stack',
-  afterServerFault: 'Whether the deployments are retained is not known yet: run this again in a few minutes (it reads the stack and its template first and says so). Do not cdk deploy until it says the deployments are retained.',
+  afterServerFault:
+    'Whether the deployments are retained is not known yet: run this again in a few minutes (it reads the stack and its template first and says so). Do not cdk deploy until it says the deployments are retained.',
 });
 
 export const WATCH_UPDATE = (stack: string): UpgradeCall => ({
   action: `follow the update of stack ${stack}`,
   service: 'CloudFormation',
   permission: 'cloudformation:DescribeStacks on the stack',
-  afterServerFault: 'The update itself goes on in CloudFormation: follow it in the console (Events tab) and run this again once it has ended; it then says whether the deployments are retained.',
+  afterServerFault:
+    'The update itself goes on in CloudFormation: follow it in the console (Events tab) and run this again once it has ended; it then says whether the deployments are retained.',
 });
 
 export async function describeStack(cfn: CloudFormationClient, stack: string): Promise<StackView> {
@@ -78,8 +89,22 @@ export async function deployedTemplate(cfn: CloudFormationClient, stackId: strin
  * must fail (403) rather than hand the template to a bucket another account created under it
  * (Amazon S3 User Guide, "Verifying bucket ownership with bucket owner condition").
  */
-export async function uploadTemplate(s3: S3Client, bucket: string, key: string, body: string, owner: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', ExpectedBucketOwner: owner }));
+export async function uploadTemplate(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string,
+  owner: string,
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: 'application/json',
+      ExpectedBucketOwner: owner,
+    }),
+  );
 }
 
 export interface StackUpdate {
@@ -108,13 +133,15 @@ export type UpdateAnswer = { readonly kind: 'started' } | { readonly kind: 'no-u
  */
 export async function updateStack(cfn: CloudFormationClient, update: StackUpdate): Promise<UpdateAnswer> {
   try {
-    await cfn.send(new UpdateStackCommand({
-      StackName: update.stackId,
-      ...('body' in update.template ? { TemplateBody: update.template.body } : { TemplateURL: update.template.url }),
-      Parameters: update.parameterKeys.map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
-      Capabilities: [...update.capabilities],
-      ClientRequestToken: update.clientRequestToken,
-    }));
+    await cfn.send(
+      new UpdateStackCommand({
+        StackName: update.stackId,
+        ...('body' in update.template ? { TemplateBody: update.template.body } : { TemplateURL: update.template.url }),
+        Parameters: update.parameterKeys.map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
+        Capabilities: [...update.capabilities],
+        ClientRequestToken: update.clientRequestToken,
+      }),
+    );
     return { kind: 'started' };
   } catch (err) {
     const answer = awsAnswerOf(err);

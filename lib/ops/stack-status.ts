@@ -3,7 +3,13 @@
  * (CloudFormation User Guide, "Stack status codes"). ROLLBACK_COMPLETE is a failed creation:
  * CloudFormation cannot update it, only delete it.
  */
-const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
+const UPDATABLE = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'IMPORT_COMPLETE',
+  'IMPORT_ROLLBACK_COMPLETE',
+]);
 
 /** Undefined when the stack can be upgraded now; otherwise what on-call should do first. */
 export function notReadyAdvice(status: string, stackName: string): string | undefined {

@@ -19,7 +19,13 @@ export interface WaitOptions {
  * wait. UPDATE_ROLLBACK_* means the update failed (CloudFormation is putting the previous
  * template back): it is reported at once. `onStatus` sees each new status.
  */
-export async function waitForUpdate(cfn: CloudFormationClient, before: StackView, region: string, options: WaitOptions = {}, onStatus?: (status: string) => void): Promise<StackView> {
+export async function waitForUpdate(
+  cfn: CloudFormationClient,
+  before: StackView,
+  region: string,
+  options: WaitOptions = {},
+  onStatus?: (status: string) => void,
+): Promise<StackView> {
   const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? (() => new Date());
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
@@ -29,9 +35,11 @@ export async function waitForUpdate(cfn: CloudFormationClient, before: StackView
     const view = await withUpgradeAwsErrors(WATCH_UPDATE(before.name), region, () => describeStack(cfn, before.id));
     if (view.status !== last) onStatus?.(view.status);
     last = view.status;
-    if (view.status.startsWith('UPDATE_ROLLBACK_')) throw new StackUpdateFailedError(before.name, view.status, view.reason);
+    if (view.status.startsWith('UPDATE_ROLLBACK_'))
+      throw new StackUpdateFailedError(before.name, view.status, view.reason);
     if (view.status === 'UPDATE_COMPLETE' && isAfter(view.lastUpdated, before.lastUpdated)) return view;
-    if (now().getTime() >= deadline) throw new StackUpdateTimeoutError(before.name, view.status, Math.round(timeoutMs / 60_000), region);
+    if (now().getTime() >= deadline)
+      throw new StackUpdateTimeoutError(before.name, view.status, Math.round(timeoutMs / 60_000), region);
     await sleep(options.pollIntervalMs ?? 5000);
   }
 }

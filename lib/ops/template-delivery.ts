@@ -9,7 +9,14 @@ export const TEMPLATE_BODY_LIMIT_BYTES = 51_200;
 /** How the template reaches CloudFormation. */
 export type TemplateDelivery =
   | { readonly kind: 'body'; readonly body: string; readonly bytes: number }
-  | { readonly kind: 's3'; readonly body: string; readonly bytes: number; readonly bucket: string; readonly key: string; readonly url: string };
+  | {
+      readonly kind: 's3';
+      readonly body: string;
+      readonly bytes: number;
+      readonly bucket: string;
+      readonly key: string;
+      readonly url: string;
+    };
 
 export interface DeliveryTarget {
   readonly stackName: string;
@@ -49,5 +56,8 @@ export function templateUrl(bucket: string, key: string, location: StackLocation
 
 /** 2026-12-01T08:00:14.123Z → 20261201T080014Z (sortable; no characters S3 keys make awkward). */
 function compactTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }

@@ -2,7 +2,9 @@ import { TemplateNotEditableError } from './upgrade-errors';
 
 /** A JSON value as JSON.parse returns it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
-export interface JsonObject { [key: string]: JsonValue }
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
 
 /** A CloudFormation template in JSON: an object with a Resources object (Template anatomy, CloudFormation User Guide). */
 export interface TemplateDocument extends JsonObject {
@@ -19,7 +21,10 @@ export function parseTemplate(body: string): TemplateDocument {
   try {
     value = JSON.parse(body);
   } catch (err) {
-    throw new TemplateNotEditableError('it is not JSON (a YAML template, perhaps): this tool only edits the JSON templates cdk deploy submits', { cause: err });
+    throw new TemplateNotEditableError(
+      'it is not JSON (a YAML template, perhaps): this tool only edits the JSON templates cdk deploy submits',
+      { cause: err },
+    );
   }
   if (!isObject(value) || !isObject(value.Resources)) {
     throw new TemplateNotEditableError('it has no Resources object');

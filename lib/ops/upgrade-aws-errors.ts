@@ -14,8 +14,14 @@ export interface UpgradeCall {
 }
 
 const CREDENTIALS_REFUSED = new Set([
-  'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException',
-  'InvalidSignatureException', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'TokenRefreshRequired',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'TokenRefreshRequired',
 ]);
 
 /**
@@ -23,7 +29,12 @@ const CREDENTIALS_REFUSED = new Set([
  * AWS Support asks for, and what to do. The SDK error stays as `cause`.
  */
 export class UpgradeAwsFailure extends CliError {
-  public constructor(public readonly call: UpgradeCall, public readonly answer: AwsAnswer, message: string, options: { cause: unknown }) {
+  public constructor(
+    public readonly call: UpgradeCall,
+    public readonly answer: AwsAnswer,
+    message: string,
+    options: { cause: unknown },
+  ) {
     super(message, options);
     this.name = 'UpgradeAwsFailure';
   }

@@ -26,7 +26,10 @@ export interface UpgradeCliEnvironment extends Partial<Omit<UpgradeRuntime, 'pri
 }
 
 /** Runs the upgrade as on-call types it; resolves with the exit code. */
-export async function runUpgradeRetainDeployment(argv: readonly string[], cli: UpgradeCliEnvironment = {}): Promise<number> {
+export async function runUpgradeRetainDeployment(
+  argv: readonly string[],
+  cli: UpgradeCliEnvironment = {},
+): Promise<number> {
   const print = cli.print ?? ((line: string) => console.log(line));
   const printError = cli.printError ?? ((line: string) => console.error(line));
   try {
@@ -67,9 +70,21 @@ function parse(argv: readonly string[]): UpgradeArgs {
     const { values } = parseArgs({
       args: [...argv],
       allowPositionals: false,
-      options: { stack: { type: 'string' }, region: { type: 'string' }, bucket: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        stack: { type: 'string' },
+        region: { type: 'string' },
+        bucket: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
-    return { stack: values.stack, region: values.region, bucket: values.bucket, dryRun: values['dry-run'] === true, help: values.help === true };
+    return {
+      stack: values.stack,
+      region: values.region,
+      bucket: values.bucket,
+      dryRun: values['dry-run'] === true,
+      help: values.help === true,
+    };
   } catch (err) {
     throw new CliError(`${(err as Error).message}.\n\n${UPGRADE_USAGE}`, { exitCode: 2, cause: err });
   }
@@ -80,6 +95,9 @@ async function regionOf(clients: UpgradeClients): Promise<string> {
   try {
     return await clients.cloudformation.config.region();
   } catch (err) {
-    throw new CliError('No AWS region: pass --region R (the stack\'s region) or set AWS_REGION.', { exitCode: 2, cause: err });
+    throw new CliError("No AWS region: pass --region R (the stack's region) or set AWS_REGION.", {
+      exitCode: 2,
+      cause: err,
+    });
   }
 }

@@ -60,7 +60,10 @@ export class ModelRolloutStack extends Stack {
       value: this.gateway.functionUrl.url,
       description: 'Gateway base URL: new Anthropic({ baseURL: <this>, fetch: createSignedFetch(...) })',
     });
-    this.notifications = new RolloutNotifications(this, 'Notifications', { config: props.config, application: this.flags.application });
+    this.notifications = new RolloutNotifications(this, 'Notifications', {
+      config: props.config,
+      application: this.flags.application,
+    });
     this.alarms = new RolloutAlarms(this, 'Alarms', {
       config: props.config,
       gatewayFunction: this.gateway.function,
@@ -84,18 +87,23 @@ export class ModelRolloutStack extends Stack {
       alertTopic: this.notifications.pageTopic,
     });
     const pagingAlarms = [
-      this.alarms.rollbackAlarm, ...this.alarms.healthAlarms,
+      this.alarms.rollbackAlarm,
+      ...this.alarms.healthAlarms,
       ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
-      this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm,
+      this.spend.dailyVendorSpendAlarm,
+      this.spend.vendorBurnRateAlarm,
     ];
     this.notifications.pageOnRecovery(pagingAlarms);
     this.dashboard = new RolloutDashboard(this, 'Dashboard', {
       config: props.config,
       metrics: this.gateway.metrics,
       alarms: [
-        this.alarms.rollbackAlarm, ...this.alarms.rolloutAlarms, ...this.alarms.healthAlarms,
+        this.alarms.rollbackAlarm,
+        ...this.alarms.rolloutAlarms,
+        ...this.alarms.healthAlarms,
         ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
-        this.spend.dailyVendorSpendAlarm, this.spend.vendorBurnRateAlarm,
+        this.spend.dailyVendorSpendAlarm,
+        this.spend.vendorBurnRateAlarm,
       ],
     });
   }

@@ -15,20 +15,28 @@ beforeEach(async () => {
     completedPhase(appconfig, 'canary', 30, NOW);
   });
 });
-afterEach(async () => { await cli.close(); });
+afterEach(async () => {
+  await cli.close();
+});
 
 describe('rollout advance re-checks its gates after the confirmation', () => {
   it('refuses when the newest deployment changed while the prompt waited (another on-call advanced meanwhile)', async () => {
     const { code, out } = await cli.run(['advance'], async () => {
       cli.world.appconfig.addDeployment({
-        version: cli.world.appconfig.versionOf('phase-2'), strategyId: cli.world.appconfig.strategyIdOf('llm-model-rollout-phase-2'),
-        state: 'DEPLOYING', percentComplete: 0, startedAt: NOW, description: 'rollout advance: canary → phase-2',
+        version: cli.world.appconfig.versionOf('phase-2'),
+        strategyId: cli.world.appconfig.strategyIdOf('llm-model-rollout-phase-2'),
+        state: 'DEPLOYING',
+        percentComplete: 0,
+        startedAt: NOW,
+        description: 'rollout advance: canary → phase-2',
       });
       return true;
     });
     expect(cli.fake.count('StartDeployment')).toBe(0);
     expect(code).toBe(4);
-    expect(out).toContain('Refusing to advance canary → phase-2: the newest deployment changed while the prompt waited (#2 COMPLETE → #3 DEPLOYING). Nothing done; run npx rollout advance again.');
+    expect(out).toContain(
+      'Refusing to advance canary → phase-2: the newest deployment changed while the prompt waited (#2 COMPLETE → #3 DEPLOYING). Nothing done; run npx rollout advance again.',
+    );
   });
 
   it('refuses when the rollback alarm entered ALARM while the prompt waited', async () => {
@@ -38,7 +46,9 @@ describe('rollout advance re-checks its gates after the confirmation', () => {
     });
     expect(cli.fake.count('StartDeployment')).toBe(0);
     expect(code).toBe(4);
-    expect(out).toMatch(/Refusing to advance canary → phase-2:\n {2}- alarm\(s\) in ALARM now: LlmModelRollout\/rollback/);
+    expect(out).toMatch(
+      /Refusing to advance canary → phase-2:\n {2}- alarm\(s\) in ALARM now: LlmModelRollout\/rollback/,
+    );
   });
 
   it('still advances when nothing changed during the prompt', async () => {

@@ -10,11 +10,19 @@ import { cliOnFake, NOW, type CliOnFake } from './cli-on-fake';
  * clock): if the wait ends first, nothing is known yet — it is no rollback.
  */
 let cli: CliOnFake;
-afterEach(async () => { await cli.close(); });
+afterEach(async () => {
+  await cli.close();
+});
 
 async function advanceAndWait(waitTimeoutMs?: number): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const options: AdvanceOptions = { wait: true, dryRun: false, confirm: async () => true, now: NOW, ...(waitTimeoutMs ? { waitTimeoutMs } : {}) };
+  const options: AdvanceOptions = {
+    wait: true,
+    dryRun: false,
+    confirm: async () => true,
+    now: NOW,
+    ...(waitTimeoutMs ? { waitTimeoutMs } : {}),
+  };
   const code = await advance(shippedConfig(), cli.reader(), options, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
@@ -22,16 +30,22 @@ async function advanceAndWait(waitTimeoutMs?: number): Promise<{ code: number; o
 describe('rollout advance --wait', () => {
   beforeEach(async () => {
     // Polling every 10 min keeps a day of fake time to a few hundred requests.
-    cli = await cliOnFake(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-    }, {}, 600_000);
+    cli = await cliOnFake(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+      },
+      {},
+      600_000,
+    );
   });
 
   it('reports a wait that ended while the deployment was still BAKING as a timeout (exit 6), not as a rollback', async () => {
     const { code, out } = await advanceAndWait(3_600_000);
     expect(out).not.toContain('the flag is back on the previous version');
     expect(code).toBe(EXIT.waitTimedOut);
-    expect(out).toContain('Deployment #2 is still BAKING after 1.0 h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.');
+    expect(out).toContain(
+      'Deployment #2 is still BAKING after 1.0 h of waiting: it has neither completed nor rolled back yet. Follow it with npx rollout status.',
+    );
     expect(cli.world.appconfig.deployments[1]!.state).toBe('BAKING');
   });
 
@@ -42,7 +56,9 @@ describe('rollout advance --wait', () => {
   });
 
   it('still reports a rollback as one (exit 3) when the monitor rolls the bake back', async () => {
-    cli.fake.onRequest('GetDeployment', () => cli.world.cloudwatch.setState(cli.world.rollbackAlarm, 'ALARM', cli.clock.now()));
+    cli.fake.onRequest('GetDeployment', () =>
+      cli.world.cloudwatch.setState(cli.world.rollbackAlarm, 'ALARM', cli.clock.now()),
+    );
     const { code, out } = await advanceAndWait();
     expect(code).toBe(EXIT.rolledBack);
     expect(out).toContain('Deployment #2 ended ROLLED_BACK: the flag is back on the previous version.');

@@ -10,7 +10,12 @@ let fake: FakeAws;
 let cloudwatch: CloudWatchClient;
 beforeAll(async () => {
   fake = await startFakeAws(shippedRollout(new Date()));
-  cloudwatch = new CloudWatchClient({ region: 'us-east-1', endpoint: fake.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  cloudwatch = new CloudWatchClient({
+    region: 'us-east-1',
+    endpoint: fake.url,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   cloudwatch.destroy();
@@ -18,7 +23,12 @@ afterAll(async () => {
 });
 
 const sdkError = (input: DescribeAlarmsCommandInput): Promise<unknown> =>
-  cloudwatch.send(new DescribeAlarmsCommand(input)).then(() => { throw new Error('expected the call to fail'); }, (e: unknown) => e);
+  cloudwatch.send(new DescribeAlarmsCommand(input)).then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  );
 
 describe('explainAwsError', () => {
   it('returns a non-AWS error unchanged, so a bug keeps its stack', () => {
@@ -38,8 +48,8 @@ describe('explainAwsError', () => {
     expect(explained).toBeInstanceOf(AwsServiceFailure);
     expect((explained as AwsServiceFailure).cause).toBe(err);
     expect((explained as AwsServiceFailure).message).toBe(
-      `Could not read the rollout alarms: CloudWatch answered InternalFailure (HTTP 500, request id ${fake.requests.at(-1)?.requestId}), a failure on the AWS side. `
-      + 'This only reads, so nothing was changed and it is safe to run it again in a few minutes. If it keeps failing, check the AWS Health Dashboard and quote the request id to AWS Support.',
+      `Could not read the rollout alarms: CloudWatch answered InternalFailure (HTTP 500, request id ${fake.requests.at(-1)?.requestId}), a failure on the AWS side. ` +
+        'This only reads, so nothing was changed and it is safe to run it again in a few minutes. If it keeps failing, check the AWS Health Dashboard and quote the request id to AWS Support.',
     );
   });
 
@@ -48,7 +58,9 @@ describe('explainAwsError', () => {
     const err = await sdkError({ AlarmNames: ['LlmModelRollout/rollback'], AlarmNamePrefix: 'LlmModelRollout/' });
     const explained = explainAwsError(err, 'read the rollout alarms', 'us-east-1', 'read');
     expect(explained).toBeInstanceOf(AwsServiceFailure);
-    expect((explained as AwsServiceFailure).message).toMatch(/^Could not read the rollout alarms: CloudWatch refused it with InvalidParameterCombination(Exception)? \(HTTP 400, request id [0-9a-f-]{36}\)/);
+    expect((explained as AwsServiceFailure).message).toMatch(
+      /^Could not read the rollout alarms: CloudWatch refused it with InvalidParameterCombination(Exception)? \(HTTP 400, request id [0-9a-f-]{36}\)/,
+    );
     expect((explained as AwsServiceFailure).message).toContain('running it again unchanged will fail the same way');
   });
 });

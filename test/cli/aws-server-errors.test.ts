@@ -29,7 +29,9 @@ beforeEach(() => {
   completedPhase(world.appconfig, 'smoke', 60);
   completedPhase(world.appconfig, 'canary', 30);
 });
-afterEach(async () => { await fake.close(); });
+afterEach(async () => {
+  await fake.close();
+});
 
 async function failing(operation: string, error: AwsErrorReply, args: string[]): Promise<RolloutRun> {
   fake = await startFakeAws(world);
@@ -89,7 +91,13 @@ describe('AWS server errors reach on-call as one paragraph', () => {
   });
 
   it('rollback: AppConfig InternalServerException (500) on StopDeployment says to check status first', async () => {
-    world.appconfig.addDeployment({ version: world.appconfig.versionOf('phase-2'), strategyId: world.appconfig.strategyIdOf('llm-model-rollout-phase-2'), state: 'DEPLOYING', percentComplete: 20, startedAt: hoursAgo(0.2) });
+    world.appconfig.addDeployment({
+      version: world.appconfig.versionOf('phase-2'),
+      strategyId: world.appconfig.strategyIdOf('llm-model-rollout-phase-2'),
+      state: 'DEPLOYING',
+      percentComplete: 20,
+      startedAt: hoursAgo(0.2),
+    });
     const run = await failing('StopDeployment', APPCONFIG_INTERNAL_SERVER_EXCEPTION, ['rollback', '--yes']);
     const paragraph = expectOneParagraph(run, 'rollback', APPCONFIG_INTERNAL_SERVER_EXCEPTION, 'StopDeployment');
     expect(paragraph).toContain('stop deployment #3');

@@ -29,7 +29,11 @@ export interface CliOnFake {
   close(): Promise<void>;
 }
 
-export async function cliOnFake(seed: (w: ShippedRollout) => void, options: ShippedRolloutOptions = {}, pollIntervalMs = 5_000): Promise<CliOnFake> {
+export async function cliOnFake(
+  seed: (w: ShippedRollout) => void,
+  options: ShippedRolloutOptions = {},
+  pollIntervalMs = 5_000,
+): Promise<CliOnFake> {
   const clock = new FakeClock(NOW);
   const world = shippedRollout(hoursAgo(300), { rollbackSeconds: 20, ...options });
   seed(world);
@@ -41,14 +45,23 @@ export async function cliOnFake(seed: (w: ShippedRollout) => void, options: Ship
   };
   const deploymentOptions: DeploymentsOptions = { sleep: clock.sleep, now: clock.nowMs, pollIntervalMs };
   return {
-    clock, world, fake,
+    clock,
+    world,
+    fake,
     run: async (argv, confirm = async () => true) => {
       const lines: string[] = [];
       const errors: string[] = [];
-      const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+      const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+        errors.push(line);
+      });
       try {
         const code = await main([...argv, '--config', SHIPPED_CONFIG_FILE], {
-          print: (l) => lines.push(l), env: {}, now: clock.now, awsClients: () => clients, deploymentOptions, confirm,
+          print: (l) => lines.push(l),
+          env: {},
+          now: clock.now,
+          awsClients: () => clients,
+          deploymentOptions,
+          confirm,
         });
         return { code, out: lines.join('\n'), err: errors.join('\n') };
       } finally {

@@ -16,7 +16,9 @@ describe('rollout against a local fake through AWS_ENDPOINT_URL_*', () => {
     completedPhase(world.appconfig, 'canary', 30);
     fake = await startFakeAws(world);
   });
-  afterAll(async () => { await fake.close(); });
+  afterAll(async () => {
+    await fake.close();
+  });
 
   it('status reads AppConfig and CloudWatch from the fake', async () => {
     const { code, stdout } = await runRollout(['status'], fake.url);
@@ -27,15 +29,19 @@ describe('rollout against a local fake through AWS_ENDPOINT_URL_*', () => {
     expect(fake.count('DescribeAlarms')).toBeGreaterThan(0);
   });
 
-  it('advance --yes starts the next phase\'s deployment on the fake', async () => {
+  it("advance --yes starts the next phase's deployment on the fake", async () => {
     const { code, stdout } = await runRollout(['advance', '--yes'], fake.url);
     expect(code).toBe(0);
     expect(stdout).toContain('Started deployment #3 (version 4, phase-2)');
     const start = fake.requests.find((r) => r.operation === 'StartDeployment');
-    expect(start?.path).toBe(`/applications/${world.appconfig.applicationId}/environments/${world.appconfig.environmentId}/deployments`);
+    expect(start?.path).toBe(
+      `/applications/${world.appconfig.applicationId}/environments/${world.appconfig.environmentId}/deployments`,
+    );
     expect(start?.input).toEqual({
-      ConfigurationProfileId: world.appconfig.profileId, ConfigurationVersion: '4',
-      DeploymentStrategyId: world.appconfig.strategyIdOf('llm-model-rollout-phase-2'), Description: 'rollout advance: canary → phase-2',
+      ConfigurationProfileId: world.appconfig.profileId,
+      ConfigurationVersion: '4',
+      DeploymentStrategyId: world.appconfig.strategyIdOf('llm-model-rollout-phase-2'),
+      Description: 'rollout advance: canary → phase-2',
     });
   });
 });

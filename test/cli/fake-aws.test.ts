@@ -37,30 +37,55 @@ describe('fake CloudWatch', () => {
     const omitted = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'LlmModelRollout/' }));
     expect(omitted.CompositeAlarms ?? []).toEqual([]);
     expect(omitted.MetricAlarms?.map((a) => a.AlarmName)).toContain('LlmModelRollout/new-model-error-rate');
-    const composite = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'LlmModelRollout/', AlarmTypes: ['CompositeAlarm'] }));
+    const composite = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'LlmModelRollout/', AlarmTypes: ['CompositeAlarm'] }),
+    );
     expect(composite.CompositeAlarms?.map((a) => a.AlarmName)).toEqual(['LlmModelRollout/rollback']);
     expect(composite.MetricAlarms ?? []).toEqual([]);
   });
 
-  it('DescribeAlarmHistory without AlarmTypes returns metric alarms\' history only, even for a named composite alarm', async () => {
+  it("DescribeAlarmHistory without AlarmTypes returns metric alarms' history only, even for a named composite alarm", async () => {
     // CloudWatch API Reference, DescribeAlarmHistory: AlarmTypes — "If you omit this parameter,
     // only metric alarms are returned."
-    const input = { AlarmName: 'LlmModelRollout/rollback', HistoryItemType: 'StateUpdate' as const, StartDate: hoursAgo(30), EndDate: NOW };
+    const input = {
+      AlarmName: 'LlmModelRollout/rollback',
+      HistoryItemType: 'StateUpdate' as const,
+      StartDate: hoursAgo(30),
+      EndDate: NOW,
+    };
     const omitted = await cloudwatch.send(new DescribeAlarmHistoryCommand(input));
     expect(omitted.AlarmHistoryItems).toEqual([]);
-    const composite = await cloudwatch.send(new DescribeAlarmHistoryCommand({ ...input, AlarmTypes: ['CompositeAlarm'] }));
-    expect(composite.AlarmHistoryItems?.map((h) => [h.AlarmType, h.Timestamp?.toISOString(), JSON.parse(h.HistoryData ?? '{}').newState.stateValue])).toEqual([
+    const composite = await cloudwatch.send(
+      new DescribeAlarmHistoryCommand({ ...input, AlarmTypes: ['CompositeAlarm'] }),
+    );
+    expect(
+      composite.AlarmHistoryItems?.map((h) => [
+        h.AlarmType,
+        h.Timestamp?.toISOString(),
+        JSON.parse(h.HistoryData ?? '{}').newState.stateValue,
+      ]),
+    ).toEqual([
       ['CompositeAlarm', hoursAgo(4).toISOString(), 'OK'],
       ['CompositeAlarm', hoursAgo(5).toISOString(), 'ALARM'],
     ]);
-    const metric = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'LlmModelRollout/new-model-error-rate', HistoryItemType: 'StateUpdate', StartDate: hoursAgo(30) }));
+    const metric = await cloudwatch.send(
+      new DescribeAlarmHistoryCommand({
+        AlarmName: 'LlmModelRollout/new-model-error-rate',
+        HistoryItemType: 'StateUpdate',
+        StartDate: hoursAgo(30),
+      }),
+    );
     expect(metric.AlarmHistoryItems?.map((h) => h.AlarmType)).toEqual(['MetricAlarm']);
   });
 
   it('answers a fault as the SDK expects from CloudWatch: the error name, a server fault, the request id, every attempt a request', async () => {
     fake.fail('DescribeAlarms', CLOUDWATCH_SERVICE_UNAVAILABLE);
     const err: unknown = await cloudwatch.send(new DescribeAlarmsCommand({})).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 2, requestId: fake.requests.at(-1)?.requestId } });
+    expect(err).toMatchObject({
+      name: 'ServiceUnavailable',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503, attempts: 2, requestId: fake.requests.at(-1)?.requestId },
+    });
     expect(fake.count('DescribeAlarms')).toBe(2);
   });
 });
@@ -68,9 +93,15 @@ describe('fake CloudWatch', () => {
 describe('fake AppConfig', () => {
   it('answers a fault as the SDK expects from AppConfig', async () => {
     fake.fail('ListApplications', APPCONFIG_INTERNAL_SERVER_EXCEPTION, 1);
-    expect((await appconfig.send(new ListApplicationsCommand({}))).Items?.map((a) => a.Name)).toEqual(['llm-model-rollout']);
+    expect((await appconfig.send(new ListApplicationsCommand({}))).Items?.map((a) => a.Name)).toEqual([
+      'llm-model-rollout',
+    ]);
     fake.fail('ListApplications', APPCONFIG_INTERNAL_SERVER_EXCEPTION);
     const err: unknown = await appconfig.send(new ListApplicationsCommand({})).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 500, requestId: fake.requests.at(-1)?.requestId } });
+    expect(err).toMatchObject({
+      name: 'InternalServerException',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500, requestId: fake.requests.at(-1)?.requestId },
+    });
   });
 });

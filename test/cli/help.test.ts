@@ -3,7 +3,9 @@ import { main } from '../../lib/cli/main';
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
   const errors: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+    errors.push(line);
+  });
   try {
     const code = await main(argv, { print: (l) => lines.push(l), env: {} });
     return { code, out: lines.join('\n'), err: errors.join('\n') };

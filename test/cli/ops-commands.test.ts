@@ -31,7 +31,13 @@ const LABELS = ['off', 'smoke', 'canary', 'phase-2', 'phase-3', 'full'];
 const VERSION = Object.fromEntries(LABELS.map((l, i) => [l, String(i + 1)])) as Record<string, string>;
 const STRATEGY = Object.fromEntries(LABELS.map((l) => [l, `strat-${l}`])) as Record<string, string>;
 
-function deployment(n: number, label: string, state: DeploymentSummary['State'], completedHoursAgo?: number, extra: Partial<DeploymentSummary> = {}): DeploymentSummary {
+function deployment(
+  n: number,
+  label: string,
+  state: DeploymentSummary['State'],
+  completedHoursAgo?: number,
+  extra: Partial<DeploymentSummary> = {},
+): DeploymentSummary {
   return {
     DeploymentNumber: n,
     ConfigurationProfileId: 'prof-1',
@@ -43,39 +49,79 @@ function deployment(n: number, label: string, state: DeploymentSummary['State'],
   };
 }
 
-function given(deployments: DeploymentSummary[], alarms: { name: string; state: 'OK' | 'ALARM' }[] = [], firedHoursAgo: number[] = []): void {
-  appconfig.on(ListApplicationsCommand).resolves({ Items: [{ Id: 'other', Name: 'other-app' }, { Id: 'app-1', Name: 'llm-model-rollout' }] });
-  appconfig.on(ListEnvironmentsCommand, { ApplicationId: 'app-1' }).resolves({ Items: [{ Id: 'env-1', Name: 'production' }] });
-  appconfig.on(ListConfigurationProfilesCommand, { ApplicationId: 'app-1' }).resolves({ Items: [{ Id: 'prof-1', Name: 'model-flags' }] });
-  appconfig.on(ListHostedConfigurationVersionsCommand, { ApplicationId: 'app-1', ConfigurationProfileId: 'prof-1' }).resolves({
-    Items: [{ VersionNumber: 0, VersionLabel: 'smoke' }, ...LABELS.map((l) => ({ VersionNumber: Number(VERSION[l]), VersionLabel: l }))],
+function given(
+  deployments: DeploymentSummary[],
+  alarms: { name: string; state: 'OK' | 'ALARM' }[] = [],
+  firedHoursAgo: number[] = [],
+): void {
+  appconfig.on(ListApplicationsCommand).resolves({
+    Items: [
+      { Id: 'other', Name: 'other-app' },
+      { Id: 'app-1', Name: 'llm-model-rollout' },
+    ],
   });
-  appconfig.on(ListDeploymentStrategiesCommand).resolves({ Items: LABELS.map((l) => ({ Id: STRATEGY[l], Name: `llm-model-rollout-${l}` })) });
-  appconfig.on(ListDeploymentsCommand, { ApplicationId: 'app-1', EnvironmentId: 'env-1' }).resolves({ Items: deployments });
+  appconfig
+    .on(ListEnvironmentsCommand, { ApplicationId: 'app-1' })
+    .resolves({ Items: [{ Id: 'env-1', Name: 'production' }] });
+  appconfig
+    .on(ListConfigurationProfilesCommand, { ApplicationId: 'app-1' })
+    .resolves({ Items: [{ Id: 'prof-1', Name: 'model-flags' }] });
+  appconfig
+    .on(ListHostedConfigurationVersionsCommand, { ApplicationId: 'app-1', ConfigurationProfileId: 'prof-1' })
+    .resolves({
+      Items: [
+        { VersionNumber: 0, VersionLabel: 'smoke' },
+        ...LABELS.map((l) => ({ VersionNumber: Number(VERSION[l]), VersionLabel: l })),
+      ],
+    });
+  appconfig
+    .on(ListDeploymentStrategiesCommand)
+    .resolves({ Items: LABELS.map((l) => ({ Id: STRATEGY[l], Name: `llm-model-rollout-${l}` })) });
+  appconfig
+    .on(ListDeploymentsCommand, { ApplicationId: 'app-1', EnvironmentId: 'env-1' })
+    .resolves({ Items: deployments });
   cloudwatch.on(DescribeAlarmsCommand).resolves({
-    CompositeAlarms: alarms.filter((a) => a.name.endsWith('/rollback')).map((a) => ({ AlarmName: a.name, StateValue: a.state, StateReason: 'child alarm' })),
-    MetricAlarms: alarms.filter((a) => !a.name.endsWith('/rollback')).map((a) => ({ AlarmName: a.name, StateValue: a.state })),
+    CompositeAlarms: alarms
+      .filter((a) => a.name.endsWith('/rollback'))
+      .map((a) => ({ AlarmName: a.name, StateValue: a.state, StateReason: 'child alarm' })),
+    MetricAlarms: alarms
+      .filter((a) => !a.name.endsWith('/rollback'))
+      .map((a) => ({ AlarmName: a.name, StateValue: a.state })),
   });
   cloudwatch.on(DescribeAlarmHistoryCommand).resolves({
-    AlarmHistoryItems: firedHoursAgo.map((h) => ({ Timestamp: hoursAgo(h), HistoryData: JSON.stringify({ oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }) })),
+    AlarmHistoryItems: firedHoursAgo.map((h) => ({
+      Timestamp: hoursAgo(h),
+      HistoryData: JSON.stringify({ oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }),
+    })),
   });
 }
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   return runWith(async () => true, argv);
 }
-run.withConfirm = (confirm: (q: string) => Promise<boolean>) => (...argv: string[]) => runWith(confirm, argv);
+run.withConfirm =
+  (confirm: (q: string) => Promise<boolean>) =>
+  (...argv: string[]) =>
+    runWith(confirm, argv);
 
-async function runWith(confirm: (q: string) => Promise<boolean>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function runWith(
+  confirm: (q: string) => Promise<boolean>,
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
   const errors: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+    errors.push(line);
+  });
   try {
     const code = await main([...argv, '--config', SHIPPED_CONFIG_FILE], {
       print: (l) => lines.push(l),
       env: {},
       now: () => NOW,
-      awsClients: () => ({ appconfig: new AppConfigClient({ region: 'us-east-1' }), cloudwatch: new CloudWatchClient({ region: 'us-east-1' }) }),
+      awsClients: () => ({
+        appconfig: new AppConfigClient({ region: 'us-east-1' }),
+        cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+      }),
       deploymentOptions: { pollIntervalMs: 0, sleep: async () => undefined },
       confirm,
     });
@@ -85,10 +131,11 @@ async function runWith(confirm: (q: string) => Promise<boolean>, argv: string[])
   }
 }
 
-const writes = (): string[] => [
-  ...appconfig.calls().map((c) => c.args[0].constructor.name),
-  ...cloudwatch.calls().map((c) => c.args[0].constructor.name),
-].filter((n) => /Start|Stop|Disable|Enable/.test(n));
+const writes = (): string[] =>
+  [
+    ...appconfig.calls().map((c) => c.args[0].constructor.name),
+    ...cloudwatch.calls().map((c) => c.args[0].constructor.name),
+  ].filter((n) => /Start|Stop|Disable|Enable/.test(n));
 
 beforeEach(() => {
   appconfig.reset();
@@ -107,8 +154,18 @@ describe('rollout status', () => {
 
   it('reports the live phase, the watch window, the deployment in flight and every alarm', async () => {
     given(
-      [deployment(3, 'phase-2', 'BAKING', undefined, { PercentageComplete: 100, DeploymentDurationInMinutes: 30, FinalBakeTimeInMinutes: 1440 }), deployment(2, 'canary', 'COMPLETE', 30)],
-      [{ name: 'LlmModelRollout/rollback', state: 'OK' }, { name: 'LlmModelRollout/new-model-error-rate', state: 'OK' }],
+      [
+        deployment(3, 'phase-2', 'BAKING', undefined, {
+          PercentageComplete: 100,
+          DeploymentDurationInMinutes: 30,
+          FinalBakeTimeInMinutes: 1440,
+        }),
+        deployment(2, 'canary', 'COMPLETE', 30),
+      ],
+      [
+        { name: 'LlmModelRollout/rollback', state: 'OK' },
+        { name: 'LlmModelRollout/new-model-error-rate', state: 'OK' },
+      ],
     );
     const { out } = await run('status');
     expect(out).toContain('Live phase: canary — 1% of users + 2 allowlisted (deployment #2)');
@@ -122,18 +179,31 @@ describe('rollout status', () => {
 
   it('warns about an alarm whose actions are disabled (e.g. left so by an unfinished kill switch)', async () => {
     given([deployment(4, 'off', 'COMPLETE', 1)]);
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }] });
-    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({ ...deployment(4, 'off', 'COMPLETE', 1), Description: 'by hand' });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }],
+    });
+    appconfig
+      .on(GetDeploymentCommand, { DeploymentNumber: 4 })
+      .resolves({ ...deployment(4, 'off', 'COMPLETE', 1), Description: 'by hand' });
     const { out } = await run('status');
-    expect(out).toContain('LlmModelRollout/rollback — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names LlmModelRollout/rollback)');
+    expect(out).toContain(
+      'LlmModelRollout/rollback — ACTIONS DISABLED: no page, no AppConfig rollback (aws cloudwatch enable-alarm-actions --alarm-names LlmModelRollout/rollback)',
+    );
   });
 
   it('names who paused the rollback alarm’s actions, from the off deployment’s Description', async () => {
     given([deployment(4, 'off', 'COMPLETE', 1)]);
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }] });
-    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({ ...deployment(4, 'off', 'COMPLETE', 1), Description: 'rollback guard: x in ALARM [alarm actions paused by rollback guard]' });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      CompositeAlarms: [{ AlarmName: 'LlmModelRollout/rollback', StateValue: 'OK', ActionsEnabled: false }],
+    });
+    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({
+      ...deployment(4, 'off', 'COMPLETE', 1),
+      Description: 'rollback guard: x in ALARM [alarm actions paused by rollback guard]',
+    });
     const { out } = await run('status');
-    expect(out).toContain("LlmModelRollout/rollback — ACTIONS DISABLED for rollback guard's off deployment #4 (COMPLETE): no page");
+    expect(out).toContain(
+      "LlmModelRollout/rollback — ACTIONS DISABLED for rollback guard's off deployment #4 (COMPLETE): no page",
+    );
   });
 
   it('puts a firing alarm first in the next step', async () => {
@@ -145,21 +215,34 @@ describe('rollout status', () => {
 });
 
 describe('rollout advance', () => {
-  it('deploys the next phase\'s labelled version with its strategy', async () => {
+  it("deploys the next phase's labelled version with its strategy", async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30), deployment(1, 'smoke', 'COMPLETE', 60)]);
-    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 3, ConfigurationVersion: VERSION['phase-2'], State: 'DEPLOYING' });
+    appconfig
+      .on(StartDeploymentCommand)
+      .resolves({ DeploymentNumber: 3, ConfigurationVersion: VERSION['phase-2'], State: 'DEPLOYING' });
     const { code, out } = await run('advance', '--yes');
     expect(code).toBe(0);
-    expect(appconfig.commandCalls(StartDeploymentCommand).map((c) => c.args[0].input)).toEqual([{
-      ApplicationId: 'app-1', EnvironmentId: 'env-1', ConfigurationProfileId: 'prof-1',
-      ConfigurationVersion: VERSION['phase-2'], DeploymentStrategyId: STRATEGY['phase-2'],
-      Description: 'rollout advance: canary → phase-2',
-    }]);
-    expect(out).toContain('Started deployment #3 (version 4, phase-2): deploy flag version 4 (phase-2: 5% of users) with strategy llm-model-rollout-phase-2.');
+    expect(appconfig.commandCalls(StartDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        ApplicationId: 'app-1',
+        EnvironmentId: 'env-1',
+        ConfigurationProfileId: 'prof-1',
+        ConfigurationVersion: VERSION['phase-2'],
+        DeploymentStrategyId: STRATEGY['phase-2'],
+        Description: 'rollout advance: canary → phase-2',
+      },
+    ]);
+    expect(out).toContain(
+      'Started deployment #3 (version 4, phase-2): deploy flag version 4 (phase-2: 5% of users) with strategy llm-model-rollout-phase-2.',
+    );
     expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({
       // CloudWatch API Reference, DescribeAlarmHistory: AlarmTypes — "If you omit this parameter,
       // only metric alarms are returned"; the rollback alarm is a composite alarm.
-      AlarmName: 'LlmModelRollout/rollback', AlarmTypes: expect.arrayContaining(['CompositeAlarm']), HistoryItemType: 'StateUpdate', StartDate: hoursAgo(30), EndDate: NOW,
+      AlarmName: 'LlmModelRollout/rollback',
+      AlarmTypes: expect.arrayContaining(['CompositeAlarm']),
+      HistoryItemType: 'StateUpdate',
+      StartDate: hoursAgo(30),
+      EndDate: NOW,
     });
   });
 
@@ -167,7 +250,9 @@ describe('rollout advance', () => {
     given([]);
     const { code, out } = await run('advance', '--dry-run');
     expect(code).toBe(0);
-    expect(out).toBe('Would deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke (dry run: nothing done).');
+    expect(out).toBe(
+      'Would deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke (dry run: nothing done).',
+    );
     expect(writes()).toEqual([]);
   });
 
@@ -182,18 +267,47 @@ describe('rollout advance', () => {
   it('does nothing when the operator answers no on the terminal (exit 5)', async () => {
     given([]);
     const questions: string[] = [];
-    const { code, out } = await run.withConfirm(async (q) => { questions.push(q); return false; })('advance');
+    const { code, out } = await run.withConfirm(async (q) => {
+      questions.push(q);
+      return false;
+    })('advance');
     expect(code).toBe(5);
-    expect(questions).toEqual(['off → smoke: deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke. Go ahead?']);
+    expect(questions).toEqual([
+      'off → smoke: deploy flag version 2 (smoke: 0.1% of users) with strategy llm-model-rollout-smoke. Go ahead?',
+    ]);
     expect(out).toContain('Not confirmed: nothing done.');
     expect(writes()).toEqual([]);
   });
 
   it.each([
-    ['a deployment in flight', [deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)], [], [], /deployment #3 \(phase-2\) is DEPLOYING: AppConfig runs one deployment per environment/],
-    ['a watch window not yet over', [deployment(2, 'canary', 'COMPLETE', 10)], [], [], /canary has been live 10\.0 h of its 24 h minimum watch window; it can advance from 2026-11-26T02:00:00\.000Z/],
-    ['an alarm in ALARM now', [deployment(2, 'canary', 'COMPLETE', 30)], [{ name: 'LlmModelRollout/new-model-latency-p99', state: 'ALARM' as const }], [], /alarm\(s\) in ALARM now: LlmModelRollout\/new-model-latency-p99/],
-    ['a rollback alarm firing during the window', [deployment(2, 'canary', 'COMPLETE', 30)], [], [5], /the rollback alarm fired during canary's watch window \(last at 2026-11-25T07:00:00\.000Z\)/],
+    [
+      'a deployment in flight',
+      [deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)],
+      [],
+      [],
+      /deployment #3 \(phase-2\) is DEPLOYING: AppConfig runs one deployment per environment/,
+    ],
+    [
+      'a watch window not yet over',
+      [deployment(2, 'canary', 'COMPLETE', 10)],
+      [],
+      [],
+      /canary has been live 10\.0 h of its 24 h minimum watch window; it can advance from 2026-11-26T02:00:00\.000Z/,
+    ],
+    [
+      'an alarm in ALARM now',
+      [deployment(2, 'canary', 'COMPLETE', 30)],
+      [{ name: 'LlmModelRollout/new-model-latency-p99', state: 'ALARM' as const }],
+      [],
+      /alarm\(s\) in ALARM now: LlmModelRollout\/new-model-latency-p99/,
+    ],
+    [
+      'a rollback alarm firing during the window',
+      [deployment(2, 'canary', 'COMPLETE', 30)],
+      [],
+      [5],
+      /the rollback alarm fired during canary's watch window \(last at 2026-11-25T07:00:00\.000Z\)/,
+    ],
   ])('refuses with %s, saying why (exit 4)', async (_what, deployments, alarms, fired, reason) => {
     given(deployments, alarms, fired);
     const { code, out } = await run('advance', '--yes');
@@ -224,8 +338,11 @@ describe('rollout advance', () => {
 
   it('follows the deployment with --wait until it completes', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
-    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 3, ConfigurationVersion: VERSION['phase-2'], State: 'DEPLOYING' });
-    appconfig.on(GetDeploymentCommand)
+    appconfig
+      .on(StartDeploymentCommand)
+      .resolves({ DeploymentNumber: 3, ConfigurationVersion: VERSION['phase-2'], State: 'DEPLOYING' });
+    appconfig
+      .on(GetDeploymentCommand)
       .resolvesOnce({ DeploymentNumber: 3, State: 'DEPLOYING', PercentageComplete: 40 })
       .resolvesOnce({ DeploymentNumber: 3, State: 'BAKING', PercentageComplete: 100 })
       .resolves({ DeploymentNumber: 3, State: 'COMPLETE', PercentageComplete: 100 });
@@ -247,13 +364,18 @@ describe('rollout advance', () => {
     const { code, out } = await run('advance', '--yes', '--wait').finally(() => now.mockRestore());
     expect(out).not.toContain('the flag is back on the previous version');
     expect(code).toBe(6);
-    expect(out).toContain('Deployment #3 is still BAKING after 48.0 h of waiting: it has neither completed nor rolled back yet.');
+    expect(out).toContain(
+      'Deployment #3 is still BAKING after 48.0 h of waiting: it has neither completed nor rolled back yet.',
+    );
   });
 
   it('exits 3 when the deployment it follows is rolled back', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
     appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'DEPLOYING' });
-    appconfig.on(GetDeploymentCommand).resolvesOnce({ DeploymentNumber: 3, State: 'ROLLING_BACK' }).resolves({ DeploymentNumber: 3, State: 'ROLLED_BACK' });
+    appconfig
+      .on(GetDeploymentCommand)
+      .resolvesOnce({ DeploymentNumber: 3, State: 'ROLLING_BACK' })
+      .resolves({ DeploymentNumber: 3, State: 'ROLLED_BACK' });
     const { code, out } = await run('advance', '--yes', '--wait');
     expect(code).toBe(3);
     expect(out).toContain('Deployment #3 ended ROLLED_BACK: the flag is back on the previous version.');
@@ -264,25 +386,46 @@ describe('rollout rollback', () => {
   it('stops the deployment in flight, then deploys the off version with alarm actions paused', async () => {
     given([deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)]);
     // Each plan reads afresh: the stop's rollback, then the off version, show up in the list.
-    appconfig.on(ListDeploymentsCommand, { ApplicationId: 'app-1', EnvironmentId: 'env-1' })
+    appconfig
+      .on(ListDeploymentsCommand, { ApplicationId: 'app-1', EnvironmentId: 'env-1' })
       .resolvesOnce({ Items: [deployment(3, 'phase-2', 'DEPLOYING'), deployment(2, 'canary', 'COMPLETE', 30)] })
       .resolvesOnce({ Items: [deployment(3, 'phase-2', 'ROLLED_BACK'), deployment(2, 'canary', 'COMPLETE', 30)] })
-      .resolves({ Items: [deployment(4, 'off', 'COMPLETE', 0), deployment(3, 'phase-2', 'ROLLED_BACK'), deployment(2, 'canary', 'COMPLETE', 30)] });
+      .resolves({
+        Items: [
+          deployment(4, 'off', 'COMPLETE', 0),
+          deployment(3, 'phase-2', 'ROLLED_BACK'),
+          deployment(2, 'canary', 'COMPLETE', 30),
+        ],
+      });
     appconfig.on(StopDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'ROLLING_BACK' });
-    appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 4, ConfigurationVersion: VERSION.off, State: 'DEPLOYING' });
+    appconfig
+      .on(StartDeploymentCommand)
+      .resolves({ DeploymentNumber: 4, ConfigurationVersion: VERSION.off, State: 'DEPLOYING' });
     appconfig.on(GetDeploymentCommand, { DeploymentNumber: 3 }).resolves({ DeploymentNumber: 3, State: 'ROLLED_BACK' });
-    appconfig.on(GetDeploymentCommand, { DeploymentNumber: 4 }).resolves({ DeploymentNumber: 4, ConfigurationVersion: VERSION.off, State: 'COMPLETE' });
+    appconfig
+      .on(GetDeploymentCommand, { DeploymentNumber: 4 })
+      .resolves({ DeploymentNumber: 4, ConfigurationVersion: VERSION.off, State: 'COMPLETE' });
     cloudwatch.on(DisableAlarmActionsCommand).resolves({});
     cloudwatch.on(EnableAlarmActionsCommand).resolves({});
     const { code, out } = await run('rollback', '--yes');
     expect(code).toBe(0);
-    expect(appconfig.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([{ ApplicationId: 'app-1', EnvironmentId: 'env-1', DeploymentNumber: 3 }]);
+    expect(appconfig.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { ApplicationId: 'app-1', EnvironmentId: 'env-1', DeploymentNumber: 3 },
+    ]);
     expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input).toEqual({
-      ApplicationId: 'app-1', EnvironmentId: 'env-1', ConfigurationProfileId: 'prof-1',
-      ConfigurationVersion: VERSION.off, DeploymentStrategyId: STRATEGY.off, Description: 'rollout rollback (kill switch) [alarm actions paused by rollout rollback]',
+      ApplicationId: 'app-1',
+      EnvironmentId: 'env-1',
+      ConfigurationProfileId: 'prof-1',
+      ConfigurationVersion: VERSION.off,
+      DeploymentStrategyId: STRATEGY.off,
+      Description: 'rollout rollback (kill switch) [alarm actions paused by rollout rollback]',
     });
-    expect(cloudwatch.commandCalls(DisableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['LlmModelRollout/rollback'] });
-    expect(cloudwatch.commandCalls(EnableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['LlmModelRollout/rollback'] });
+    expect(cloudwatch.commandCalls(DisableAlarmActionsCommand)[0]!.args[0].input).toEqual({
+      AlarmNames: ['LlmModelRollout/rollback'],
+    });
+    expect(cloudwatch.commandCalls(EnableAlarmActionsCommand)[0]!.args[0].input).toEqual({
+      AlarmNames: ['LlmModelRollout/rollback'],
+    });
     // Stop first; the off version only after the alarm's actions are paused, and they are restored after.
     const stop = appconfig.commandCalls(StopDeploymentCommand)[0]!;
     const start = appconfig.commandCalls(StartDeploymentCommand)[0]!;
@@ -293,7 +436,9 @@ describe('rollout rollback', () => {
     expect(start.calledBefore(enable)).toBe(true);
     expect(out).toContain('Stopped deployment #3 (version 4, phase-2): now ROLLED_BACK.');
     expect(out).toContain('Every gateway environment picks it up within 15 s');
-    expect(out).toContain('The flag stays off until a phase is advanced again (npx rollout advance): no cdk deploy changes the live phase.');
+    expect(out).toContain(
+      'The flag stays off until a phase is advanced again (npx rollout advance): no cdk deploy changes the live phase.',
+    );
   });
 
   it('does nothing when the flag is already off', async () => {
@@ -307,14 +452,20 @@ describe('rollout rollback', () => {
   it('only says what it would do with --dry-run', async () => {
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
     const { out } = await run('rollback', '--dry-run');
-    expect(out).toBe('Would deploy the off version all at once with strategy llm-model-rollout-off (dry run: nothing done).');
+    expect(out).toBe(
+      'Would deploy the off version all at once with strategy llm-model-rollout-off (dry run: nothing done).',
+    );
     expect(writes()).toEqual([]);
   });
 });
 
 describe('errors on-call can act on', () => {
   it('names missing credentials', async () => {
-    appconfig.on(ListApplicationsCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    appconfig
+      .on(ListApplicationsCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      );
     const { code, err } = await run('status');
     expect(code).toBe(1);
     expect(err).toContain('No AWS credentials found to find the rollout in AppConfig: set AWS_PROFILE');
@@ -324,12 +475,18 @@ describe('errors on-call can act on', () => {
     appconfig.on(ListApplicationsCommand).resolves({ Items: [] });
     const { code, err } = await run('status');
     expect(code).toBe(1);
-    expect(err).toContain("AppConfig application 'llm-model-rollout' not found in us-east-1: deploy the stack first (npx cdk deploy)");
+    expect(err).toContain(
+      "AppConfig application 'llm-model-rollout' not found in us-east-1: deploy the stack first (npx cdk deploy)",
+    );
   });
 
   it('explains throttling and a conflicting deployment', async () => {
-    appconfig.on(ListApplicationsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    expect((await run('status')).err).toContain('AWS throttled the calls to find the rollout in AppConfig, even after retries');
+    appconfig
+      .on(ListApplicationsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    expect((await run('status')).err).toContain(
+      'AWS throttled the calls to find the rollout in AppConfig, even after retries',
+    );
     appconfig.reset();
     given([deployment(2, 'canary', 'COMPLETE', 30)]);
     appconfig.on(StartDeploymentCommand).rejects(Object.assign(new Error('busy'), { name: 'ConflictException' }));
@@ -341,7 +498,16 @@ describe('errors on-call can act on', () => {
 
 describe('rollout advance from a version no phase of the config owns', () => {
   it('refuses: the watch window of an unknown version cannot be checked', async () => {
-    given([{ DeploymentNumber: 9, ConfigurationProfileId: 'prof-1', ConfigurationVersion: '99', State: 'COMPLETE', StartedAt: hoursAgo(200), CompletedAt: hoursAgo(100) }]);
+    given([
+      {
+        DeploymentNumber: 9,
+        ConfigurationProfileId: 'prof-1',
+        ConfigurationVersion: '99',
+        State: 'COMPLETE',
+        StartedAt: hoursAgo(200),
+        CompletedAt: hoursAgo(100),
+      },
+    ]);
     const { code, out } = await run('advance', '--to', 'full', '--yes');
     expect(code).toBe(4);
     expect(out).toContain('the live flag version (version 99) is not a phase of this config');

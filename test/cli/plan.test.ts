@@ -11,7 +11,9 @@ import { SHIPPED_CONFIG_FILE, configWith, shippedConfig, validConfigInput } from
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
   const errors: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+    errors.push(line);
+  });
   try {
     const code = await main(argv, { print: (l) => lines.push(l), env: {} });
     return { code, out: lines.join('\n'), err: errors.join('\n') };
@@ -32,7 +34,15 @@ describe('rollout plan, shipped config (200,000 requests a day)', () => {
     expect(parsed.traffic).toEqual({ requestsPerDay: 200_000, source: 'spend.traffic.requestsPerDay' });
     expect(parsed.phases.map((p) => p.phase)).toEqual(['smoke', 'canary', 'phase-2', 'phase-3', 'full']);
     for (const p of parsed.phases) {
-      expect(Object.keys(p)).toEqual(['phase', 'newModelCallsPerHour', 'minDetectableErrorRisePoints', 'latencyShiftDetectable', 'deadModelDetectMinutes', 'falseRollbacksPerPhase', 'hoursNeeded']);
+      expect(Object.keys(p)).toEqual([
+        'phase',
+        'newModelCallsPerHour',
+        'minDetectableErrorRisePoints',
+        'latencyShiftDetectable',
+        'deadModelDetectMinutes',
+        'falseRollbacksPerPhase',
+        'hoursNeeded',
+      ]);
       expect(Object.keys(p.falseRollbacksPerPhase).sort()).toEqual(['0.5', '1', '2']);
     }
     expect(parsed).toEqual(JSON.parse(JSON.stringify(shipped)));
@@ -74,7 +84,9 @@ describe('rollout plan, shipped config (200,000 requests a day)', () => {
   });
 
   it('follows the judge section: a 1-point error margin cannot catch 1% → 3% within the canary’s day', () => {
-    const wide = configWith((c) => { c.judge.errorRate.marginPoints = 1; });
+    const wide = configWith((c) => {
+      c.judge.errorRate.marginPoints = 1;
+    });
     const canary = planPhase(wide.rollout.phases[1]!, 200_000, judgeSettingsFrom(wide.judge));
     expect(canary.minDetectableErrorRisePoints!).toBeGreaterThan(2);
     expect(canary.hoursNeeded!).toBeGreaterThan(24);
@@ -84,7 +96,8 @@ describe('rollout plan, shipped config (200,000 requests a day)', () => {
     const { code, out } = await run('plan', '--config', SHIPPED_CONFIG_FILE);
     expect(code).toBe(0);
     expect(out).toContain('Detection plan at 200,000 requests/day (spend.traffic.requestsPerDay)');
-    for (const p of shipped.phases) expect(out).toMatch(new RegExp(`^\\| ${p.phase} \\| .* \\| ${p.newModelCallsPerHour} \\|`, 'm'));
+    for (const p of shipped.phases)
+      expect(out).toMatch(new RegExp(`^\\| ${p.phase} \\| .* \\| ${p.newModelCallsPerHour} \\|`, 'm'));
     expect(out).toContain('docs/DETECTION.md');
   });
 });
@@ -123,7 +136,7 @@ describe('rollout plan traffic', () => {
   });
 
   it('is listed in rollout --help and explains itself', async () => {
-    expect((await run('--help')).out).toMatch(/^  plan\s+\S/m);
+    expect((await run('--help')).out).toMatch(/^ {2}plan\s+\S/m);
     const help = await run('plan', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^Usage: rollout plan \[--traffic N\] \[--json\]/);

@@ -11,7 +11,12 @@ const DEFAULT_ID = 'claude-sonnet-4-6';
 const NEW_ID = 'claude-haiku-4-5-20251001';
 const API_KEY = 'sk-test-preflight-key';
 
-async function runPreflight(options: { baseURL: string; config?: RolloutConfig; apiKey?: string }): Promise<{ exitCode: number; results: Awaited<ReturnType<typeof preflight>>['results']; lines: string[]; out: string }> {
+async function runPreflight(options: { baseURL: string; config?: RolloutConfig; apiKey?: string }): Promise<{
+  exitCode: number;
+  results: Awaited<ReturnType<typeof preflight>>['results'];
+  lines: string[];
+  out: string;
+}> {
   const lines: string[] = [];
   const { exitCode, results } = await preflight({
     config: options.config ?? shippedConfig(),
@@ -47,8 +52,12 @@ describe('rollout preflight against the fake vendor', () => {
     expect(header).toHaveLength(2);
     const requestRows = run.lines.filter((l) => /^\s+requests\s/.test(l));
     expect(requestRows).toHaveLength(2);
-    expect(requestRows[0]).toMatch(new RegExp(`requests\\s+${RATE_LIMIT_REQUESTS}\\s+${RATE_LIMIT_REQUESTS - 1}\\s+\\d{4}-\\d\\d-\\d\\dT`));
-    expect(run.results[0].rateLimits).toMatchObject({ 'anthropic-ratelimit-requests-limit': String(RATE_LIMIT_REQUESTS) });
+    expect(requestRows[0]).toMatch(
+      new RegExp(`requests\\s+${RATE_LIMIT_REQUESTS}\\s+${RATE_LIMIT_REQUESTS - 1}\\s+\\d{4}-\\d\\d-\\d\\dT`),
+    );
+    expect(run.results[0]?.rateLimits).toMatchObject({
+      'anthropic-ratelimit-requests-limit': String(RATE_LIMIT_REQUESTS),
+    });
 
     // the vendor saw: retrieve + a 1-token message, per model, with the key
     expect(vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -68,9 +77,9 @@ describe('rollout preflight against the fake vendor', () => {
     vendor.setBehaviour(NEW_ID, { kind: 'status', status: 404 });
     const run = await runPreflight({ baseURL: vendor.url });
     expect(run.exitCode).toBe(1);
-    expect(run.results[0].outcome).toBe('pass');
+    expect(run.results[0]?.outcome).toBe('pass');
     expect(run.results[1]).toMatchObject({ role: 'new', outcome: 'fail' });
-    expect(run.results[1].detail).toMatch(new RegExp(`^model ${NEW_ID} does not exist or this key cannot use it`));
+    expect(run.results[1]?.detail).toMatch(new RegExp(`^model ${NEW_ID} does not exist or this key cannot use it`));
     expect(run.out).toContain(`model ${NEW_ID} does not exist or this key cannot use it`);
     expect(vendor.calls.map((c) => c.model)).toEqual([DEFAULT_ID]);
     expect(run.lines[run.lines.length - 1]).toBe('preflight: 1 passed, 1 failed');
@@ -80,8 +89,8 @@ describe('rollout preflight against the fake vendor', () => {
     vendor.setBehaviour(DEFAULT_ID, () => ({ kind: 'status', status: 401 })); // messages only: retrieve still answers
     const run = await runPreflight({ baseURL: vendor.url });
     expect(run.exitCode).toBe(1);
-    expect(run.results[0].outcome).toBe('fail');
-    expect(run.results[0].detail).toMatch(/^the API key was refused \(401\): check ANTHROPIC_API_KEY/);
+    expect(run.results[0]?.outcome).toBe('fail');
+    expect(run.results[0]?.detail).toMatch(/^the API key was refused \(401\): check ANTHROPIC_API_KEY/);
     expect(run.out).toContain('the API key was refused (401): check ANTHROPIC_API_KEY');
     expect(run.out).not.toContain(API_KEY);
     expect(run.lines[run.lines.length - 1]).toBe('preflight: 1 passed, 1 failed');
@@ -91,21 +100,26 @@ describe('rollout preflight against the fake vendor', () => {
     vendor.setBehaviour(NEW_ID, () => ({ kind: 'status', status: 429, headers: { 'retry-after': '17' } }));
     const run = await runPreflight({ baseURL: vendor.url });
     expect(run.exitCode).toBe(1);
-    expect(run.results[1].outcome).toBe('fail');
-    expect(run.results[1].detail).toMatch(/^rate limited \(429 rate_limit_error.*\): retry after 17 s/);
-    expect(run.results[1].rateLimits).toMatchObject({ 'anthropic-ratelimit-requests-limit': String(RATE_LIMIT_REQUESTS), 'retry-after': '17' });
+    expect(run.results[1]?.outcome).toBe('fail');
+    expect(run.results[1]?.detail).toMatch(/^rate limited \(429 rate_limit_error.*\): retry after 17 s/);
+    expect(run.results[1]?.rateLimits).toMatchObject({
+      'anthropic-ratelimit-requests-limit': String(RATE_LIMIT_REQUESTS),
+      'retry-after': '17',
+    });
     expect(run.out).toContain('retry-after: 17 s');
     expect(vendor.calls.filter((c) => c.model === NEW_ID)).toHaveLength(1); // no SDK retries
   });
 
   it('fails a retired default model from the known list without calling the vendor for it', async () => {
     const config = structuredClone(shippedConfig());
-    config.llm.models[config.llm.defaultModel].vendorModelId = 'claude-2.1';
+    config.llm.models[config.llm.defaultModel]!.vendorModelId = 'claude-2.1';
     const run = await runPreflight({ baseURL: vendor.url, config });
     expect(run.exitCode).toBe(1);
     expect(run.results[0]).toMatchObject({ role: 'default', vendorModelId: 'claude-2.1', outcome: 'fail' });
-    expect(run.results[0].detail).toMatch(/^claude-2\.1 was retired by Anthropic on 2025-07-21: calls to it fail; use claude-sonnet-4-6/);
-    expect(run.results[1].outcome).toBe('pass');
+    expect(run.results[0]?.detail).toMatch(
+      /^claude-2\.1 was retired by Anthropic on 2025-07-21: calls to it fail; use claude-sonnet-4-6/,
+    );
+    expect(run.results[1]?.outcome).toBe('pass');
     expect(vendor.calls.map((c) => c.model)).toEqual([NEW_ID]);
     expect(vendor.requests.some((r) => r.path.includes('claude-2.1'))).toBe(false);
     expect(run.lines[run.lines.length - 1]).toBe('preflight: 1 passed, 1 failed');

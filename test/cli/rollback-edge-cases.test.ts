@@ -13,21 +13,28 @@ import { cliOnFake, liveLabel, NOW, type CliOnFake } from './cli-on-fake';
  *   unless the alarm's actions are disabled.
  */
 let cli: CliOnFake;
-afterEach(async () => { await cli.close(); });
+afterEach(async () => {
+  await cli.close();
+});
 
 describe('rollout rollback', () => {
   it('waits for a ROLLING_BACK deployment to settle before deploying off (no ConflictException)', async () => {
-    cli = await cliOnFake(({ appconfig, cloudwatch, rollbackAlarm }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 2, NOW);
-      cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 1000));
-    }, { rollbackSeconds: 60 });
+    cli = await cliOnFake(
+      ({ appconfig, cloudwatch, rollbackAlarm }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 2, NOW);
+        cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 1000));
+      },
+      { rollbackSeconds: 60 },
+    );
     const { code, out, err } = await cli.run(['rollback', '--yes']);
     expect(cli.fake.requests.filter((r) => r.operation === 'StartDeployment').map((r) => r.status)).toEqual([201]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(liveLabel(cli.world)).toBe('off');
-    expect(out).toContain('Waiting for deployment #2 (version 3, canary) to settle (deployment #2 (version 3, canary) is ROLLING_BACK).');
+    expect(out).toContain(
+      'Waiting for deployment #2 (version 3, canary) to settle (deployment #2 (version 3, canary) is ROLLING_BACK).',
+    );
     expect(out).toContain('deployment #2 (version 3, canary) is now ROLLED_BACK.');
   });
 
@@ -46,29 +53,46 @@ describe('rollout rollback', () => {
   });
 
   it('never stops the guard’s off deployment in flight: waits for it, and leaves the alarm’s actions to it', async () => {
-    cli = await cliOnFake(({ appconfig, cloudwatch, rollbackAlarm }) => {
-      completedPhase(appconfig, 'canary', 100, NOW);
-      cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 60_000)).setActionsEnabled(rollbackAlarm, false, NOW);
-      appconfig.addDeployment({
-        version: appconfig.versionOf('off'), strategyId: appconfig.strategyIdOf('llm-model-rollout-off'), state: 'DEPLOYING', percentComplete: 0, startedAt: NOW,
-        description: offDeploymentDescription('rollback guard: LlmModelRollout/rollback in ALARM', 'rollback guard'),
-      });
-    }, { minimumDeploySeconds: 20 });
+    cli = await cliOnFake(
+      ({ appconfig, cloudwatch, rollbackAlarm }) => {
+        completedPhase(appconfig, 'canary', 100, NOW);
+        cloudwatch
+          .setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 60_000))
+          .setActionsEnabled(rollbackAlarm, false, NOW);
+        appconfig.addDeployment({
+          version: appconfig.versionOf('off'),
+          strategyId: appconfig.strategyIdOf('llm-model-rollout-off'),
+          state: 'DEPLOYING',
+          percentComplete: 0,
+          startedAt: NOW,
+          description: offDeploymentDescription('rollback guard: LlmModelRollout/rollback in ALARM', 'rollback guard'),
+        });
+      },
+      { minimumDeploySeconds: 20 },
+    );
     const enabledWhile: string[] = [];
-    cli.fake.onRequest('EnableAlarmActions', () => {
-      cli.world.appconfig.advance(cli.clock.now());
-      enabledWhile.push(cli.world.appconfig.deployments[1]!.state);
-    }, 10);
+    cli.fake.onRequest(
+      'EnableAlarmActions',
+      () => {
+        cli.world.appconfig.advance(cli.clock.now());
+        enabledWhile.push(cli.world.appconfig.deployments[1]!.state);
+      },
+      10,
+    );
     const { code, out } = await cli.run(['rollback', '--yes']);
     expect(cli.fake.count('StopDeployment')).toBe(0);
     expect(cli.fake.count('StartDeployment')).toBe(0);
     expect(enabledWhile.filter((s) => s !== 'COMPLETE')).toEqual([]);
     expect(code).toBe(0);
-    expect(out).toContain('Waiting for deployment #2 (version 1, off) to settle (deployment #2 (version 1, off), the off version, is already DEPLOYING, started by rollback guard).');
+    expect(out).toContain(
+      'Waiting for deployment #2 (version 1, off) to settle (deployment #2 (version 1, off), the off version, is already DEPLOYING, started by rollback guard).',
+    );
     expect(liveLabel(cli.world)).toBe('off');
     // Once it is COMPLETE nothing needs the actions paused any more: they are restored.
     expect(cli.world.cloudwatch.actionsEnabled(cli.world.rollbackAlarm)).toBe(true);
-    expect(out).toContain('Re-enabled the actions of LlmModelRollout/rollback, left disabled by rollback guard after deployment #2 (version 1, off).');
+    expect(out).toContain(
+      'Re-enabled the actions of LlmModelRollout/rollback, left disabled by rollback guard after deployment #2 (version 1, off).',
+    );
   });
 
   it('fails when its kill switch is rolled back (the alarm’s actions were re-enabled under it)', async () => {
@@ -76,7 +100,9 @@ describe('rollout rollback', () => {
       completedPhase(appconfig, 'canary', 100, NOW);
       cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 60_000));
     });
-    cli.fake.onRequest('GetDeployment', () => cli.world.cloudwatch.setActionsEnabled(cli.world.rollbackAlarm, true, cli.clock.now()));
+    cli.fake.onRequest('GetDeployment', () =>
+      cli.world.cloudwatch.setActionsEnabled(cli.world.rollbackAlarm, true, cli.clock.now()),
+    );
     const { code, out, err } = await cli.run(['rollback', '--yes']);
     expect(liveLabel(cli.world)).toBe('canary');
     expect(code).toBe(1);
@@ -88,8 +114,12 @@ describe('rollout rollback', () => {
     cli = await cliOnFake(({ appconfig, cloudwatch, rollbackAlarm }) => {
       completedPhase(appconfig, 'canary', 100, NOW);
       appconfig.addDeployment({
-        version: appconfig.versionOf('off'), strategyId: appconfig.strategyIdOf('llm-model-rollout-off'), state: 'COMPLETE', percentComplete: 100,
-        startedAt: new Date(NOW.getTime() - 3_600_000), completedAt: new Date(NOW.getTime() - 3_599_000),
+        version: appconfig.versionOf('off'),
+        strategyId: appconfig.strategyIdOf('llm-model-rollout-off'),
+        state: 'COMPLETE',
+        percentComplete: 100,
+        startedAt: new Date(NOW.getTime() - 3_600_000),
+        completedAt: new Date(NOW.getTime() - 3_599_000),
         description: offDeploymentDescription('rollout rollback (kill switch)', 'rollout rollback'),
       });
       cloudwatch.setActionsEnabled(rollbackAlarm, false, new Date(NOW.getTime() - 3_600_000));
@@ -98,17 +128,22 @@ describe('rollout rollback', () => {
     expect(cli.world.cloudwatch.actionsEnabled(cli.world.rollbackAlarm)).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain('The flag is already off (deployment #2 (version 1, off)).');
-    expect(out).toContain('Re-enabled the actions of LlmModelRollout/rollback, left disabled by rollout rollback after deployment #2 (version 1, off).');
+    expect(out).toContain(
+      'Re-enabled the actions of LlmModelRollout/rollback, left disabled by rollout rollback after deployment #2 (version 1, off).',
+    );
   });
 });
 
 describe('rollout status', () => {
   it('shows a ROLLING_BACK deployment as in flight', async () => {
-    cli = await cliOnFake(({ appconfig, cloudwatch, rollbackAlarm }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 2, NOW);
-      cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 1000));
-    }, { rollbackSeconds: 60 });
+    cli = await cliOnFake(
+      ({ appconfig, cloudwatch, rollbackAlarm }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 2, NOW);
+        cloudwatch.setState(rollbackAlarm, 'ALARM', new Date(NOW.getTime() - 1000));
+      },
+      { rollbackSeconds: 60 },
+    );
     const { out } = await cli.run(['status']);
     expect(out).toContain('In flight: deployment #2 of canary — ROLLING_BACK, 100% of environments');
     expect(out).not.toContain('In flight: nothing');

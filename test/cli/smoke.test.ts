@@ -5,7 +5,14 @@ import { smoke, smokeTarget, SMOKE_PROMPT, type SmokeCheck } from '../../lib/cli
 import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { shippedConfig } from '../fixtures/config';
 import { messageObject, startFakeVendor, streamEvents, type FakeVendor } from '../../fakes/fake-vendor';
-import { DEFAULT_VENDOR_ID, FlagFile, flagOn, NEW_VENDOR_ID, startGateway, type GatewayHarness } from '../gateway/harness';
+import {
+  DEFAULT_VENDOR_ID,
+  FlagFile,
+  flagOn,
+  NEW_VENDOR_ID,
+  startGateway,
+  type GatewayHarness,
+} from '../gateway/harness';
 
 jest.setTimeout(30_000);
 
@@ -18,7 +25,9 @@ interface Run {
   readonly byName: (name: string) => SmokeCheck;
 }
 
-async function runSmoke(options: Omit<Parameters<typeof smoke>[0], 'print' | 'config'> & { config?: RolloutConfig }): Promise<Run> {
+async function runSmoke(
+  options: Omit<Parameters<typeof smoke>[0], 'print' | 'config'> & { config?: RolloutConfig },
+): Promise<Run> {
   const lines: string[] = [];
   const { checks, exitCode } = await smoke({ config: shippedConfig(), ...options, print: (l) => lines.push(l) });
   const byName = (name: string): SmokeCheck => {
@@ -64,7 +73,8 @@ describe('rollout smoke against an in-process gateway', () => {
     expect(run.byName('bad request').detail).toMatch(/^400 invalid_request_error/);
     for (const c of run.checks) expect(c.ms).toBeGreaterThanOrEqual(0);
     // one table row per check
-    for (const c of run.checks) expect(run.lines.some((l) => l.includes(c.name) && l.includes(c.outcome) && l.includes(c.detail))).toBe(true);
+    for (const c of run.checks)
+      expect(run.lines.some((l) => l.includes(c.name) && l.includes(c.outcome) && l.includes(c.detail))).toBe(true);
 
     // what reached the vendor: default (no user), new (cohort user), stream on default; the bad request never did
     // (the gateway streams every vendor call, whatever the client asked)
@@ -73,7 +83,7 @@ describe('rollout smoke against an in-process gateway', () => {
       [NEW_VENDOR_ID, true],
       [DEFAULT_VENDOR_ID, true],
     ]);
-    expect(vendor.calls[0].body.metadata).toBeUndefined();
+    expect(vendor.calls[0]?.body.metadata).toBeUndefined();
     expect(vendor.calls.every((c) => c.body.max_tokens === 16)).toBe(true);
     // no completion text in the output
     expect(run.lines.join('\n')).not.toContain('Hello from');
@@ -98,7 +108,10 @@ describe('rollout smoke against an in-process gateway', () => {
     expect(run.lines[run.lines.length - 1]).toBe('smoke: 3 passed, 0 failed, 1 skipped');
 
     const strict = await runSmoke({ url: gateway.url, sign: false, expectNew: true });
-    expect(strict.byName('new model path')).toMatchObject({ outcome: 'fail', detail: `user ${COHORT_USER} is not in the cohort (flag off or not allowlisted)` });
+    expect(strict.byName('new model path')).toMatchObject({
+      outcome: 'fail',
+      detail: `user ${COHORT_USER} is not in the cohort (flag off or not allowlisted)`,
+    });
     expect(strict.exitCode).toBe(1);
     expect(strict.lines[strict.lines.length - 1]).toBe('smoke: 3 passed, 1 failed, 0 skipped');
   });
@@ -106,7 +119,10 @@ describe('rollout smoke against an in-process gateway', () => {
   it('uses --user when given (a user outside a 0% cohort is skipped)', async () => {
     await flags.writeFlag(flagOn(0, { allowlist: [COHORT_USER] }));
     const run = await runSmoke({ url: gateway.url, sign: false, user: 'someone-else' });
-    expect(run.byName('new model path')).toMatchObject({ outcome: 'skip', detail: 'user someone-else is not in the cohort (flag off or not allowlisted)' });
+    expect(run.byName('new model path')).toMatchObject({
+      outcome: 'skip',
+      detail: 'user someone-else is not in the cohort (flag off or not allowlisted)',
+    });
   });
 
   it('skips the new model path when no cohort user is configured (fails with expectNew)', async () => {
@@ -132,10 +148,17 @@ describe('rollout smoke against an in-process gateway', () => {
       ['streaming', 'pass'],
       ['bad request', 'pass'],
     ]);
-    expect(run.byName('new model path').detail).toMatch(/^new model failed; default answered \(x-rollout-fallback: true/);
+    expect(run.byName('new model path').detail).toMatch(
+      /^new model failed; default answered \(x-rollout-fallback: true/,
+    );
     expect(run.exitCode).toBe(1);
     expect(run.lines[run.lines.length - 1]).toBe('smoke: 3 passed, 1 failed, 0 skipped');
-    expect(vendor.calls.map((c) => c.model)).toEqual([DEFAULT_VENDOR_ID, NEW_VENDOR_ID, DEFAULT_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(vendor.calls.map((c) => c.model)).toEqual([
+      DEFAULT_VENDOR_ID,
+      NEW_VENDOR_ID,
+      DEFAULT_VENDOR_ID,
+      DEFAULT_VENDOR_ID,
+    ]);
   });
 });
 
@@ -151,7 +174,13 @@ interface Seen {
 
 async function startCannedServer(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
-  const answer = { model: DEFAULT_VENDOR_ID, text: 'pong', stopReason: 'end_turn' as const, inputTokens: 5, outputTokens: 1 };
+  const answer = {
+    model: DEFAULT_VENDOR_ID,
+    text: 'pong',
+    stopReason: 'end_turn' as const,
+    inputTokens: 5,
+    outputTokens: 1,
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -193,12 +222,19 @@ describe('rollout smoke against servers that are not a healthy gateway', () => {
         ['streaming', 'pass'],
         ['bad request', 'fail'],
       ]);
-      expect(run.byName('bad request').detail).toBe(`${canned.url} answered 200 to max_tokens: 0; expected 400 invalid_request_error`);
+      expect(run.byName('bad request').detail).toBe(
+        `${canned.url} answered 200 to max_tokens: 0; expected 400 invalid_request_error`,
+      );
       expect(run.exitCode).toBe(1);
       expect(run.lines[run.lines.length - 1]).toBe('smoke: 2 passed, 1 failed, 1 skipped');
       // only the fixed smoke prompt was sent
-      for (const s of canned.seen) expect(JSON.parse(s.body).messages).toEqual([{ role: 'user', content: SMOKE_PROMPT }]);
-      expect(canned.seen.every((s) => s.headers.authorization === undefined || !String(s.headers.authorization).startsWith('AWS4'))).toBe(true);
+      for (const s of canned.seen)
+        expect(JSON.parse(s.body).messages).toEqual([{ role: 'user', content: SMOKE_PROMPT }]);
+      expect(
+        canned.seen.every(
+          (s) => s.headers.authorization === undefined || !String(s.headers.authorization).startsWith('AWS4'),
+        ),
+      ).toBe(true);
     } finally {
       await canned.close();
     }
@@ -231,7 +267,9 @@ describe('rollout smoke against servers that are not a healthy gateway', () => {
       for (const s of recorder.seen) {
         expect(s.method).toBe('POST');
         expect(s.path).toBe('/v1/messages');
-        expect(s.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+        expect(s.headers.authorization).toMatch(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+        );
         expect(s.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(s.body).digest('hex'));
       }
       expect(run.lines[0]).toMatch(/SigV4-signed for lambda in us-east-1/);
@@ -251,13 +289,20 @@ describe('smokeTarget', () => {
       sign: true,
       region: 'eu-west-1',
     });
-    expect(smokeTarget({ url: 'https://gateway.example.com', config })).toEqual({ url: 'https://gateway.example.com', sign: true, region: config.aws.region });
+    expect(smokeTarget({ url: 'https://gateway.example.com', config })).toEqual({
+      url: 'https://gateway.example.com',
+      sign: true,
+      region: config.aws.region,
+    });
   });
 
   it('does not sign a local rollout serve unless asked', () => {
     expect(smokeTarget({ url: 'http://127.0.0.1:8080', config }).sign).toBe(false);
     expect(smokeTarget({ url: 'http://localhost:8080', config }).sign).toBe(false);
-    expect(smokeTarget({ url: 'http://127.0.0.1:8080', config, sign: true, region: 'us-west-2' })).toMatchObject({ sign: true, region: 'us-west-2' });
+    expect(smokeTarget({ url: 'http://127.0.0.1:8080', config, sign: true, region: 'us-west-2' })).toMatchObject({
+      sign: true,
+      region: 'us-west-2',
+    });
   });
 
   it('rejects a URL that is not http(s) with a usage error', () => {

@@ -8,7 +8,9 @@ import { cliOnFake, hoursAgo, NOW, type CliOnFake } from './cli-on-fake';
  * revert's time is in its event log (GetDeployment: EventLog, REVERT_COMPLETED with OccurredAt).
  */
 let cli: CliOnFake;
-afterEach(async () => { await cli.close(); });
+afterEach(async () => {
+  await cli.close();
+});
 
 describe('the watch window restarts at a revert', () => {
   beforeEach(async () => {
@@ -17,8 +19,13 @@ describe('the watch window restarts at a revert', () => {
       completedPhase(appconfig, 'canary', 80, NOW);
       // phase-2 completed 30 h ago; on-call reverted it 2 h ago: canary is live again since then.
       appconfig.addDeployment({
-        version: appconfig.versionOf('phase-2'), strategyId: appconfig.strategyIdOf('llm-model-rollout-phase-2'), state: 'REVERTED', percentComplete: 100,
-        startedAt: hoursAgo(54.5), completedAt: hoursAgo(30), undoneAt: hoursAgo(2),
+        version: appconfig.versionOf('phase-2'),
+        strategyId: appconfig.strategyIdOf('llm-model-rollout-phase-2'),
+        state: 'REVERTED',
+        percentComplete: 100,
+        startedAt: hoursAgo(54.5),
+        completedAt: hoursAgo(30),
+        undoneAt: hoursAgo(2),
       });
     });
   });
@@ -43,8 +50,12 @@ describe('the watch window restarts at a rollback', () => {
       completedPhase(appconfig, 'smoke', 100, NOW);
       completedPhase(appconfig, 'canary', 80, NOW);
       appconfig.addDeployment({
-        version: appconfig.versionOf('phase-2'), strategyId: appconfig.strategyIdOf('llm-model-rollout-phase-2'), state: 'ROLLED_BACK', percentComplete: 100,
-        startedAt: hoursAgo(30), undoneAt: hoursAgo(3),
+        version: appconfig.versionOf('phase-2'),
+        strategyId: appconfig.strategyIdOf('llm-model-rollout-phase-2'),
+        state: 'ROLLED_BACK',
+        percentComplete: 100,
+        startedAt: hoursAgo(30),
+        undoneAt: hoursAgo(3),
       });
     });
     const { out } = await cli.run(['status']);

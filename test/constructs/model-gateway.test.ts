@@ -8,7 +8,12 @@ import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { parseGatewaySettings } from '../../lib/domain/gateway-settings';
 import { configWith, shippedConfig } from '../fixtures/config';
 
-interface Built { app: App; stack: Stack; gateway: ModelGateway; template: () => Template }
+interface Built {
+  app: App;
+  stack: Stack;
+  gateway: ModelGateway;
+  template: () => Template;
+}
 
 /** Bundling is skipped here (context); model-rollout-stack.test.ts bundles for real. */
 function build(config: RolloutConfig = shippedConfig(), region: string | null = 'us-east-1'): Built {
@@ -22,7 +27,9 @@ function build(config: RolloutConfig = shippedConfig(), region: string | null = 
 
 type Env = Record<string, string>;
 function functionEnv(t: Template): Env {
-  const fns = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Model gateway') } })) as { Properties: { Environment: { Variables: Env } } }[];
+  const fns = Object.values(
+    t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Model gateway') } }),
+  ) as { Properties: { Environment: { Variables: Env } } }[];
   expect(fns).toHaveLength(1);
   return fns[0]!.Properties.Environment.Variables;
 }
@@ -46,11 +53,19 @@ describe('ModelGateway', () => {
 
   it('uses appConfig.agentLayerArn instead of the pinned layer when config sets it', () => {
     const arn = 'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:262';
-    build(configWith((c) => { c.appConfig.agentLayerArn = arn; })).template().hasResourceProperties('AWS::Lambda::Function', { Layers: [arn] });
+    build(
+      configWith((c) => {
+        c.appConfig.agentLayerArn = arn;
+      }),
+    )
+      .template()
+      .hasResourceProperties('AWS::Lambda::Function', { Layers: [arn] });
   });
 
   it('refuses a stack without a concrete region (the agent layer would be missing)', () => {
-    expect(() => build(shippedConfig(), null)).toThrow(/needs a concrete region for the AppConfig Agent layer: give the stack env.region/);
+    expect(() => build(shippedConfig(), null)).toThrow(
+      /needs a concrete region for the AppConfig Agent layer: give the stack env.region/,
+    );
   });
 
   it('serves a Function URL with AWS_IAM auth and response streaming', () => {
@@ -64,29 +79,53 @@ describe('ModelGateway', () => {
     const env = functionEnv(t);
     const settings = parseGatewaySettings(env.ROLLOUT_GATEWAY_SETTINGS!);
     expect(settings.flagKey).toBe('enable_claude_haiku_4_5');
-    expect(settings.defaultModel).toEqual({ alias: 'claude-sonnet-4-6', vendorModelId: 'claude-sonnet-4-6', inputUsdPerMillionTokens: 3, outputUsdPerMillionTokens: 15 });
+    expect(settings.defaultModel).toEqual({
+      alias: 'claude-sonnet-4-6',
+      vendorModelId: 'claude-sonnet-4-6',
+      inputUsdPerMillionTokens: 3,
+      outputUsdPerMillionTokens: 15,
+    });
     expect(settings.newModel.vendorModelId).toBe('claude-haiku-4-5-20251001');
-    expect(settings.appConfig).toEqual({ application: 'llm-model-rollout', environment: 'production', profile: 'model-flags' });
+    expect(settings.appConfig).toEqual({
+      application: 'llm-model-rollout',
+      environment: 'production',
+      profile: 'model-flags',
+    });
     expect(env.VENDOR_API_KEY_SECRET_ID).toBe('llm-model-rollout/anthropic-api-key');
     expect(env.AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS).toBe('15');
-    expect(env.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST).toBe('/applications/llm-model-rollout/environments/production/configurations/model-flags');
+    expect(env.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST).toBe(
+      '/applications/llm-model-rollout/environments/production/configurations/model-flags',
+    );
     expect(JSON.stringify(env)).not.toMatch(/sk-ant|apiKey/);
   });
 
   it('generates the id-hashing key as a stack secret and lets only the function read the two secrets', () => {
     const t = build().template();
     t.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Effect: 'Allow',
-          Resource: [
-            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:123456789012:secret:llm-model-rollout/anthropic-api-key-??????']] },
-            { Ref: Match.stringLikeRegexp('GatewayIdHashKey') },
-          ],
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Effect: 'Allow',
+            Resource: [
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':secretsmanager:us-east-1:123456789012:secret:llm-model-rollout/anthropic-api-key-??????',
+                  ],
+                ],
+              },
+              { Ref: Match.stringLikeRegexp('GatewayIdHashKey') },
+            ],
+          },
+        ]),
       },
     });
   });
@@ -96,11 +135,24 @@ describe('ModelGateway', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayLogs'), 'Arn'] } },
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayLogs'), 'Arn'] },
+          },
           {
             Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('FlagsEnvironment') }, '/configuration/', { Ref: Match.stringLikeRegexp('FlagsFlagConfigurationProfile') }])] },
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([
+                  { Ref: Match.stringLikeRegexp('FlagsEnvironment') },
+                  '/configuration/',
+                  { Ref: Match.stringLikeRegexp('FlagsFlagConfigurationProfile') },
+                ]),
+              ],
+            },
           },
         ]),
       },
@@ -108,15 +160,31 @@ describe('ModelGateway', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     // The gateway's role has no managed policy (the first-deploy custom resource's Provider
     // framework, also in this stack, brings its own).
-    t.resourcePropertiesCountIs('AWS::IAM::Role', { Description: Match.stringLikeRegexp('^Model gateway'), ManagedPolicyArns: Match.anyValue() }, 0);
+    t.resourcePropertiesCountIs(
+      'AWS::IAM::Role',
+      { Description: Match.stringLikeRegexp('^Model gateway'), ManagedPolicyArns: Match.anyValue() },
+      0,
+    );
     t.resourcePropertiesCountIs('AWS::IAM::Role', { Description: Match.stringLikeRegexp('^Model gateway') }, 1);
   });
 
   it('grants the configured callers the Function URL (both permissions of the dual-auth model)', () => {
     const caller = 'arn:aws:iam::123456789012:role/chat-app';
-    const t = build(configWith((c) => { c.gateway.callerArns = [caller]; })).template();
-    t.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', Principal: caller, FunctionUrlAuthType: 'AWS_IAM' });
-    t.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: caller, InvokedViaFunctionUrl: true });
+    const t = build(
+      configWith((c) => {
+        c.gateway.callerArns = [caller];
+      }),
+    ).template();
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: caller,
+      FunctionUrlAuthType: 'AWS_IAM',
+    });
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: caller,
+      InvokedViaFunctionUrl: true,
+    });
   });
 
   it('grantInvoke gives a role in the stack the Function URL', () => {
@@ -124,7 +192,14 @@ describe('ModelGateway', () => {
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     gateway.grantInvoke(role);
     template().hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunctionUrl', Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'lambda:InvokeFunctionUrl',
+            Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+          }),
+        ]),
+      },
       Roles: [{ Ref: Match.stringLikeRegexp('App') }],
     });
   });

@@ -18,22 +18,42 @@ function synth(config: RolloutConfig = shippedConfig()): Template {
 
 /** Logical ids of the metric alarms built by the RolloutAlarms construct, and how many other parts of the stack build. */
 function guardRailAlarmIds(stack: ModelRolloutStack): { inside: string[]; outside: number } {
-  const ids = (scope: { node: { findAll(): unknown[] } }): string[] => scope.node.findAll()
-    .filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm)
-    .map((c) => stack.getLogicalId(c));
+  const ids = (scope: { node: { findAll(): unknown[] } }): string[] =>
+    scope.node
+      .findAll()
+      .filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm)
+      .map((c) => stack.getLogicalId(c));
   const inside = ids(stack.alarms);
   return { inside, outside: ids(stack).filter((id) => !inside.includes(id)).length };
 }
 
 type Props = Record<string, unknown>;
-interface Found { id: string; props: Props }
+interface Found {
+  id: string;
+  props: Props;
+}
 
 const P = 'LlmModelRollout/';
-const RATE = { errorRate: `${P}new-model-error-rate`, throttleRate: `${P}new-model-throttle-rate`, moderationRate: `${P}new-model-moderation-rate` };
+const RATE = {
+  errorRate: `${P}new-model-error-rate`,
+  throttleRate: `${P}new-model-throttle-rate`,
+  moderationRate: `${P}new-model-moderation-rate`,
+};
 const PERCENTILE = { latency: `${P}new-model-latency-p99`, ttft: `${P}new-model-ttft-p99` };
 const FLAG_ERRORS = `${P}flag-errors`;
-const ROLLOUT_ALARMS = [RATE.errorRate, PERCENTILE.latency, PERCENTILE.ttft, RATE.throttleRate, RATE.moderationRate, FLAG_ERRORS];
-const HEALTH = { errors: `${P}gateway-function-errors`, throttles: `${P}gateway-function-throttles`, url5xx: `${P}gateway-url-5xx` };
+const ROLLOUT_ALARMS = [
+  RATE.errorRate,
+  PERCENTILE.latency,
+  PERCENTILE.ttft,
+  RATE.throttleRate,
+  RATE.moderationRate,
+  FLAG_ERRORS,
+];
+const HEALTH = {
+  errors: `${P}gateway-function-errors`,
+  throttles: `${P}gateway-function-throttles`,
+  url5xx: `${P}gateway-url-5xx`,
+};
 const VENDOR_AUTH = `${P}vendor-auth-failures`;
 const GUARD_FAILURES = `${P}rollback-guard-failures`;
 const ROLLBACK = `${P}rollback`;
@@ -41,11 +61,16 @@ const METRIC_ALARMS = [...ROLLOUT_ALARMS, ...Object.values(HEALTH), VENDOR_AUTH,
 const OWNER = 'LLM Platform team <llm-platform@example.com>';
 
 function alarms(t: Template, type = 'AWS::CloudWatch::Alarm'): Found[] {
-  return Object.entries(t.findResources(type)).map(([id, r]) => ({ id, props: (r as { Properties: Props }).Properties }));
+  return Object.entries(t.findResources(type)).map(([id, r]) => ({
+    id,
+    props: (r as { Properties: Props }).Properties,
+  }));
 }
 
 function alarm(t: Template, name: string): Found {
-  const found = [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')].filter((a) => a.props.AlarmName === name);
+  const found = [...alarms(t), ...alarms(t, 'AWS::CloudWatch::CompositeAlarm')].filter(
+    (a) => a.props.AlarmName === name,
+  );
   expect(found).toHaveLength(1);
   return found[0]!;
 }
@@ -60,14 +85,33 @@ function modelStat(metricName: string, stat = 'Sum', period = 60, namespace = 'M
   return {
     // Route=rollout: requests naming the new model themselves are metered Route=direct and never
     // reach a rollback alarm.
-    Metric: { Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }, { Name: 'Route', Value: 'rollout' }], MetricName: metricName, Namespace: namespace },
+    Metric: {
+      Dimensions: [
+        { Name: 'Model', Value: 'claude-haiku-4-5' },
+        { Name: 'Route', Value: 'rollout' },
+      ],
+      MetricName: metricName,
+      Namespace: namespace,
+    },
     Period: period,
     Stat: stat,
   };
 }
 
-function rateMetrics(name: string, numerator: string, expression = 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)', period = 60, namespace = 'ModelRollout'): Props[] {
-  if (numerator === 'ModelErrors') return errorRateMetrics(name, period, namespace, expression === 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)' ? undefined : expression);
+function rateMetrics(
+  name: string,
+  numerator: string,
+  expression = 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)',
+  period = 60,
+  namespace = 'ModelRollout',
+): Props[] {
+  if (numerator === 'ModelErrors')
+    return errorRateMetrics(
+      name,
+      period,
+      namespace,
+      expression === 'IF(n >= 20 OR e >= 3, 100 * e / n, 0)' ? undefined : expression,
+    );
   return [
     { Expression: expression, Id: 'expr_1', Label: `${name} (%)`, ReturnData: true },
     { Id: 'e', MetricStat: modelStat(numerator, 'Sum', period, namespace), ReturnData: false },
@@ -80,7 +124,12 @@ function errorRateMetrics(name: string, period: number, namespace: string, expre
   const e = '(FILL(e0, 0) + FILL(e1, 0))';
   const n = '(FILL(n0, 0) + FILL(n1, 0))';
   return [
-    { Expression: expression ?? `IF(${n} >= 20 OR ${e} >= 3, 100 * ${e} / ${n}, 0)`, Id: 'expr_1', Label: `${name} (%)`, ReturnData: true },
+    {
+      Expression: expression ?? `IF(${n} >= 20 OR ${e} >= 3, 100 * ${e} / ${n}, 0)`,
+      Id: 'expr_1',
+      Label: `${name} (%)`,
+      ReturnData: true,
+    },
     { Id: 'e0', MetricStat: modelStat('ModelErrors', 'Sum', period, namespace), ReturnData: false },
     { Id: 'e1', MetricStat: modelStat('CircuitOpen', 'Sum', period, namespace), ReturnData: false },
     { Id: 'n0', MetricStat: modelStat('Requests', 'Sum', period, namespace), ReturnData: false },
@@ -92,14 +141,16 @@ function errorRateMetrics(name: string, period: number, namespace: string, expre
 function joined(value: unknown): string {
   const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   expect(join).toBeDefined();
-  return join[1].map((part) => {
-    if (typeof part === 'string') return part;
-    const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-    if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
-    const ref = (part as { Ref?: string }).Ref;
-    if (ref) return `<${ref}>`;
-    throw new Error(`unexpected part ${JSON.stringify(part)}`);
-  }).join(join[0]);
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
+      const ref = (part as { Ref?: string }).Ref;
+      if (ref) return `<${ref}>`;
+      throw new Error(`unexpected part ${JSON.stringify(part)}`);
+    })
+    .join(join[0]);
 }
 
 describe('RolloutAlarms in the stack (shipped config)', () => {
@@ -124,13 +175,25 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     // Other parts of the stack (spend) may add alarms of their own; nothing else does.
     t.resourceCountIs('AWS::CloudWatch::Alarm', 11 + outside);
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
-    expect(alarms(t).filter((a) => inside.includes(a.id)).map((a) => a.props.AlarmName).sort()).toEqual([...METRIC_ALARMS].sort());
+    expect(
+      alarms(t)
+        .filter((a) => inside.includes(a.id))
+        .map((a) => a.props.AlarmName)
+        .sort(),
+    ).toEqual([...METRIC_ALARMS].sort());
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.props.AlarmName)).toEqual([ROLLBACK]);
   });
 
   it('judges every metric alarm with >= threshold and treats missing data as not breaching', () => {
-    t.allResourcesProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
-    for (const name of METRIC_ALARMS) expect(alarm(t, name).props).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    t.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    for (const name of METRIC_ALARMS)
+      expect(alarm(t, name).props).toMatchObject({
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
   });
 
   it('evaluates 2 of 3 periods on every alarm but the guard-failure and vendor-key ones (first breach pages)', () => {
@@ -147,7 +210,15 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     const { props } = alarm(t, name);
     expect(props.Metrics).toEqual(rateMetrics(name.slice(P.length), numerator));
     expect(props.Threshold).toBe(threshold);
-    for (const absent of ['MetricName', 'Namespace', 'Statistic', 'ExtendedStatistic', 'Period', 'Dimensions', 'EvaluateLowSampleCountPercentile']) {
+    for (const absent of [
+      'MetricName',
+      'Namespace',
+      'Statistic',
+      'ExtendedStatistic',
+      'Period',
+      'Dimensions',
+      'EvaluateLowSampleCountPercentile',
+    ]) {
       expect(props[absent]).toBeUndefined();
     }
   });
@@ -158,8 +229,9 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
   ])('%s alarms on p99 of %s at %s ms and ignores low-sample periods', (name, metricName, threshold) => {
     const { props } = alarm(t, name);
     expect(props).toMatchObject({ Threshold: threshold, EvaluateLowSampleCountPercentile: 'ignore' });
-    const p99 = props.ExtendedStatistic === 'p99'
-      || JSON.stringify(props.Metrics ?? []).includes(JSON.stringify(modelStat(metricName, 'p99')));
+    const p99 =
+      props.ExtendedStatistic === 'p99' ||
+      JSON.stringify(props.Metrics ?? []).includes(JSON.stringify(modelStat(metricName, 'p99')));
     expect(p99).toBe(true);
     expect(props.Statistic).toBeUndefined();
   });
@@ -173,7 +245,10 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(props).toMatchObject({
       Namespace: 'ModelRollout',
       MetricName: metricName,
-      Dimensions: [{ Name: 'Model', Value: 'claude-haiku-4-5' }, { Name: 'Route', Value: 'rollout' }],
+      Dimensions: [
+        { Name: 'Model', Value: 'claude-haiku-4-5' },
+        { Name: 'Route', Value: 'rollout' },
+      ],
       Period: 60,
       ExtendedStatistic: 'p99',
       EvaluateLowSampleCountPercentile: 'ignore',
@@ -244,11 +319,17 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(rule).toBe(`(${ids.map((id) => `ALARM("<${id}.Arn>")`).join(' OR ')})`);
   });
 
-  it('pages on the first vendor refusal of the gateway\'s own key (VendorAuthFailures, no dimension), and never rolls back for it', () => {
+  it("pages on the first vendor refusal of the gateway's own key (VendorAuthFailures, no dimension), and never rolls back for it", () => {
     const { props } = alarm(t, VENDOR_AUTH);
     expect(props).toMatchObject({
-      Namespace: 'ModelRollout', MetricName: 'VendorAuthFailures', Statistic: 'Sum', Period: 60,
-      Threshold: 1, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching',
+      Namespace: 'ModelRollout',
+      MetricName: 'VendorAuthFailures',
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: pageTopic }],
     });
     expect(props.Dimensions).toBeUndefined();
@@ -258,10 +339,18 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
 
   it('describes every alarm with its meaning, first step, runbook section and owner', () => {
     const sections: Record<string, string> = {
-      [RATE.errorRate]: 'new-model-error-rate', [PERCENTILE.latency]: 'new-model-latency-p99', [PERCENTILE.ttft]: 'new-model-ttft-p99',
-      [RATE.throttleRate]: 'new-model-throttle-rate', [RATE.moderationRate]: 'new-model-moderation-rate', [FLAG_ERRORS]: 'flag-errors',
-      [HEALTH.errors]: 'gateway-health', [HEALTH.throttles]: 'gateway-health', [HEALTH.url5xx]: 'gateway-health',
-      [VENDOR_AUTH]: 'vendor-auth-failures', [GUARD_FAILURES]: 'guard-failures', [ROLLBACK]: 'rollback',
+      [RATE.errorRate]: 'new-model-error-rate',
+      [PERCENTILE.latency]: 'new-model-latency-p99',
+      [PERCENTILE.ttft]: 'new-model-ttft-p99',
+      [RATE.throttleRate]: 'new-model-throttle-rate',
+      [RATE.moderationRate]: 'new-model-moderation-rate',
+      [FLAG_ERRORS]: 'flag-errors',
+      [HEALTH.errors]: 'gateway-health',
+      [HEALTH.throttles]: 'gateway-health',
+      [HEALTH.url5xx]: 'gateway-health',
+      [VENDOR_AUTH]: 'vendor-auth-failures',
+      [GUARD_FAILURES]: 'guard-failures',
+      [ROLLBACK]: 'rollback',
     };
     for (const [name, section] of Object.entries(sections)) {
       const description = alarm(t, name).props.AlarmDescription as string;
@@ -270,13 +359,19 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
       expect(description).toContain(`Owner: ${OWNER}.`);
       expect(description.length).toBeLessThanOrEqual(1024);
     }
-    expect(alarm(t, RATE.errorRate).props.AlarmDescription).toMatch(/^claude-haiku-4-5 is failing .* on ≥ 5% of its calls/);
+    expect(alarm(t, RATE.errorRate).props.AlarmDescription).toMatch(
+      /^claude-haiku-4-5 is failing .* on ≥ 5% of its calls/,
+    );
   });
 });
 
 describe('RolloutAlarms follow the config', () => {
   it('takes the error-rate threshold from alarms.errorRatePercent', () => {
-    const t = synth(configWith((c) => { c.alarms.errorRatePercent = 2; }));
+    const t = synth(
+      configWith((c) => {
+        c.alarms.errorRatePercent = 2;
+      }),
+    );
     const { props } = alarm(t, RATE.errorRate);
     expect(props.Threshold).toBe(2);
     expect(props.AlarmDescription).toMatch(/on ≥ 2% of its calls/);
@@ -284,8 +379,14 @@ describe('RolloutAlarms follow the config', () => {
   });
 
   it('uses 5-minute periods everywhere with alarms.periodMinutes 5', () => {
-    const t = synth(configWith((c) => { c.alarms.periodMinutes = 5; }));
-    expect(alarm(t, RATE.errorRate).props.Metrics).toEqual(rateMetrics('new-model-error-rate', 'ModelErrors', undefined, 300));
+    const t = synth(
+      configWith((c) => {
+        c.alarms.periodMinutes = 5;
+      }),
+    );
+    expect(alarm(t, RATE.errorRate).props.Metrics).toEqual(
+      rateMetrics('new-model-error-rate', 'ModelErrors', undefined, 300),
+    );
     expect(JSON.stringify(alarm(t, PERCENTILE.latency).props)).toContain('"Period":300');
     expect(alarm(t, FLAG_ERRORS).props.Period).toBe(300);
     for (const name of Object.values(HEALTH)) expect(alarm(t, name).props.Period).toBe(300);
@@ -294,12 +395,22 @@ describe('RolloutAlarms follow the config', () => {
   });
 
   it('takes the minimum-sample guard, M of N and the other thresholds from config', () => {
-    const t = synth(configWith((c) => {
-      Object.assign(c.alarms, {
-        minRequestsPerPeriod: 50, minErrorsToJudge: 7, evaluationPeriods: 5, datapointsToAlarm: 4, throttleRatePercent: 15, moderationFlagRatePercent: 0.5,
-        latencyP99Ms: 20000, timeToFirstTokenP99Ms: 2500, flagErrorsPerPeriod: 3, gatewayErrorsPerPeriod: 9,
-      });
-    }));
+    const t = synth(
+      configWith((c) => {
+        Object.assign(c.alarms, {
+          minRequestsPerPeriod: 50,
+          minErrorsToJudge: 7,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 4,
+          throttleRatePercent: 15,
+          moderationFlagRatePercent: 0.5,
+          latencyP99Ms: 20000,
+          timeToFirstTokenP99Ms: 2500,
+          flagErrorsPerPeriod: 3,
+          gatewayErrorsPerPeriod: 9,
+        });
+      }),
+    );
     expect(alarm(t, RATE.throttleRate).props).toMatchObject({
       Metrics: rateMetrics('new-model-throttle-rate', 'Throttles', 'IF(n >= 50 OR e >= 7, 100 * e / n, 0)'),
       Threshold: 15,
@@ -310,31 +421,57 @@ describe('RolloutAlarms follow the config', () => {
     expect(alarm(t, PERCENTILE.latency).props.Threshold).toBe(20000);
     expect(alarm(t, PERCENTILE.ttft).props.Threshold).toBe(2500);
     expect(alarm(t, FLAG_ERRORS).props.Threshold).toBe(3);
-    for (const name of Object.values(HEALTH)) expect(alarm(t, name).props).toMatchObject({ Threshold: 9, EvaluationPeriods: 5, DatapointsToAlarm: 4 });
+    for (const name of Object.values(HEALTH))
+      expect(alarm(t, name).props).toMatchObject({ Threshold: 9, EvaluationPeriods: 5, DatapointsToAlarm: 4 });
     expect(alarm(t, GUARD_FAILURES).props).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
   });
 
   it('names alarms after the stack name and reads metrics from the configured namespace', () => {
-    const { t, stack } = synthStack(configWith((c) => { c.stackName = 'OtherRollout'; c.gateway.metricsNamespace = 'Team/Llm'; }));
+    const { t, stack } = synthStack(
+      configWith((c) => {
+        c.stackName = 'OtherRollout';
+        c.gateway.metricsNamespace = 'Team/Llm';
+      }),
+    );
     const { inside } = guardRailAlarmIds(stack);
-    expect(alarms(t).filter((a) => inside.includes(a.id)).map((a) => a.props.AlarmName).sort()).toEqual(METRIC_ALARMS.map((n) => n.replace(P, 'OtherRollout/')).sort());
+    expect(
+      alarms(t)
+        .filter((a) => inside.includes(a.id))
+        .map((a) => a.props.AlarmName)
+        .sort(),
+    ).toEqual(METRIC_ALARMS.map((n) => n.replace(P, 'OtherRollout/')).sort());
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm')[0]!.props.AlarmName).toBe('OtherRollout/rollback');
-    expect(alarm(t, 'OtherRollout/new-model-error-rate').props.Metrics).toEqual(rateMetrics('new-model-error-rate', 'ModelErrors', undefined, 60, 'Team/Llm'));
+    expect(alarm(t, 'OtherRollout/new-model-error-rate').props.Metrics).toEqual(
+      rateMetrics('new-model-error-rate', 'ModelErrors', undefined, 60, 'Team/Llm'),
+    );
   });
 
   it('names the owner without an email when config has none', () => {
-    const t = synth(configWith((c) => { delete c.contacts.owner.email; }));
+    const t = synth(
+      configWith((c) => {
+        delete c.contacts.owner.email;
+      }),
+    );
     for (const a of [...METRIC_ALARMS, ROLLBACK].map((name) => alarm(t, name))) {
       expect(a.props.AlarmDescription).toMatch(/ Owner: LLM Platform team\.$/);
     }
   });
 
   it('without the guard there is no guard-failure alarm, and the rest is unchanged', () => {
-    const { t, stack } = synthStack(configWith((c) => { c.guard.enabled = false; }));
+    const { t, stack } = synthStack(
+      configWith((c) => {
+        c.guard.enabled = false;
+      }),
+    );
     const { inside, outside } = guardRailAlarmIds(stack);
     expect(inside).toHaveLength(10);
     t.resourceCountIs('AWS::CloudWatch::Alarm', 10 + outside);
-    expect(alarms(t).filter((a) => inside.includes(a.id)).map((a) => a.props.AlarmName).sort()).toEqual(METRIC_ALARMS.filter((n) => n !== GUARD_FAILURES).sort());
+    expect(
+      alarms(t)
+        .filter((a) => inside.includes(a.id))
+        .map((a) => a.props.AlarmName)
+        .sort(),
+    ).toEqual(METRIC_ALARMS.filter((n) => n !== GUARD_FAILURES).sort());
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmName: GUARD_FAILURES }, 0);
     t.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: ROLLBACK, AlarmActions: Match.anyValue() });
@@ -346,7 +483,9 @@ describe('the composite rollback alarm as the AppConfig monitor', () => {
     const t = synth();
     const composite = alarm(t, ROLLBACK).id;
     const role = logicalId(t, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'appconfig.amazonaws.com' } })] }),
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'appconfig.amazonaws.com' } })],
+      }),
     });
     t.resourceCountIs('AWS::AppConfig::Environment', 1);
     t.hasResourceProperties('AWS::AppConfig::Environment', {

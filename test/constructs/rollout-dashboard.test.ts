@@ -9,23 +9,33 @@ import { configWith, shippedConfig } from '../fixtures/config';
 
 const CONTEXT = { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-iam:minimizePolicies': true };
 
-interface Widget { type: string; properties: { title?: string; alarms?: string[]; metrics?: unknown[][] } }
-interface Body { start: string; widgets: Widget[] }
+interface Widget {
+  type: string;
+  properties: { title?: string; alarms?: string[]; metrics?: unknown[][] };
+}
+interface Body {
+  start: string;
+  widgets: Widget[];
+}
 
 /** The dashboard body with tokens as `<logicalId.Attr>` / `<Ref>`; `literal` is the literal parts only. */
 function dashboard(t: Template): { name: string; literal: string; body: Body } {
-  const dashboards = Object.values(t.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardName: string; DashboardBody: unknown } }[];
+  const dashboards = Object.values(t.findResources('AWS::CloudWatch::Dashboard')) as {
+    Properties: { DashboardName: string; DashboardBody: unknown };
+  }[];
   expect(dashboards).toHaveLength(1);
   const { DashboardName, DashboardBody } = dashboards[0]!.Properties;
   const join = (DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   expect(join[0]).toBe('');
   const literal = join[1].filter((p): p is string => typeof p === 'string').join('');
-  const resolved = join[1].map((p) => {
-    if (typeof p === 'string') return p;
-    const getAtt = (p as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-    if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
-    return `<${(p as { Ref: string }).Ref}>`;
-  }).join('');
+  const resolved = join[1]
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const getAtt = (p as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
+      return `<${(p as { Ref: string }).Ref}>`;
+    })
+    .join('');
   return { name: DashboardName, literal, body: JSON.parse(resolved) as Body };
 }
 
@@ -35,10 +45,12 @@ function synth(config: RolloutConfig = shippedConfig()): Template {
 
 /** [namespace, metricName, 'Model', model, {stat, ...}] rows of a graph widget. */
 function metricRows(widget: Widget): { name: string; model?: string; stat?: string }[] {
-  return (widget.properties.metrics ?? []).filter((row) => typeof row[0] === 'string').map((row) => {
-    const options = row[row.length - 1] as { stat?: string };
-    return { name: row[1] as string, model: row[2] === 'Model' ? (row[3] as string) : undefined, stat: options.stat };
-  });
+  return (widget.properties.metrics ?? [])
+    .filter((row) => typeof row[0] === 'string')
+    .map((row) => {
+      const options = row[row.length - 1] as { stat?: string };
+      return { name: row[1] as string, model: row[2] === 'Model' ? (row[3] as string) : undefined, stat: options.stat };
+    });
 }
 
 describe('RolloutDashboard in the stack', () => {
@@ -57,8 +69,24 @@ describe('RolloutDashboard in the stack', () => {
   });
 
   it('shows both models and every gateway metric the rollout is judged by', () => {
-    for (const text of ['claude-haiku-4-5', 'claude-sonnet-4-6', '"ModelRollout"', '"Requests"', '"Latency"', '"p95"', '"p99"', '"Throttles"', '"Fallbacks"',
-      '"InputTokens"', '"OutputTokens"', '"EstimatedCostUsd"', '"ModerationFlags"', '"TimeToFirstToken"', '"ModelErrors"', '"FlagErrors"']) {
+    for (const text of [
+      'claude-haiku-4-5',
+      'claude-sonnet-4-6',
+      '"ModelRollout"',
+      '"Requests"',
+      '"Latency"',
+      '"p95"',
+      '"p99"',
+      '"Throttles"',
+      '"Fallbacks"',
+      '"InputTokens"',
+      '"OutputTokens"',
+      '"EstimatedCostUsd"',
+      '"ModerationFlags"',
+      '"TimeToFirstToken"',
+      '"ModelErrors"',
+      '"FlagErrors"',
+    ]) {
       expect(d.literal).toContain(text);
     }
   });
@@ -69,7 +97,11 @@ describe('RolloutDashboard in the stack', () => {
     expect(first!.properties.title).toBe('Rollout alarms');
     const composite = Object.keys(t.findResources('AWS::CloudWatch::CompositeAlarm'))[0]!;
     const metricAlarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm'))
-      .filter(([, r]) => (r as { Properties: { AlarmName: string } }).Properties.AlarmName !== 'LlmModelRollout/rollback-guard-failures')
+      .filter(
+        ([, r]) =>
+          (r as { Properties: { AlarmName: string } }).Properties.AlarmName !==
+          'LlmModelRollout/rollback-guard-failures',
+      )
       .map(([id]) => `<${id}.Arn>`);
     expect(first!.properties.alarms![0]).toBe(`<${composite}.Arn>`);
     const shown = first!.properties.alarms!;
@@ -98,8 +130,14 @@ describe('RolloutDashboard in the stack', () => {
       ...both.map((m) => ({ name: 'InputTokens', stat: 'Sum', ...m })),
       ...both.map((m) => ({ name: 'OutputTokens', stat: 'Sum', ...m })),
     ]);
-    expect(metricRows(byTitle('Estimated cost (USD)'))).toEqual(both.map((m) => ({ name: 'EstimatedCostUsd', stat: 'Sum', ...m })));
-    expect(metricRows(byTitle('Fallbacks and circuit-open skips'))[0]).toEqual({ name: 'Fallbacks', model: 'claude-haiku-4-5', stat: 'Sum' });
+    expect(metricRows(byTitle('Estimated cost (USD)'))).toEqual(
+      both.map((m) => ({ name: 'EstimatedCostUsd', stat: 'Sum', ...m })),
+    );
+    expect(metricRows(byTitle('Fallbacks and circuit-open skips'))[0]).toEqual({
+      name: 'Fallbacks',
+      model: 'claude-haiku-4-5',
+      stat: 'Sum',
+    });
     expect(metricRows(byTitle('Moderation flags and flag errors'))).toEqual([
       { name: 'ModerationFlags', model: 'claude-haiku-4-5', stat: 'Sum' },
       { name: 'FlagErrors', model: undefined, stat: 'Sum' },
@@ -107,12 +145,20 @@ describe('RolloutDashboard in the stack', () => {
   });
 
   it('follows the configured models, stack name and namespace', () => {
-    const other = dashboard(synth(configWith((c) => {
-      c.stackName = 'Other';
-      c.gateway.metricsNamespace = 'Team/Llm';
-      c.llm.models['claude-opus-4-1'] = { vendorModelId: 'claude-opus-4-1-20250805', inputUsdPerMillionTokens: 15, outputUsdPerMillionTokens: 75 };
-      c.llm.newModelAlias = 'claude-opus-4-1';
-    })));
+    const other = dashboard(
+      synth(
+        configWith((c) => {
+          c.stackName = 'Other';
+          c.gateway.metricsNamespace = 'Team/Llm';
+          c.llm.models['claude-opus-4-1'] = {
+            vendorModelId: 'claude-opus-4-1-20250805',
+            inputUsdPerMillionTokens: 15,
+            outputUsdPerMillionTokens: 75,
+          };
+          c.llm.newModelAlias = 'claude-opus-4-1';
+        }),
+      ),
+    );
     expect(other.name).toBe('Other-us-east-1-rollout');
     expect(other.literal).toContain('claude-opus-4-1');
     expect(other.literal).toContain('claude-sonnet-4-6');
@@ -127,8 +173,16 @@ describe('RolloutDashboard as a construct', () => {
     const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
     const config = shippedConfig();
     const metrics = new GatewayMetrics('ModelRollout', Duration.minutes(1));
-    const a = new cloudwatch.Alarm(stack, 'A', { metric: metrics.metric('Requests', 'm'), threshold: 1, evaluationPeriods: 1 });
-    const b = new cloudwatch.Alarm(stack, 'B', { metric: metrics.metric('Requests', 'm'), threshold: 2, evaluationPeriods: 1 });
+    const a = new cloudwatch.Alarm(stack, 'A', {
+      metric: metrics.metric('Requests', 'm'),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    const b = new cloudwatch.Alarm(stack, 'B', {
+      metric: metrics.metric('Requests', 'm'),
+      threshold: 2,
+      evaluationPeriods: 1,
+    });
     new RolloutDashboard(stack, 'Dashboard', { config, metrics, alarms: [b, a] });
     const d = dashboard(Template.fromStack(stack));
     const id = (alarm: cloudwatch.Alarm): string => stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnAlarm);

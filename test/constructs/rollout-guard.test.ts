@@ -6,7 +6,11 @@ import { GUARD_TIMING, workBudgetMs, longestExpectedRunMs } from '../../lib/doma
 import { ModelRolloutStack } from '../../lib/stacks/model-rollout-stack';
 import { configWith, shippedConfig } from '../fixtures/config';
 
-interface Built { app: App; stack: ModelRolloutStack; t: Template }
+interface Built {
+  app: App;
+  stack: ModelRolloutStack;
+  t: Template;
+}
 
 function build(config: RolloutConfig = shippedConfig()): Built {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-iam:minimizePolicies': true } });
@@ -23,13 +27,24 @@ function onlyId(t: Template, type: string, props?: Record<string, unknown>): str
   return ids[0]!;
 }
 
-const arn = (...parts: unknown[]): { 'Fn::Join': [string, unknown[]] } =>
-  ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appconfig:us-east-1:', { Ref: 'AWS::AccountId' }, ...parts]] });
+const arn = (...parts: unknown[]): { 'Fn::Join': [string, unknown[]] } => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appconfig:us-east-1:', { Ref: 'AWS::AccountId' }, ...parts]],
+});
 
 describe('RolloutGuard in the stack (shipped config)', () => {
   let b: Built;
   let ids: {
-    guardFn: string; guardRole: string; composite: string; page: string; app: string; env: string; profile: string; offVersion: string; killSwitch: string; key: string; logs: string;
+    guardFn: string;
+    guardRole: string;
+    composite: string;
+    page: string;
+    app: string;
+    env: string;
+    profile: string;
+    offVersion: string;
+    killSwitch: string;
+    key: string;
+    logs: string;
   };
 
   beforeAll(() => {
@@ -57,7 +72,9 @@ describe('RolloutGuard in the stack (shipped config)', () => {
 
   it('runs on the rollback alarm’s move to ALARM, and only then', () => {
     const { t } = b;
-    const rules = t.findResources('AWS::Events::Rule', { Properties: { Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [ids.guardFn, 'Arn'] } })] } });
+    const rules = t.findResources('AWS::Events::Rule', {
+      Properties: { Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [ids.guardFn, 'Arn'] } })] },
+    });
     expect(Object.keys(rules)).toHaveLength(1);
     const rule = Object.values(rules)[0] as Resource;
     expect(rule.Properties.EventPattern).toEqual({
@@ -117,7 +134,9 @@ describe('RolloutGuard in the stack (shipped config)', () => {
   // retry (AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous
   // invocation": two more attempts, one and two minutes apart) then fixes.
   it('pages from the guard-failure alarm only once Lambda’s retries are spent: AsyncEventsDropped, not Errors', () => {
-    const found = b.t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'LlmModelRollout/rollback-guard-failures' } });
+    const found = b.t.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: 'LlmModelRollout/rollback-guard-failures' },
+    });
     expect(Object.keys(found)).toHaveLength(1);
     const alarm = (Object.values(found)[0] as Resource).Properties;
     expect(alarm).toMatchObject({
@@ -149,27 +168,52 @@ describe('RolloutGuard in the stack (shipped config)', () => {
   it('may only read, stop, revert and start deployments of the rollout, pause the rollback alarm and page', () => {
     const policies = b.t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: ids.guardRole }] } });
     expect(Object.keys(policies)).toHaveLength(1);
-    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement;
+    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } })
+      .Properties.PolicyDocument.Statement;
     const envArn = arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env });
     // The application is a required resource type of every deployment action (Service
     // Authorization Reference for AWS AppConfig); test/stacks/lambda-permissions.test.ts checks each call.
     const appArn = arn(':application/', { Ref: ids.app });
-    expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'appconfig:ListDeployments', Resource: [envArn, appArn] },
-      { Effect: 'Allow', Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'], Resource: [arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env }, '/deployment/*'), envArn, appArn] },
-      { Effect: 'Allow', Action: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'], Resource: { 'Fn::GetAtt': [ids.composite, 'Arn'] } },
-      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: ids.page } },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [ids.key, 'Arn'] } },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [ids.logs, 'Arn'] } },
-    ]));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: 'appconfig:ListDeployments', Resource: [envArn, appArn] },
+        {
+          Effect: 'Allow',
+          Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
+          Resource: [
+            arn(':application/', { Ref: ids.app }, '/environment/', { Ref: ids.env }, '/deployment/*'),
+            envArn,
+            appArn,
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['cloudwatch:DisableAlarmActions', 'cloudwatch:EnableAlarmActions'],
+          Resource: { 'Fn::GetAtt': [ids.composite, 'Arn'] },
+        },
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: ids.page } },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: { 'Fn::GetAtt': [ids.key, 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [ids.logs, 'Arn'] },
+        },
+      ]),
+    );
     const start = statements.filter((s) => s.Action === 'appconfig:StartDeployment');
     expect(start).toHaveLength(1);
-    expect(start[0]!.Resource).toEqual(expect.arrayContaining([
-      appArn,
-      envArn,
-      arn(':application/', { Ref: ids.app }, '/configurationprofile/', { Ref: ids.profile }),
-      arn(':deploymentstrategy/', { Ref: ids.killSwitch }),
-    ]));
+    expect(start[0]!.Resource).toEqual(
+      expect.arrayContaining([
+        appArn,
+        envArn,
+        arn(':application/', { Ref: ids.app }, '/configurationprofile/', { Ref: ids.profile }),
+        arn(':deploymentstrategy/', { Ref: ids.killSwitch }),
+      ]),
+    );
     expect(start[0]!.Resource).toHaveLength(4);
     expect(statements).toHaveLength(7);
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -177,7 +221,8 @@ describe('RolloutGuard in the stack (shipped config)', () => {
 
   it('has no wildcard resource and no managed policy', () => {
     const policies = b.t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: ids.guardRole }] } });
-    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement;
+    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } })
+      .Properties.PolicyDocument.Statement;
     for (const s of statements) {
       const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
       expect(resources).not.toContain('*');
@@ -204,24 +249,48 @@ describe('RolloutGuard in the stack (shipped config)', () => {
 
 describe('RolloutGuard switched off (guard.enabled: false)', () => {
   it('creates no guard function, rule, invoke config or guard-failure alarm', () => {
-    const { stack, t } = build(configWith((c) => { c.guard.enabled = false; }));
+    const { stack, t } = build(
+      configWith((c) => {
+        c.guard.enabled = false;
+      }),
+    );
     expect(stack.guard).toBeUndefined();
     // The gateway, and the first-deploy custom resource (its function and the Provider framework's).
     t.resourceCountIs('AWS::Lambda::Function', 3);
-    t.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('Rolls the model rollout back') }, 0);
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ROLLOUT_GATEWAY_SETTINGS: Match.anyValue() }) } });
+    t.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Description: Match.stringLikeRegexp('Rolls the model rollout back') },
+      0,
+    );
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ROLLOUT_GATEWAY_SETTINGS: Match.anyValue() }) },
+    });
     t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
     // Only the notifications' "back to OK" rule listens to alarms.
-    t.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) }, 1);
-    t.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ previousState: { value: ['ALARM'] } }) }) }, 1);
+    t.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.objectLike({ source: ['aws.cloudwatch'] }) },
+      1,
+    );
+    t.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.objectLike({ detail: Match.objectLike({ previousState: { value: ['ALARM'] } }) }) },
+      1,
+    );
     t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmName: 'LlmModelRollout/rollback-guard-failures' }, 0);
     // The composite still guards deployments as the AppConfig monitor, and still pages.
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
-    t.hasResourceProperties('AWS::AppConfig::Environment', { Monitors: Match.arrayWith([Match.objectLike({ AlarmArn: Match.anyValue() })]) });
+    t.hasResourceProperties('AWS::AppConfig::Environment', {
+      Monitors: Match.arrayWith([Match.objectLike({ AlarmArn: Match.anyValue() })]),
+    });
   });
 
   it('is still clean under cdk-nag without the guard', () => {
-    const { app, stack } = build(configWith((c) => { c.guard.enabled = false; }));
+    const { app, stack } = build(
+      configWith((c) => {
+        c.guard.enabled = false;
+      }),
+    );
     expect(new AwsSolutionsChecks(app).validateScope(stack).violations).toEqual([]);
   });
 });

@@ -12,24 +12,50 @@ function template(config: RolloutConfig = shippedConfig()): Template {
   return Template.fromStack(new ModelRolloutStack(app, 'LlmModelRollout', { config }));
 }
 
-type Alarm = { Properties: { AlarmName: string; Threshold: number; Metrics: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] }; Period: number; Stat: string } }[]; EvaluationPeriods: number; DatapointsToAlarm: number; AlarmActions: unknown[] } };
+type Alarm = {
+  Properties: {
+    AlarmName: string;
+    Threshold: number;
+    Metrics: {
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] };
+        Period: number;
+        Stat: string;
+      };
+    }[];
+    EvaluationPeriods: number;
+    DatapointsToAlarm: number;
+    AlarmActions: unknown[];
+  };
+};
 
 function alarm(t: Template, name: string): Alarm['Properties'] {
-  const found = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } })) as Alarm[];
+  const found = Object.values(
+    t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }),
+  ) as Alarm[];
   expect(found).toHaveLength(1);
   return found[0]!.Properties;
 }
 
 describe('expected vendor spend', () => {
   it('prices one request from the catalog', () => {
-    expect(requestCostUsd({ vendorModelId: 'x', inputUsdPerMillionTokens: 3, outputUsdPerMillionTokens: 15 }, 1200, 400)).toBeCloseTo(0.0096, 10);
+    expect(
+      requestCostUsd({ vendorModelId: 'x', inputUsdPerMillionTokens: 3, outputUsdPerMillionTokens: 15 }, 1200, 400),
+    ).toBeCloseTo(0.0096, 10);
   });
 
-  it('blends the two models by each phase\'s share (shipped config)', () => {
+  it("blends the two models by each phase's share (shipped config)", () => {
     const byPhase = expectedSpendByPhase(shippedConfig())!;
     // 200,000 requests/day; Sonnet $0.0096 and Haiku $0.0032 per request.
     expect(byPhase.map((p) => [p.phase, Number(p.dailyUsd.toFixed(2))])).toEqual([
-      ['off', 1920], ['smoke', 1918.72], ['canary', 1907.2], ['phase-2', 1856], ['phase-3', 1600], ['full', 640],
+      ['off', 1920],
+      ['smoke', 1918.72],
+      ['canary', 1907.2],
+      ['phase-2', 1856],
+      ['phase-3', 1600],
+      ['full', 640],
     ]);
     expect(byPhase[5]!.monthlyUsd).toBeCloseTo(640 * 30.4, 6);
   });
@@ -39,9 +65,19 @@ describe('expected vendor spend', () => {
     expect(derived.expectedDailyUsd).toBeCloseTo(1920, 6);
     expect(derived.source).toBe('derived from spend.traffic: the highest phase (off)');
     expect(derived.dailyAlertUsd).toBeCloseTo(2304, 6);
-    expect(derived.hourlyAlertUsd).toBeCloseTo(2304 * 2 / 24, 6);
-    const given = vendorSpendBasis(configWith((c) => { c.spend.expectedDailyVendorUsd = 500; c.spend.alertAtPercentOfExpected = 150; }));
-    expect(given).toEqual({ expectedDailyUsd: 500, source: 'spend.expectedDailyVendorUsd', dailyAlertUsd: 750, hourlyAlertUsd: 62.5 });
+    expect(derived.hourlyAlertUsd).toBeCloseTo((2304 * 2) / 24, 6);
+    const given = vendorSpendBasis(
+      configWith((c) => {
+        c.spend.expectedDailyVendorUsd = 500;
+        c.spend.alertAtPercentOfExpected = 150;
+      }),
+    );
+    expect(given).toEqual({
+      expectedDailyUsd: 500,
+      source: 'spend.expectedDailyVendorUsd',
+      dailyAlertUsd: 750,
+      hourlyAlertUsd: 62.5,
+    });
   });
 
   it('is the table README shows', () => {
@@ -51,8 +87,12 @@ describe('expected vendor spend', () => {
 });
 
 describe('SpendGuard', () => {
-  it('budgets the stack\'s AWS costs by its cost allocation tag, alerting at 120% actual and forecast', () => {
-    const t = template(configWith((c) => { c.spend.alertEmails = ['finance@example.com']; }));
+  it("budgets the stack's AWS costs by its cost allocation tag, alerting at 120% actual and forecast", () => {
+    const t = template(
+      configWith((c) => {
+        c.spend.alertEmails = ['finance@example.com'];
+      }),
+    );
     t.resourceCountIs('AWS::Budgets::Budget', 1);
     const subscribers = [
       { SubscriptionType: 'SNS', Address: { Ref: Match.stringLikeRegexp('NotificationsPageTopic') } },
@@ -67,16 +107,38 @@ describe('SpendGuard', () => {
         CostFilters: { TagKeyValue: ['user:llm-rollout:stack$LlmModelRollout'] },
       },
       NotificationsWithSubscribers: [
-        { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 120, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
-        { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 120, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
+        {
+          Notification: {
+            NotificationType: 'ACTUAL',
+            ComparisonOperator: 'GREATER_THAN',
+            Threshold: 120,
+            ThresholdType: 'PERCENTAGE',
+          },
+          Subscribers: subscribers,
+        },
+        {
+          Notification: {
+            NotificationType: 'FORECASTED',
+            ComparisonOperator: 'GREATER_THAN',
+            Threshold: 120,
+            ThresholdType: 'PERCENTAGE',
+          },
+          Subscribers: subscribers,
+        },
       ],
     });
   });
 
   it('uses the configured alert percentage', () => {
-    const t = template(configWith((c) => { c.spend.alertAtPercentOfExpected = 135; }));
+    const t = template(
+      configWith((c) => {
+        c.spend.alertAtPercentOfExpected = 135;
+      }),
+    );
     t.hasResourceProperties('AWS::Budgets::Budget', {
-      NotificationsWithSubscribers: Match.arrayWith([Match.objectLike({ Notification: Match.objectLike({ Threshold: 135 }) })]),
+      NotificationsWithSubscribers: Match.arrayWith([
+        Match.objectLike({ Notification: Match.objectLike({ Threshold: 135 }) }),
+      ]),
     });
   });
 
@@ -84,18 +146,24 @@ describe('SpendGuard', () => {
     const t = template();
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Sid: 'AllowBudgetsToPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'budgets.amazonaws.com' },
-          Action: 'sns:Publish',
-          Resource: { Ref: Match.stringLikeRegexp('NotificationsPageTopic') },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowBudgetsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('NotificationsPageTopic') },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ]),
       },
     });
-    t.hasResourceProperties('AWS::SNS::Topic', { Tags: Match.arrayWith([{ Key: 'llm-rollout:stack', Value: 'LlmModelRollout' }]) });
-    t.hasResourceProperties('AWS::Lambda::Function', { Tags: Match.arrayWith([{ Key: 'llm-rollout:stack', Value: 'LlmModelRollout' }]) });
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      Tags: Match.arrayWith([{ Key: 'llm-rollout:stack', Value: 'LlmModelRollout' }]),
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Tags: Match.arrayWith([{ Key: 'llm-rollout:stack', Value: 'LlmModelRollout' }]),
+    });
   });
 
   it('alarms on a day of vendor spend over both models at the threshold computed from config', () => {
@@ -114,7 +182,10 @@ describe('SpendGuard', () => {
   });
 
   it('catches a runaway within the hour: the last hour projected to a day at the burn multiple', () => {
-    const config = configWith((c) => { c.spend.expectedDailyVendorUsd = 480; c.spend.hourlyBurnMultiple = 3; });
+    const config = configWith((c) => {
+      c.spend.expectedDailyVendorUsd = 480;
+      c.spend.hourlyBurnMultiple = 3;
+    });
     const a = alarm(template(config), 'LlmModelRollout/vendor-spend-burn-rate');
     expect(a.Threshold).toBe(72); // 480 × 120% × 3 / 24
     expect(a.Metrics.filter((m) => m.MetricStat).every((m) => m.MetricStat!.Period === 3600)).toBe(true);
@@ -123,12 +194,48 @@ describe('SpendGuard', () => {
 
 describe('spend config validation', () => {
   it.each([
-    ['no expectation at all', (c: RolloutConfig) => { delete c.spend.traffic; }, /spend: gives no expected vendor spend: set spend\.expectedDailyVendorUsd, or spend\.traffic/],
-    ['a negative AWS expectation', (c: RolloutConfig) => { c.spend.expectedMonthlyAwsUsd = -5; }, /spend\.expectedMonthlyAwsUsd: must be > 0 US dollars \(got -5\)/],
-    ['an alert at 100%', (c: RolloutConfig) => { c.spend.alertAtPercentOfExpected = 100; }, /spend\.alertAtPercentOfExpected: must be > 100/],
-    ['a burn multiple below 1', (c: RolloutConfig) => { c.spend.hourlyBurnMultiple = 0.5; }, /spend\.hourlyBurnMultiple: must be ≥ 1/],
-    ['eleven budget emails', (c: RolloutConfig) => { c.spend.alertEmails = Array.from({ length: 11 }, (_, i) => `a${i}@example.com`); }, /at most 10 email subscribers/],
-    ['no on-call subscriber', (c: RolloutConfig) => { c.notifications.onCallEmails = []; }, /notifications: has no on-call subscriber/],
+    [
+      'no expectation at all',
+      (c: RolloutConfig) => {
+        delete c.spend.traffic;
+      },
+      /spend: gives no expected vendor spend: set spend\.expectedDailyVendorUsd, or spend\.traffic/,
+    ],
+    [
+      'a negative AWS expectation',
+      (c: RolloutConfig) => {
+        c.spend.expectedMonthlyAwsUsd = -5;
+      },
+      /spend\.expectedMonthlyAwsUsd: must be > 0 US dollars \(got -5\)/,
+    ],
+    [
+      'an alert at 100%',
+      (c: RolloutConfig) => {
+        c.spend.alertAtPercentOfExpected = 100;
+      },
+      /spend\.alertAtPercentOfExpected: must be > 100/,
+    ],
+    [
+      'a burn multiple below 1',
+      (c: RolloutConfig) => {
+        c.spend.hourlyBurnMultiple = 0.5;
+      },
+      /spend\.hourlyBurnMultiple: must be ≥ 1/,
+    ],
+    [
+      'eleven budget emails',
+      (c: RolloutConfig) => {
+        c.spend.alertEmails = Array.from({ length: 11 }, (_, i) => `a${i}@example.com`);
+      },
+      /at most 10 email subscribers/,
+    ],
+    [
+      'no on-call subscriber',
+      (c: RolloutConfig) => {
+        c.notifications.onCallEmails = [];
+      },
+      /notifications: has no on-call subscriber/,
+    ],
   ])('refuses %s', (_what, change, message) => {
     expect(() => configWith(change)).toThrow(message);
   });

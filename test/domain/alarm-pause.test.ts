@@ -5,7 +5,9 @@ describe('who paused the rollback alarm’s actions', () => {
     const guard = offDeploymentDescription('rollback guard: LlmModelRollout/rollback in ALARM', 'rollback guard');
     expect(guard).toBe('rollback guard: LlmModelRollout/rollback in ALARM [alarm actions paused by rollback guard]');
     expect(pauserOf(guard)).toBe('rollback guard');
-    expect(pauserOf(offDeploymentDescription('rollout rollback (kill switch)', 'rollout rollback'))).toBe('rollout rollback');
+    expect(pauserOf(offDeploymentDescription('rollout rollback (kill switch)', 'rollout rollback'))).toBe(
+      'rollout rollback',
+    );
   });
 
   it('says nothing for a Description without the mark (a console deployment)', () => {

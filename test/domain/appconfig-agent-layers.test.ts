@@ -1,5 +1,11 @@
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
-import { AGENT_LAYER_TABLE, AgentLayerError, agentLayerArn, compareVersions, FIRST_ENTITY_ID_VERSION } from '../../lib/domain/appconfig-agent-layers';
+import {
+  AGENT_LAYER_TABLE,
+  AgentLayerError,
+  agentLayerArn,
+  compareVersions,
+  FIRST_ENTITY_ID_VERSION,
+} from '../../lib/domain/appconfig-agent-layers';
 import { RolloutConfigError } from '../../lib/domain/config-errors';
 import { parseRolloutConfig } from '../../lib/domain/load-config';
 import { TODAY, withChange } from '../fixtures/config';
@@ -17,11 +23,15 @@ describe('pinned AppConfig Agent layers', () => {
   });
 
   it('gives the documented ARN for us-east-1 arm64 and x86-64', () => {
-    expect(agentLayerArn('us-east-1', 'arm64')).toBe('arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254');
-    expect(agentLayerArn('us-east-1', 'x86_64')).toBe('arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension:321');
+    expect(agentLayerArn('us-east-1', 'arm64')).toBe(
+      'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254',
+    );
+    expect(agentLayerArn('us-east-1', 'x86_64')).toBe(
+      'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension:321',
+    );
   });
 
-  it('is newer than aws-cdk-lib\'s table in every region both know (that one is agent 2.0.358, 2023)', () => {
+  it("is newer than aws-cdk-lib's table in every region both know (that one is agent 2.0.358, 2023)", () => {
     let compared = 0;
     for (const region of Object.keys(AGENT_LAYER_TABLE.regions)) {
       const cdk = appconfig.Application.getLambdaLayerVersionArn(region, appconfig.Platform.ARM_64);
@@ -34,7 +44,9 @@ describe('pinned AppConfig Agent layers', () => {
   });
 
   it('uses the partition of the region (China, GovCloud)', () => {
-    expect(agentLayerArn('cn-north-1', 'arm64')).toMatch(/^arn:aws-cn:lambda:cn-north-1:615057806174:layer:AWS-AppConfig-Extension-Arm64:\d+$/);
+    expect(agentLayerArn('cn-north-1', 'arm64')).toMatch(
+      /^arn:aws-cn:lambda:cn-north-1:615057806174:layer:AWS-AppConfig-Extension-Arm64:\d+$/,
+    );
     expect(agentLayerArn('us-gov-west-1', 'arm64')).toMatch(/^arn:aws-us-gov:lambda:us-gov-west-1:946746059096:layer:/);
   });
 
@@ -48,7 +60,9 @@ describe('pinned AppConfig Agent layers', () => {
 
   it('refuses a region without a pinned layer, naming the config key that fixes it', () => {
     expect(() => agentLayerArn('xx-nowhere-1', 'arm64')).toThrow(AgentLayerError);
-    expect(() => agentLayerArn('xx-nowhere-1', 'arm64')).toThrow(/No AppConfig Agent layer is pinned for region xx-nowhere-1.*appConfig\.agentLayerArn/);
+    expect(() => agentLayerArn('xx-nowhere-1', 'arm64')).toThrow(
+      /No AppConfig Agent layer is pinned for region xx-nowhere-1.*appConfig\.agentLayerArn/,
+    );
   });
 
   it('compares dotted versions numerically', () => {
@@ -59,10 +73,15 @@ describe('pinned AppConfig Agent layers', () => {
 });
 
 describe('config: the agent layer', () => {
-  const parse = (input: unknown): (() => unknown) => () => parseRolloutConfig(input, { today: TODAY });
+  const parse =
+    (input: unknown): (() => unknown) =>
+    () =>
+      parseRolloutConfig(input, { today: TODAY });
 
   it('refuses a region the table lacks unless appConfig.agentLayerArn is set', () => {
-    const input = withChange((c) => { c.aws.region = 'eu-west-9'; });
+    const input = withChange((c) => {
+      c.aws.region = 'eu-west-9';
+    });
     expect(parse(input)).toThrow(RolloutConfigError);
     expect(parse(input)).toThrow(/aws\.region: has no pinned AppConfig Agent layer .*set appConfig\.agentLayerArn/);
     const fixed = withChange((c) => {
@@ -73,9 +92,15 @@ describe('config: the agent layer', () => {
   });
 
   it('refuses an override from another region or for x86-64', () => {
-    const otherRegion = withChange((c) => { c.appConfig.agentLayerArn = 'arn:aws:lambda:eu-west-1:434848589818:layer:AWS-AppConfig-Extension-Arm64:241'; });
-    expect(parse(otherRegion)).toThrow(/appConfig\.agentLayerArn: is a layer of eu-west-1, but the stack deploys to aws\.region us-east-1/);
-    const x86 = withChange((c) => { c.appConfig.agentLayerArn = 'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension:321'; });
+    const otherRegion = withChange((c) => {
+      c.appConfig.agentLayerArn = 'arn:aws:lambda:eu-west-1:434848589818:layer:AWS-AppConfig-Extension-Arm64:241';
+    });
+    expect(parse(otherRegion)).toThrow(
+      /appConfig\.agentLayerArn: is a layer of eu-west-1, but the stack deploys to aws\.region us-east-1/,
+    );
+    const x86 = withChange((c) => {
+      c.appConfig.agentLayerArn = 'arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension:321';
+    });
     expect(parse(x86)).toThrow(/appConfig\.agentLayerArn: must be an arm64 AppConfig Agent layer ARN/);
   });
 });

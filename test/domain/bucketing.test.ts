@@ -211,8 +211,10 @@ describe('bucketOf / bucketIndexOf', () => {
       );
     });
 
-    it('changes a given user\'s bucket with the flag key', () => {
-      const moved = USERS.slice(0, 1000).filter((u) => bucketIndexOf(FLAG_KEY, u) !== bucketIndexOf('enable_other', u)).length;
+    it("changes a given user's bucket with the flag key", () => {
+      const moved = USERS.slice(0, 1000).filter(
+        (u) => bucketIndexOf(FLAG_KEY, u) !== bucketIndexOf('enable_other', u),
+      ).length;
       expect(moved).toBeGreaterThan(990);
     });
   });

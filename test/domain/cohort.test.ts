@@ -28,19 +28,30 @@ describe('decideCohort', () => {
   describe('reasons', () => {
     it("'flag-off' when the flag is disabled, even for an allowlisted user at 100%", () => {
       const off = flag({ enabled: false, rolloutPercent: 100, allowlist: ['qa-user-1'] });
-      expect(decideCohort(FLAG_KEY, off, { userKey: 'qa-user-1' })).toEqual<CohortDecision>({ inCohort: false, reason: 'flag-off' });
+      expect(decideCohort(FLAG_KEY, off, { userKey: 'qa-user-1' })).toEqual<CohortDecision>({
+        inCohort: false,
+        reason: 'flag-off',
+      });
       expect(decideCohort(FLAG_KEY, off, {})).toEqual<CohortDecision>({ inCohort: false, reason: 'flag-off' });
     });
 
     it("'no-user-key' without a user key (undefined or empty), even at 100%", () => {
       const all = flag({ rolloutPercent: 100 });
       expect(decideCohort(FLAG_KEY, all, {})).toEqual<CohortDecision>({ inCohort: false, reason: 'no-user-key' });
-      expect(decideCohort(FLAG_KEY, all, { clientKey: 'internal-tools' })).toEqual<CohortDecision>({ inCohort: false, reason: 'no-user-key' });
-      expect(decideCohort(FLAG_KEY, all, { userKey: '' })).toEqual<CohortDecision>({ inCohort: false, reason: 'no-user-key' });
+      expect(decideCohort(FLAG_KEY, all, { clientKey: 'internal-tools' })).toEqual<CohortDecision>({
+        inCohort: false,
+        reason: 'no-user-key',
+      });
+      expect(decideCohort(FLAG_KEY, all, { userKey: '' })).toEqual<CohortDecision>({
+        inCohort: false,
+        reason: 'no-user-key',
+      });
     });
 
     it("'allowlist' for an allowlisted user", () => {
-      expect(decideCohort(FLAG_KEY, flag({ allowlist: ['qa-user-1', 'qa-user-2'] }), { userKey: 'qa-user-2' })).toEqual<CohortDecision>({
+      expect(
+        decideCohort(FLAG_KEY, flag({ allowlist: ['qa-user-1', 'qa-user-2'] }), { userKey: 'qa-user-2' }),
+      ).toEqual<CohortDecision>({
         inCohort: true,
         reason: 'allowlist',
       });
@@ -48,7 +59,10 @@ describe('decideCohort', () => {
 
     it("'client-not-in-segment' when segments are set and the client is missing or another one", () => {
       const smoke = flag({ rolloutPercent: 100, clientSegments: ['internal-tools'], phase: 'smoke' });
-      expect(decideCohort(FLAG_KEY, smoke, { userKey: lowUser })).toEqual<CohortDecision>({ inCohort: false, reason: 'client-not-in-segment' });
+      expect(decideCohort(FLAG_KEY, smoke, { userKey: lowUser })).toEqual<CohortDecision>({
+        inCohort: false,
+        reason: 'client-not-in-segment',
+      });
       expect(decideCohort(FLAG_KEY, smoke, { userKey: lowUser, clientKey: 'billing' })).toEqual<CohortDecision>({
         inCohort: false,
         reason: 'client-not-in-segment',
@@ -57,7 +71,10 @@ describe('decideCohort', () => {
 
     it("'in-percentage' for a user whose bucket is below the percentage", () => {
       expect(bucketOf(FLAG_KEY, lowUser)).toBeLessThan(1);
-      expect(decideCohort(FLAG_KEY, flag({ rolloutPercent: 1 }), { userKey: lowUser })).toEqual<CohortDecision>({ inCohort: true, reason: 'in-percentage' });
+      expect(decideCohort(FLAG_KEY, flag({ rolloutPercent: 1 }), { userKey: lowUser })).toEqual<CohortDecision>({
+        inCohort: true,
+        reason: 'in-percentage',
+      });
     });
 
     it("'outside-percentage' for a user whose bucket is at or above the percentage", () => {
@@ -69,11 +86,16 @@ describe('decideCohort', () => {
 
     it('a segment client is bucketed by percentage like anyone else', () => {
       const smoke = flag({ rolloutPercent: 1, clientSegments: ['internal-tools', 'docs-bot'] });
-      expect(decideCohort(FLAG_KEY, smoke, { userKey: lowUser, clientKey: 'docs-bot' })).toEqual<CohortDecision>({ inCohort: true, reason: 'in-percentage' });
-      expect(decideCohort(FLAG_KEY, smoke, { userKey: highUser, clientKey: 'internal-tools' })).toEqual<CohortDecision>({
-        inCohort: false,
-        reason: 'outside-percentage',
+      expect(decideCohort(FLAG_KEY, smoke, { userKey: lowUser, clientKey: 'docs-bot' })).toEqual<CohortDecision>({
+        inCohort: true,
+        reason: 'in-percentage',
       });
+      expect(decideCohort(FLAG_KEY, smoke, { userKey: highUser, clientKey: 'internal-tools' })).toEqual<CohortDecision>(
+        {
+          inCohort: false,
+          reason: 'outside-percentage',
+        },
+      );
     });
 
     it('the bucket boundary is exclusive: a user whose bucket equals the percentage is outside', () => {
@@ -87,8 +109,14 @@ describe('decideCohort', () => {
   describe('allowlist', () => {
     it('wins over client segments and over 0%', () => {
       const f = flag({ rolloutPercent: 0, allowlist: ['qa-user-1'], clientSegments: ['internal-tools'] });
-      expect(decideCohort(FLAG_KEY, f, { userKey: 'qa-user-1' })).toEqual<CohortDecision>({ inCohort: true, reason: 'allowlist' });
-      expect(decideCohort(FLAG_KEY, f, { userKey: 'qa-user-1', clientKey: 'billing' })).toEqual<CohortDecision>({ inCohort: true, reason: 'allowlist' });
+      expect(decideCohort(FLAG_KEY, f, { userKey: 'qa-user-1' })).toEqual<CohortDecision>({
+        inCohort: true,
+        reason: 'allowlist',
+      });
+      expect(decideCohort(FLAG_KEY, f, { userKey: 'qa-user-1', clientKey: 'billing' })).toEqual<CohortDecision>({
+        inCohort: true,
+        reason: 'allowlist',
+      });
     });
 
     it('matches the user key exactly (not the client key, not case-insensitively)', () => {
@@ -102,7 +130,10 @@ describe('decideCohort', () => {
     it('100% admits every keyed user (without segments)', () => {
       fc.assert(
         fc.property(userKeyArb, (userKey) => {
-          expect(decideCohort(FLAG_KEY, flag({ rolloutPercent: 100 }), { userKey })).toEqual<CohortDecision>({ inCohort: true, reason: 'in-percentage' });
+          expect(decideCohort(FLAG_KEY, flag({ rolloutPercent: 100 }), { userKey })).toEqual<CohortDecision>({
+            inCohort: true,
+            reason: 'in-percentage',
+          });
         }),
         { numRuns: 500 },
       );
@@ -110,12 +141,17 @@ describe('decideCohort', () => {
 
     it('0% admits nobody but the allowlist', () => {
       fc.assert(
-        fc.property(userKeyArb, fc.array(userKeyArb, { maxLength: 5 }), fc.option(fc.string(), { nil: undefined }), (userKey, allowlist, clientKey) => {
-          const caller: Caller = { userKey, clientKey };
-          const decision = decideCohort(FLAG_KEY, flag({ rolloutPercent: 0, allowlist }), caller);
-          expect(decision.inCohort).toBe(allowlist.includes(userKey));
-          if (decision.inCohort) expect(decision.reason).toBe('allowlist');
-        }),
+        fc.property(
+          userKeyArb,
+          fc.array(userKeyArb, { maxLength: 5 }),
+          fc.option(fc.string(), { nil: undefined }),
+          (userKey, allowlist, clientKey) => {
+            const caller: Caller = { userKey, clientKey };
+            const decision = decideCohort(FLAG_KEY, flag({ rolloutPercent: 0, allowlist }), caller);
+            expect(decision.inCohort).toBe(allowlist.includes(userKey));
+            if (decision.inCohort) expect(decision.reason).toBe('allowlist');
+          },
+        ),
         { numRuns: 500 },
       );
     });
@@ -131,7 +167,9 @@ describe('decideCohort', () => {
           fc.option(fc.constantFrom('internal-tools', 'billing'), { nil: undefined }),
           (userKey, a, b, allowlist, clientSegments, clientKey) => {
             const [p1, p2] = a <= b ? [a, b] : [b, a];
-            const at = (rolloutPercent: number) => decideCohort(FLAG_KEY, flag({ rolloutPercent, allowlist, clientSegments }), { userKey, clientKey }).inCohort;
+            const at = (rolloutPercent: number) =>
+              decideCohort(FLAG_KEY, flag({ rolloutPercent, allowlist, clientSegments }), { userKey, clientKey })
+                .inCohort;
             if (at(p1)) expect(at(p2)).toBe(true);
           },
         ),

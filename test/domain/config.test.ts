@@ -47,7 +47,9 @@ function expectSingleIssue(input: unknown, expected: ExpectedIssue, today: strin
   const parse = parseAt(input, today);
   expect(parse).toThrow(RolloutConfigError);
   const shown = expected.shown ?? JSON.stringify(expected.value);
-  expect(parse).toThrow(new RegExp(`^  - ${esc(expected.path)}: .*${expected.fix.source}.*\\(got ${esc(shown)}\\)$`, 'm'));
+  expect(parse).toThrow(
+    new RegExp(`^  - ${esc(expected.path)}: .*${expected.fix.source}.*\\(got ${esc(shown)}\\)$`, 'm'),
+  );
   expect(thrownBy(parse).issues).toEqual([
     { path: expected.path, value: expected.value, message: expect.stringMatching(expected.fix) },
   ]);
@@ -71,8 +73,8 @@ const DEFAULT_ALARMS = {
 describe('test fixture', () => {
   it('validConfigInput returns an independent deep copy each time', () => {
     const a = validConfigInput();
-    a.rollout.phases[0].rolloutPercent = 42;
-    expect(validConfigInput().rollout.phases[0].rolloutPercent).toBe(0.1);
+    a.rollout.phases[0]!.rolloutPercent = 42;
+    expect(validConfigInput().rollout.phases[0]?.rolloutPercent).toBe(0.1);
   });
 
   it('withChange applies the mutator to a copy only', () => {
@@ -138,7 +140,7 @@ describe('parseRolloutConfig: the shipped config', () => {
     const input = withChange((c) => {
       delete c.stackName;
       delete c.appConfig.agentPollIntervalSeconds;
-      delete c.rollout.phases[0].deployment.growthType;
+      delete c.rollout.phases[0]?.deployment.growthType;
       delete c.notifications.stakeholderEmails;
       delete c.notifications.onCallHttpsEndpoints;
     });
@@ -168,16 +170,20 @@ describe('parseRolloutConfig: rolloutPercent', () => {
   it('rejects 101', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[4].rolloutPercent = 101;
+        c.rollout.phases[4]!.rolloutPercent = 101;
       }),
-      { path: 'rollout.phases[4].rolloutPercent', value: 101, fix: /must be between 0 and 100 in steps of 0\.001 \(e\.g\. 0\.1, 1, 5, 25, 100\)/ },
+      {
+        path: 'rollout.phases[4].rolloutPercent',
+        value: 101,
+        fix: /must be between 0 and 100 in steps of 0\.001 \(e\.g\. 0\.1, 1, 5, 25, 100\)/,
+      },
     );
   });
 
   it('rejects -1', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].rolloutPercent = -1;
+        c.rollout.phases[0]!.rolloutPercent = -1;
       }),
       { path: 'rollout.phases[0].rolloutPercent', value: -1, fix: /must be between 0 and 100 in steps of 0\.001/ },
     );
@@ -186,7 +192,7 @@ describe('parseRolloutConfig: rolloutPercent', () => {
   it('rejects 0.0005 (finer than the 0.001 step)', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].rolloutPercent = 0.0005;
+        c.rollout.phases[0]!.rolloutPercent = 0.0005;
       }),
       { path: 'rollout.phases[0].rolloutPercent', value: 0.0005, fix: /must be between 0 and 100 in steps of 0\.001/ },
     );
@@ -195,7 +201,7 @@ describe('parseRolloutConfig: rolloutPercent', () => {
   it('rejects a string', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].rolloutPercent = '5' as unknown as number;
+        c.rollout.phases[0]!.rolloutPercent = '5' as unknown as number;
       }),
       { path: 'rollout.phases[0].rolloutPercent', value: '5', fix: /must be a number between 0 and 100/ },
     );
@@ -208,16 +214,20 @@ describe('parseRolloutConfig: phases', () => {
   it('rejects a phase description that is not printable ASCII', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].description = 'QA sign-off — then canary';
+        c.rollout.phases[0]!.description = 'QA sign-off — then canary';
       }),
-      { path: 'rollout.phases[0].description', value: 'QA sign-off — then canary', fix: /must be printable ASCII \(AppConfig sends it as an HTTP header\)/ },
+      {
+        path: 'rollout.phases[0].description',
+        value: 'QA sign-off — then canary',
+        fix: /must be printable ASCII \(AppConfig sends it as an HTTP header\)/,
+      },
     );
   });
 
   it('rejects a phase whose percentage equals the one before', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[2].rolloutPercent = 1;
+        c.rollout.phases[2]!.rolloutPercent = 1;
       }),
       {
         path: 'rollout.phases[2].rolloutPercent',
@@ -230,45 +240,65 @@ describe('parseRolloutConfig: phases', () => {
   it('rejects a phase whose percentage decreases', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[3].rolloutPercent = 2;
+        c.rollout.phases[3]!.rolloutPercent = 2;
       }),
-      { path: 'rollout.phases[3].rolloutPercent', value: 2, fix: /does not grow from the phase before \(phase-2: 5\); each phase must admit more users/ },
+      {
+        path: 'rollout.phases[3].rolloutPercent',
+        value: 2,
+        fix: /does not grow from the phase before \(phase-2: 5\); each phase must admit more users/,
+      },
     );
   });
 
   it("rejects a phase named 'off'", () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[1].name = 'off';
+        c.rollout.phases[1]!.name = 'off';
       }),
-      { path: 'rollout.phases[1].name', value: 'off', fix: /'off' is reserved for the kill-switch version; pick another name/ },
+      {
+        path: 'rollout.phases[1].name',
+        value: 'off',
+        fix: /'off' is reserved for the kill-switch version; pick another name/,
+      },
     );
   });
 
   it('rejects duplicate phase names', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[1].name = 'smoke';
+        c.rollout.phases[1]!.name = 'smoke';
       }),
-      { path: 'rollout.phases[1].name', value: 'smoke', fix: /is used by an earlier phase; phase names must be unique/ },
+      {
+        path: 'rollout.phases[1].name',
+        value: 'smoke',
+        fix: /is used by an earlier phase; phase names must be unique/,
+      },
     );
   });
 
   it("rejects the phase name 'Canary!'", () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[1].name = 'Canary!';
+        c.rollout.phases[1]!.name = 'Canary!';
       }),
-      { path: 'rollout.phases[1].name', value: 'Canary!', fix: /must be lower-case letters, digits and dashes, starting with a letter \(e\.g\. canary\)/ },
+      {
+        path: 'rollout.phases[1].name',
+        value: 'Canary!',
+        fix: /must be lower-case letters, digits and dashes, starting with a letter \(e\.g\. canary\)/,
+      },
     );
   });
 
   it('rejects watchWindowHours.max below min', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[1].watchWindowHours = { min: 24, max: 12 };
+        c.rollout.phases[1]!.watchWindowHours = { min: 24, max: 12 };
       }),
-      { path: 'rollout.phases[1].watchWindowHours.max', value: 12, fix: /is below watchWindowHours\.min \(24\); the window must end after it starts/ },
+      {
+        path: 'rollout.phases[1].watchWindowHours.max',
+        value: 12,
+        fix: /is below watchWindowHours\.min \(24\); the window must end after it starts/,
+      },
     );
   });
 
@@ -286,25 +316,33 @@ describe('parseRolloutConfig: phase deployment', () => {
   it('rejects durationMinutes 1441', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].deployment.durationMinutes = 1441;
+        c.rollout.phases[0]!.deployment.durationMinutes = 1441;
       }),
-      { path: 'rollout.phases[0].deployment.durationMinutes', value: 1441, fix: /must be ≤ 1440 minutes \(AppConfig limit\)/ },
+      {
+        path: 'rollout.phases[0].deployment.durationMinutes',
+        value: 1441,
+        fix: /must be ≤ 1440 minutes \(AppConfig limit\)/,
+      },
     );
   });
 
   it('rejects finalBakeMinutes 2000', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[2].deployment.finalBakeMinutes = 2000;
+        c.rollout.phases[2]!.deployment.finalBakeMinutes = 2000;
       }),
-      { path: 'rollout.phases[2].deployment.finalBakeMinutes', value: 2000, fix: /must be ≤ 1440 minutes \(AppConfig limit\)/ },
+      {
+        path: 'rollout.phases[2].deployment.finalBakeMinutes',
+        value: 2000,
+        fix: /must be ≤ 1440 minutes \(AppConfig limit\)/,
+      },
     );
   });
 
   it('rejects growthFactor 0.5', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].deployment.growthFactor = 0.5;
+        c.rollout.phases[0]!.deployment.growthFactor = 0.5;
       }),
       { path: 'rollout.phases[0].deployment.growthFactor', value: 0.5, fix: /must be ≥ 1 \(AppConfig limit\)/ },
     );
@@ -313,7 +351,7 @@ describe('parseRolloutConfig: phase deployment', () => {
   it('rejects growthFactor 101', () => {
     expectSingleIssue(
       withChange((c) => {
-        c.rollout.phases[0].deployment.growthFactor = 101;
+        c.rollout.phases[0]!.deployment.growthFactor = 101;
       }),
       { path: 'rollout.phases[0].deployment.growthFactor', value: 101, fix: /must be ≤ 100 \(AppConfig limit\)/ },
     );
@@ -451,7 +489,11 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       withChange((c) => {
         c.alarms = { evaluationPeriods: 3, datapointsToAlarm: 4 };
       }),
-      { path: 'alarms.datapointsToAlarm', value: 4, fix: /is more than alarms\.evaluationPeriods \(3\); an alarm needs M ≤ N datapoints to fire/ },
+      {
+        path: 'alarms.datapointsToAlarm',
+        value: 4,
+        fix: /is more than alarms\.evaluationPeriods \(3\); an alarm needs M ≤ N datapoints to fire/,
+      },
     );
   });
 
@@ -475,7 +517,9 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       c.notifications.onCallEmails = [];
       c.notifications.onCallHttpsEndpoints = ['https://pager.example.com/hook'];
     });
-    expect(parseRolloutConfig(input, { today: TODAY }).config.notifications.onCallHttpsEndpoints).toEqual(['https://pager.example.com/hook']);
+    expect(parseRolloutConfig(input, { today: TODAY }).config.notifications.onCallHttpsEndpoints).toEqual([
+      'https://pager.example.com/hook',
+    ]);
   });
 
   it('rejects an http (not https) on-call endpoint', () => {
@@ -483,7 +527,11 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       withChange((c) => {
         c.notifications.onCallHttpsEndpoints = ['http://pager.example.com/hook'];
       }),
-      { path: 'notifications.onCallHttpsEndpoints[0]', value: 'http://pager.example.com/hook', fix: /must be an https:\/\/ URL/ },
+      {
+        path: 'notifications.onCallHttpsEndpoints[0]',
+        value: 'http://pager.example.com/hook',
+        fix: /must be an https:\/\/ URL/,
+      },
     );
   });
 
@@ -492,7 +540,11 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       withChange((c) => {
         c.spend.alertAtPercentOfExpected = 100;
       }),
-      { path: 'spend.alertAtPercentOfExpected', value: 100, fix: /must be > 100 \(an alert at or below the expectation fires every month\)/ },
+      {
+        path: 'spend.alertAtPercentOfExpected',
+        value: 100,
+        fix: /must be > 100 \(an alert at or below the expectation fires every month\)/,
+      },
     );
   });
 
@@ -510,7 +562,11 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       withChange((c) => {
         c.notifications.onCallEmails = ['llm-oncall(at)example.com'];
       }),
-      { path: 'notifications.onCallEmails[0]', value: 'llm-oncall(at)example.com', fix: /must be an email address such as oncall@example\.com/ },
+      {
+        path: 'notifications.onCallEmails[0]',
+        value: 'llm-oncall(at)example.com',
+        fix: /must be an email address such as oncall@example\.com/,
+      },
     );
   });
 
@@ -519,24 +575,40 @@ describe('parseRolloutConfig: alarms, spend, notifications, contacts', () => {
       withChange((c) => {
         c.contacts.owner.email = 'llm platform@example.com';
       }),
-      { path: 'contacts.owner.email', value: 'llm platform@example.com', fix: /must be an email address such as oncall@example\.com/ },
+      {
+        path: 'contacts.owner.email',
+        value: 'llm platform@example.com',
+        fix: /must be an email address such as oncall@example\.com/,
+      },
     );
   });
 });
 
 describe('parseRolloutConfig: review findings', () => {
   it('does not take an inherited property name (toString) for a model alias', () => {
-    const parse = parseAt(withChange((c) => { c.llm.defaultModel = 'toString'; }));
+    const parse = parseAt(
+      withChange((c) => {
+        c.llm.defaultModel = 'toString';
+      }),
+    );
     expect(parse).toThrow(RolloutConfigError);
     expect(parse).toThrow(/llm\.defaultModel: is not in llm\.models/);
   });
 
   it('refuses a malformed today with a RangeError that names the format', () => {
-    expect(() => parseRolloutConfig(validConfigInput(), { today: '2026-1-5' })).toThrow(/today must be a date as YYYY-MM-DD \(got 2026-1-5\)/);
+    expect(() => parseRolloutConfig(validConfigInput(), { today: '2026-1-5' })).toThrow(
+      /today must be a date as YYYY-MM-DD \(got 2026-1-5\)/,
+    );
   });
 
   it('refuses model timeouts that leave the Lambda no time to fall back', () => {
-    const parse = parseAt(withChange((c) => { Object.assign(c, { gateway: { newModelTimeoutMs: 200_000, defaultModelTimeoutMs: 100_000, timeoutSeconds: 300 } }); }));
+    const parse = parseAt(
+      withChange((c) => {
+        Object.assign(c, {
+          gateway: { newModelTimeoutMs: 200_000, defaultModelTimeoutMs: 100_000, timeoutSeconds: 300 },
+        });
+      }),
+    );
     expect(parse).toThrow(/gateway\.timeoutSeconds: leaves no time to fall back: .* \(got 300\)/);
   });
 });
@@ -548,9 +620,15 @@ describe('parseRolloutConfig: unknown and missing keys', () => {
     });
     const parse = parseAt(input);
     expect(parse).toThrow(RolloutConfigError);
-    expect(parse).toThrow(/^  - rollout\.phasse: is not a known key; check its spelling against README \(the config table\) \(got \[\]\)$/m);
+    expect(parse).toThrow(
+      /^ {2}- rollout\.phasse: is not a known key; check its spelling against README \(the config table\) \(got \[\]\)$/m,
+    );
     expect(thrownBy(parse).issues).toEqual([
-      { path: 'rollout.phasse', value: [], message: 'is not a known key; check its spelling against README (the config table)' },
+      {
+        path: 'rollout.phasse',
+        value: [],
+        message: 'is not a known key; check its spelling against README (the config table)',
+      },
     ]);
   });
 
@@ -562,8 +640,8 @@ describe('parseRolloutConfig: unknown and missing keys', () => {
     });
     const parse = parseAt(input);
     expect(parse).toThrow(RolloutConfigError);
-    expect(parse).toThrow(/^  - rollout\.phasse: is not a known key/m);
-    expect(parse).toThrow(/^  - rollout\.phases: is required: .*\(got missing\)$/m);
+    expect(parse).toThrow(/^ {2}- rollout\.phasse: is not a known key/m);
+    expect(parse).toThrow(/^ {2}- rollout\.phases: is required: .*\(got missing\)$/m);
     const paths = thrownBy(parse).issues.map((i) => i.path);
     expect(paths.sort()).toEqual(['rollout.phases', 'rollout.phasse']);
   });
@@ -582,14 +660,16 @@ describe('parseRolloutConfig: unknown and missing keys', () => {
       Reflect.deleteProperty(c, 'spend');
     });
     const parse = parseAt(input);
-    expect(parse).toThrow(/^  - spend: is required: .*\(got missing\)$/m);
-    expect(thrownBy(parse).issues).toEqual([{ path: 'spend', value: undefined, message: expect.stringMatching(/^is required: /) }]);
+    expect(parse).toThrow(/^ {2}- spend: is required: .*\(got missing\)$/m);
+    expect(thrownBy(parse).issues).toEqual([
+      { path: 'spend', value: undefined, message: expect.stringMatching(/^is required: /) },
+    ]);
   });
 
   it('rejects a non-object config at the top level', () => {
     const parse = parseAt('not a config');
     expect(parse).toThrow(RolloutConfigError);
-    expect(parse).toThrow(/^  - \(top level\): .*\(got "not a config"\)$/m);
+    expect(parse).toThrow(/^ {2}- \(top level\): .*\(got "not a config"\)$/m);
     expect(thrownBy(parse).issues).toEqual([{ path: '', value: 'not a config', message: expect.any(String) }]);
   });
 });
@@ -597,8 +677,8 @@ describe('parseRolloutConfig: unknown and missing keys', () => {
 describe('parseRolloutConfig: several errors at once', () => {
   it('reports every schema error in one throw', () => {
     const input = withChange((c) => {
-      c.rollout.phases[0].rolloutPercent = 101;
-      c.rollout.phases[1].deployment.growthFactor = 0.5;
+      c.rollout.phases[0]!.rolloutPercent = 101;
+      c.rollout.phases[1]!.deployment.growthFactor = 0.5;
       c.notifications.onCallEmails = ['nope'];
       c.llm.useNewModelFlagKey = 'Enable-Haiku';
     });
@@ -615,8 +695,8 @@ describe('parseRolloutConfig: several errors at once', () => {
 
   it('reports every cross-field rule error in one throw', () => {
     const input = withChange((c) => {
-      c.rollout.phases[3].name = 'canary';
-      c.rollout.phases[2].name = 'canary';
+      c.rollout.phases[3]!.name = 'canary';
+      c.rollout.phases[2]!.name = 'canary';
       c.alarms = { evaluationPeriods: 2, datapointsToAlarm: 3 };
       c.notifications.onCallEmails = [];
       c.llm.newModelAlias = 'claude-sonnet-4-6';
@@ -634,9 +714,11 @@ describe('parseRolloutConfig: several errors at once', () => {
 
   it('uses the source option in the message', () => {
     const input = withChange((c) => {
-      c.rollout.phases[1].rolloutPercent = 0.1;
+      c.rollout.phases[1]!.rolloutPercent = 0.1;
     });
-    expect(() => parseRolloutConfig(input, { today: TODAY, source: 'my.json' })).toThrow(/^Invalid rollout config my\.json:\n  - rollout\.phases\[1\]\.rolloutPercent: /);
+    expect(() => parseRolloutConfig(input, { today: TODAY, source: 'my.json' })).toThrow(
+      /^Invalid rollout config my\.json:\n {2}- rollout\.phases\[1\]\.rolloutPercent: /,
+    );
   });
 });
 
@@ -659,7 +741,11 @@ describe('loadRolloutConfig', () => {
     const file = path.join(dir, 'does-not-exist.json');
     const load = () => loadRolloutConfig(file, { today: TODAY });
     expect(load).toThrow(RolloutConfigError);
-    expect(load).toThrow(new RegExp(`^Invalid rollout config ${esc(file)}:\\n  - \\(top level\\): cannot be read \\(ENOENT.*\\); pass the path of your rollout config`));
+    expect(load).toThrow(
+      new RegExp(
+        `^Invalid rollout config ${esc(file)}:\\n  - \\(top level\\): cannot be read \\(ENOENT.*\\); pass the path of your rollout config`,
+      ),
+    );
     const error = thrownBy(load);
     expect(error.issues).toEqual([{ path: '', message: expect.stringMatching(/^cannot be read \(ENOENT/) }]);
     // fs errors come from Node's realm, not Jest's sandbox, so check the shape, not the class.
@@ -671,7 +757,9 @@ describe('loadRolloutConfig', () => {
     fs.writeFileSync(file, '{ "stackName": "LlmModelRollout", }');
     const load = () => loadRolloutConfig(file, { today: TODAY });
     expect(load).toThrow(RolloutConfigError);
-    expect(load).toThrow(new RegExp(`^Invalid rollout config ${esc(file)}:\\n  - \\(top level\\): is not valid JSON: `));
+    expect(load).toThrow(
+      new RegExp(`^Invalid rollout config ${esc(file)}:\\n  - \\(top level\\): is not valid JSON: `),
+    );
     const error = thrownBy(load);
     expect(error.issues).toEqual([{ path: '', message: expect.stringMatching(/^is not valid JSON: /) }]);
     expect(error.cause).toBeInstanceOf(SyntaxError);
@@ -680,11 +768,13 @@ describe('loadRolloutConfig', () => {
   it('names the file when its JSON is valid but the config is not', () => {
     const file = path.join(dir, 'invalid-config.json');
     const input: RolloutConfigInput = withChange((c) => {
-      c.rollout.phases[0].rolloutPercent = 101;
+      c.rollout.phases[0]!.rolloutPercent = 101;
     });
     fs.writeFileSync(file, JSON.stringify(input));
     const load = () => loadRolloutConfig(file, { today: TODAY });
-    expect(load).toThrow(new RegExp(`^Invalid rollout config ${esc(file)}:\\n  - rollout\\.phases\\[0\\]\\.rolloutPercent: `));
+    expect(load).toThrow(
+      new RegExp(`^Invalid rollout config ${esc(file)}:\\n  - rollout\\.phases\\[0\\]\\.rolloutPercent: `),
+    );
   });
 });
 

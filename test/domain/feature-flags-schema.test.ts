@@ -20,7 +20,13 @@ function asUploaded(document: unknown): Record<string, unknown> {
 }
 
 /** The shipped smoke document (both lists non-empty) with `change` applied to its JSON. */
-function smokeWith(change: (doc: { version: unknown; flags: Record<string, Record<string, unknown>>; values: Record<string, Record<string, unknown>> }) => void): unknown {
+function smokeWith(
+  change: (doc: {
+    version: unknown;
+    flags: Record<string, Record<string, unknown>>;
+    values: Record<string, Record<string, unknown>>;
+  }) => void,
+): unknown {
   const doc = asUploaded(buildFlagDocument(config, 'smoke')) as Parameters<typeof change>[0];
   change(doc);
   return doc;
@@ -60,19 +66,39 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
 
   // The type reference page's attributeValue is oneOf [..., {type: array, oneOf: [items string,
   // items number]}]: an empty array satisfies both inner branches, so it fails the oneOf.
-  it.each(['allowlist', 'clientSegments'])('refuses %s: [] (an empty array matches both oneOf branches)', (attribute) => {
-    const violations = featureFlagsSchemaViolations(smokeWith((d) => { d.values[FLAG_KEY]![attribute] = []; }));
-    expect(violations).toEqual([{
-      path: `/values/${FLAG_KEY}/${attribute}`,
-      keyword: 'oneOf',
-      schemaPath: '#/definitions/attributeValue/oneOf/3/oneOf',
-      message: 'must match exactly one schema in oneOf, but matches 2 of them (branches 0 and 1) (got an empty array)',
-    }]);
-  });
+  it.each(['allowlist', 'clientSegments'])(
+    'refuses %s: [] (an empty array matches both oneOf branches)',
+    (attribute) => {
+      const violations = featureFlagsSchemaViolations(
+        smokeWith((d) => {
+          d.values[FLAG_KEY]![attribute] = [];
+        }),
+      );
+      expect(violations).toEqual([
+        {
+          path: `/values/${FLAG_KEY}/${attribute}`,
+          keyword: 'oneOf',
+          schemaPath: '#/definitions/attributeValue/oneOf/3/oneOf',
+          message:
+            'must match exactly one schema in oneOf, but matches 2 of them (branches 0 and 1) (got an empty array)',
+        },
+      ]);
+    },
+  );
 
   it('accepts an array of numbers, and refuses one mixing strings and numbers', () => {
-    expect(featureFlagsSchemaViolations(smokeWith((d) => { d.values[FLAG_KEY]!.allowlist = [1, 2]; }))).toEqual([]);
-    const mixed = featureFlagsSchemaViolations(smokeWith((d) => { d.values[FLAG_KEY]!.allowlist = ['qa-user-1', 2]; }));
+    expect(
+      featureFlagsSchemaViolations(
+        smokeWith((d) => {
+          d.values[FLAG_KEY]!.allowlist = [1, 2];
+        }),
+      ),
+    ).toEqual([]);
+    const mixed = featureFlagsSchemaViolations(
+      smokeWith((d) => {
+        d.values[FLAG_KEY]!.allowlist = ['qa-user-1', 2];
+      }),
+    );
     expect(paths(mixed).sort()).toEqual([`/values/${FLAG_KEY}/allowlist/0`, `/values/${FLAG_KEY}/allowlist/1`]);
   });
 
@@ -82,13 +108,24 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
       d.values['Enable-Haiku'] = d.values[FLAG_KEY]!;
     });
     const violations = featureFlagsSchemaViolations(doc);
-    expect(violations.map((v) => [v.path, v.keyword])).toEqual([['/flags', 'additionalProperties'], ['/values', 'additionalProperties']]);
+    expect(violations.map((v) => [v.path, v.keyword])).toEqual([
+      ['/flags', 'additionalProperties'],
+      ['/values', 'additionalProperties'],
+    ]);
     expect(violations[0]!.message).toBe("must NOT have additional properties: 'Enable-Haiku' is not allowed here");
   });
 
   it('refuses a flag key longer than 64 characters', () => {
     const long = `f${'x'.repeat(64)}`;
-    expect(paths(featureFlagsSchemaViolations(smokeWith((d) => { d.values[long] = d.values[FLAG_KEY]!; })))).toEqual(['/values']);
+    expect(
+      paths(
+        featureFlagsSchemaViolations(
+          smokeWith((d) => {
+            d.values[long] = d.values[FLAG_KEY]!;
+          }),
+        ),
+      ),
+    ).toEqual(['/values']);
   });
 
   it('refuses a number constraint whose minimum is not an integer (numberConstraints)', () => {
@@ -114,8 +151,18 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
   });
 
   it('refuses an attribute value string over 1024 characters, naming its size only', () => {
-    const violations = featureFlagsSchemaViolations(smokeWith((d) => { d.values[FLAG_KEY]!.phase = 'p'.repeat(1025); }));
-    expect(violations).toEqual([expect.objectContaining({ path: `/values/${FLAG_KEY}/phase`, keyword: 'maxLength', message: 'must NOT have more than 1024 characters (got a string of 1025 characters)' })]);
+    const violations = featureFlagsSchemaViolations(
+      smokeWith((d) => {
+        d.values[FLAG_KEY]!.phase = 'p'.repeat(1025);
+      }),
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        path: `/values/${FLAG_KEY}/phase`,
+        keyword: 'maxLength',
+        message: 'must NOT have more than 1024 characters (got a string of 1025 characters)',
+      }),
+    ]);
   });
 
   it('refuses more than 25 attribute definitions on a flag', () => {
@@ -123,12 +170,18 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
       const attributes = d.flags[FLAG_KEY]!.attributes as Record<string, unknown>;
       for (let i = 0; i < 22; i++) attributes[`extra${i}`] = { constraints: { type: 'string' } };
     });
-    expect(featureFlagsSchemaViolations(doc)).toEqual([expect.objectContaining({ path: `/flags/${FLAG_KEY}/attributes`, keyword: 'maxProperties' })]);
+    expect(featureFlagsSchemaViolations(doc)).toEqual([
+      expect.objectContaining({ path: `/flags/${FLAG_KEY}/attributes`, keyword: 'maxProperties' }),
+    ]);
   });
 
   it('refuses a flag name over 64 characters or with a line break (customerDefinedName)', () => {
     for (const name of ['n'.repeat(65), 'Use\nhaiku']) {
-      const violations = featureFlagsSchemaViolations(smokeWith((d) => { d.flags[FLAG_KEY]!.name = name; }));
+      const violations = featureFlagsSchemaViolations(
+        smokeWith((d) => {
+          d.flags[FLAG_KEY]!.name = name;
+        }),
+      );
       expect(violations).toEqual([expect.objectContaining({ path: `/flags/${FLAG_KEY}/name`, keyword: 'pattern' })]);
     }
     expect(flagDefinition(config).name.length).toBeLessThanOrEqual(64);
@@ -148,13 +201,20 @@ describe('featureFlagsSchemaViolations enforces the vendored schema', () => {
   });
 
   it('checks the date format of a deprecation', () => {
-    const deprecated = (date: string): unknown => smokeWith((d) => { d.flags[FLAG_KEY]!._deprecation = { status: 'planned', date }; });
+    const deprecated = (date: string): unknown =>
+      smokeWith((d) => {
+        d.flags[FLAG_KEY]!._deprecation = { status: 'planned', date };
+      });
     expect(featureFlagsSchemaViolations(deprecated('2026-12-31'))).toEqual([]);
-    expect(featureFlagsSchemaViolations(deprecated('2026-02-30'))).toEqual([expect.objectContaining({ keyword: 'format' })]);
+    expect(featureFlagsSchemaViolations(deprecated('2026-02-30'))).toEqual([
+      expect.objectContaining({ keyword: 'format' }),
+    ]);
   });
 
   it('never puts an allowlisted user id in a message', () => {
-    const doc = smokeWith((d) => { d.values[FLAG_KEY]!.allowlist = ['qa-user-1', 7]; });
+    const doc = smokeWith((d) => {
+      d.values[FLAG_KEY]!.allowlist = ['qa-user-1', 7];
+    });
     const text = JSON.stringify(featureFlagsSchemaViolations(doc));
     expect(text).not.toMatch(/qa-user-1/);
   });

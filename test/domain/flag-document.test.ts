@@ -24,10 +24,34 @@ const config: RolloutConfig = parseRolloutConfig(validConfigInput(), { today: TO
 /** The value each label must carry, written out by hand from rollout.config.json. */
 const EXPECTED_VALUES: Record<string, FlagValue> = {
   off: OFF_VALUE,
-  smoke: { enabled: true, rolloutPercent: 0.1, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: ['internal-tools'], phase: 'smoke' },
-  canary: { enabled: true, rolloutPercent: 1, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: [], phase: 'canary' },
-  'phase-2': { enabled: true, rolloutPercent: 5, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: [], phase: 'phase-2' },
-  'phase-3': { enabled: true, rolloutPercent: 25, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: [], phase: 'phase-3' },
+  smoke: {
+    enabled: true,
+    rolloutPercent: 0.1,
+    allowlist: ['qa-user-1', 'qa-user-2'],
+    clientSegments: ['internal-tools'],
+    phase: 'smoke',
+  },
+  canary: {
+    enabled: true,
+    rolloutPercent: 1,
+    allowlist: ['qa-user-1', 'qa-user-2'],
+    clientSegments: [],
+    phase: 'canary',
+  },
+  'phase-2': {
+    enabled: true,
+    rolloutPercent: 5,
+    allowlist: ['qa-user-1', 'qa-user-2'],
+    clientSegments: [],
+    phase: 'phase-2',
+  },
+  'phase-3': {
+    enabled: true,
+    rolloutPercent: 25,
+    allowlist: ['qa-user-1', 'qa-user-2'],
+    clientSegments: [],
+    phase: 'phase-3',
+  },
   full: { enabled: true, rolloutPercent: 100, allowlist: [], clientSegments: [], phase: 'full' },
 };
 
@@ -37,7 +61,13 @@ const EXPECTED_VALUES: Record<string, FlagValue> = {
  */
 const EXPECTED_STORED: Record<string, FlagDocumentValue> = {
   off: { enabled: false, rolloutPercent: 0, phase: 'off' },
-  smoke: { enabled: true, rolloutPercent: 0.1, allowlist: ['qa-user-1', 'qa-user-2'], clientSegments: ['internal-tools'], phase: 'smoke' },
+  smoke: {
+    enabled: true,
+    rolloutPercent: 0.1,
+    allowlist: ['qa-user-1', 'qa-user-2'],
+    clientSegments: ['internal-tools'],
+    phase: 'smoke',
+  },
   canary: { enabled: true, rolloutPercent: 1, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'canary' },
   'phase-2': { enabled: true, rolloutPercent: 5, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'phase-2' },
   'phase-3': { enabled: true, rolloutPercent: 25, allowlist: ['qa-user-1', 'qa-user-2'], phase: 'phase-3' },
@@ -111,19 +141,38 @@ describe('toDocumentValue', () => {
 
   it('leaves out each list when it is empty and keeps it when it is not', () => {
     expect(toDocumentValue(base)).toStrictEqual({ enabled: true, rolloutPercent: 5, phase: 'phase-2' });
-    expect(toDocumentValue({ ...base, allowlist: ['a'] })).toStrictEqual({ enabled: true, rolloutPercent: 5, allowlist: ['a'], phase: 'phase-2' });
-    expect(toDocumentValue({ ...base, clientSegments: ['c'] })).toStrictEqual({ enabled: true, rolloutPercent: 5, clientSegments: ['c'], phase: 'phase-2' });
+    expect(toDocumentValue({ ...base, allowlist: ['a'] })).toStrictEqual({
+      enabled: true,
+      rolloutPercent: 5,
+      allowlist: ['a'],
+      phase: 'phase-2',
+    });
+    expect(toDocumentValue({ ...base, clientSegments: ['c'] })).toStrictEqual({
+      enabled: true,
+      rolloutPercent: 5,
+      clientSegments: ['c'],
+      phase: 'phase-2',
+    });
   });
 
   it("keeps FlagValue's key order, so an unchanged version's JSON does not change", () => {
-    expect(Object.keys(toDocumentValue({ ...base, allowlist: ['a'], clientSegments: ['c'] }))).toEqual(['enabled', 'rolloutPercent', 'allowlist', 'clientSegments', 'phase']);
+    expect(Object.keys(toDocumentValue({ ...base, allowlist: ['a'], clientSegments: ['c'] }))).toEqual([
+      'enabled',
+      'rolloutPercent',
+      'allowlist',
+      'clientSegments',
+      'phase',
+    ]);
   });
 
   it.each([
     ['no lists', base],
     ['both lists', { ...base, allowlist: ['qa-user-1'], clientSegments: ['internal-tools'] }],
   ])('round-trips through the retrieved form to the same FlagValue (%s)', (_what, value) => {
-    const doc: FeatureFlagsDocument = { ...buildFlagDocument(config, 'phase-2'), values: { [FLAG_KEY]: toDocumentValue(value) } };
+    const doc: FeatureFlagsDocument = {
+      ...buildFlagDocument(config, 'phase-2'),
+      values: { [FLAG_KEY]: toDocumentValue(value) },
+    };
     expect(parseRetrievedFlag(viaJson(toRetrievedForm(doc)), FLAG_KEY)).toEqual(value);
   });
 });
@@ -138,7 +187,10 @@ describe('flag definition', () => {
   });
 
   it('takes the flag key from the config', () => {
-    const other = parseRolloutConfig({ ...validConfigInput(), llm: { ...validConfigInput().llm, useNewModelFlagKey: 'use_haiku' } }, { today: TODAY }).config;
+    const other = parseRolloutConfig(
+      { ...validConfigInput(), llm: { ...validConfigInput().llm, useNewModelFlagKey: 'use_haiku' } },
+      { today: TODAY },
+    ).config;
     const otherDoc = buildFlagDocument(other, 'off');
     expect(Object.keys(otherDoc.flags)).toEqual(['use_haiku']);
     expect(otherDoc.values).toStrictEqual({ use_haiku: EXPECTED_STORED.off });
@@ -147,7 +199,9 @@ describe('flag definition', () => {
 
   it('has exactly the four attributes with their constraints', () => {
     const attributes = doc.flags[FLAG_KEY]?.attributes ?? {};
-    const constraints = Object.fromEntries(Object.entries(attributes).map(([name, def]: [string, AttributeDefinition]) => [name, def.constraints]));
+    const constraints = Object.fromEntries(
+      Object.entries(attributes).map(([name, def]: [string, AttributeDefinition]) => [name, def.constraints]),
+    );
     expect(constraints).toEqual({
       rolloutPercent: { type: 'number', minimum: 0, maximum: 100, required: true },
       phase: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,30}$', required: true },
@@ -179,7 +233,9 @@ describe('checkFeatureFlagsDocument', () => {
   it('catches a missing required rolloutPercent', () => {
     const { rolloutPercent: _dropped, ...rest } = canaryValue();
     expect(_dropped).toBe(1);
-    expect(checkFeatureFlagsDocument(docWithValue(rest))).toEqual([`value of '${FLAG_KEY}.rolloutPercent' is required`]);
+    expect(checkFeatureFlagsDocument(docWithValue(rest))).toEqual([
+      `value of '${FLAG_KEY}.rolloutPercent' is required`,
+    ]);
   });
 
   it('catches a phase that is not a phase name (the constraint is a pattern, not the list of phases)', () => {
@@ -208,14 +264,17 @@ describe('checkFeatureFlagsDocument', () => {
       values: { 'Enable-Haiku': flagValueForPhase(config, 'canary') },
     };
     expect(checkFeatureFlagsDocument(doc)).toEqual([]);
-    expect(checkFeatureFlagsDocument(bad)).toEqual(["flag key 'Enable-Haiku' does not match /^[a-z][a-zA-Z\\d_-]{0,63}$/"]);
+    expect(checkFeatureFlagsDocument(bad)).toEqual([
+      "flag key 'Enable-Haiku' does not match /^[a-z][a-zA-Z\\d_-]{0,63}$/",
+    ]);
   });
 
   it('catches more than 25 attributes, and accepts exactly 25', () => {
     const withAttributes = (count: number): FeatureFlagsDocument => {
       const def = flagDefinition(config);
       const extra: Record<string, AttributeDefinition> = {};
-      for (let i = Object.keys(def.attributes).length; i < count; i++) extra[`extra${i}`] = { constraints: { type: 'string' } };
+      for (let i = Object.keys(def.attributes).length; i < count; i++)
+        extra[`extra${i}`] = { constraints: { type: 'string' } };
       return {
         version: '1',
         flags: { [FLAG_KEY]: { ...def, attributes: { ...def.attributes, ...extra } } },
@@ -223,25 +282,34 @@ describe('checkFeatureFlagsDocument', () => {
       };
     };
     expect(Object.keys(withAttributes(26).flags[FLAG_KEY]?.attributes ?? {})).toHaveLength(26);
-    expect(checkFeatureFlagsDocument(withAttributes(26))).toEqual([`flag '${FLAG_KEY}' has 26 attributes; AppConfig allows 25`]);
+    expect(checkFeatureFlagsDocument(withAttributes(26))).toEqual([
+      `flag '${FLAG_KEY}' has 26 attributes; AppConfig allows 25`,
+    ]);
     expect(checkFeatureFlagsDocument(withAttributes(25))).toEqual([]);
   });
 
   it('catches a value with no flag definition', () => {
     const doc = buildFlagDocument(config, 'canary');
-    const bad: FeatureFlagsDocument = { ...doc, values: { ...doc.values, other_flag: flagValueForPhase(config, 'off') } };
+    const bad: FeatureFlagsDocument = {
+      ...doc,
+      values: { ...doc.values, other_flag: flagValueForPhase(config, 'off') },
+    };
     expect(checkFeatureFlagsDocument(bad)).toEqual(["value for 'other_flag' has no flag definition"]);
   });
 
   it('reports several problems together', () => {
-    const problems = checkFeatureFlagsDocument(docWithValue({ ...canaryValue(), rolloutPercent: 150, phase: 'Phase 9!', allowlist: [1] }));
+    const problems = checkFeatureFlagsDocument(
+      docWithValue({ ...canaryValue(), rolloutPercent: 150, phase: 'Phase 9!', allowlist: [1] }),
+    );
     expect(problems).toHaveLength(3);
   });
 });
 
 describe('flagValueForPhase', () => {
   it('throws for an unknown phase, naming the known ones', () => {
-    expect(() => flagValueForPhase(config, 'phase-9')).toThrow("Unknown phase 'phase-9': use one of off, smoke, canary, phase-2, phase-3, full");
+    expect(() => flagValueForPhase(config, 'phase-9')).toThrow(
+      "Unknown phase 'phase-9': use one of off, smoke, canary, phase-2, phase-3, full",
+    );
   });
 
   it('is off for everyone in the off phase', () => {
@@ -252,7 +320,9 @@ describe('flagValueForPhase', () => {
 describe('parseRetrievedFlag', () => {
   it('treats a missing flag as disabled', () => {
     expect(parseRetrievedFlag({}, FLAG_KEY)).toEqual(OFF_VALUE);
-    expect(parseRetrievedFlag({ some_other_flag: { enabled: true, rolloutPercent: 100 } }, FLAG_KEY)).toEqual(OFF_VALUE);
+    expect(parseRetrievedFlag({ some_other_flag: { enabled: true, rolloutPercent: 100 } }, FLAG_KEY)).toEqual(
+      OFF_VALUE,
+    );
   });
 
   it("treats a disabled flag with only {enabled:false} as disabled 'off'", () => {
@@ -286,7 +356,9 @@ describe('parseRetrievedFlag', () => {
   });
 
   it('rejects a flag that is not an object', () => {
-    expect(() => parseRetrievedFlag({ [FLAG_KEY]: true }, FLAG_KEY)).toThrow(new FlagDocumentError(`flag '${FLAG_KEY}' is not an object (got boolean)`));
+    expect(() => parseRetrievedFlag({ [FLAG_KEY]: true }, FLAG_KEY)).toThrow(
+      new FlagDocumentError(`flag '${FLAG_KEY}' is not an object (got boolean)`),
+    );
   });
 
   it.each([
@@ -307,14 +379,17 @@ describe('parseRetrievedFlag', () => {
     ['Infinity', Number.POSITIVE_INFINITY, 'null'],
     ['missing', undefined, 'undefined'],
   ])('rejects rolloutPercent %s', (_what, rolloutPercent, shown) => {
-    const parse = () => parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent, phase: 'canary' } }, FLAG_KEY);
+    const parse = () =>
+      parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent, phase: 'canary' } }, FLAG_KEY);
     expect(parse).toThrow(FlagDocumentError);
     expect(parse).toThrow(`flag '${FLAG_KEY}'.rolloutPercent must be a number from 0 to 100 (got ${shown})`);
   });
 
   it('accepts the bounds 0 and 100', () => {
     expect(parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent: 0 } }, FLAG_KEY).rolloutPercent).toBe(0);
-    expect(parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent: 100 } }, FLAG_KEY).rolloutPercent).toBe(100);
+    expect(parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent: 100 } }, FLAG_KEY).rolloutPercent).toBe(
+      100,
+    );
   });
 
   it.each([
@@ -323,7 +398,11 @@ describe('parseRetrievedFlag', () => {
     ['clientSegments', { client: 'internal-tools' }, '(got object)'],
     ['clientSegments', [null], '(element 0 is null)'],
   ])('rejects %s = %p, naming types and positions but never the ids', (attribute, value, shown) => {
-    const parse = () => parseRetrievedFlag({ [FLAG_KEY]: { enabled: true, rolloutPercent: 1, phase: 'canary', [attribute]: value } }, FLAG_KEY);
+    const parse = () =>
+      parseRetrievedFlag(
+        { [FLAG_KEY]: { enabled: true, rolloutPercent: 1, phase: 'canary', [attribute]: value } },
+        FLAG_KEY,
+      );
     expect(parse).toThrow(FlagDocumentError);
     expect(parse).toThrow(`flag '${FLAG_KEY}'.${attribute} must be an array of strings ${shown}`);
     expect(parse).not.toThrow(/qa-user-1|internal-tools/);

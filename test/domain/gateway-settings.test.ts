@@ -4,11 +4,31 @@ import { shippedConfig } from '../fixtures/config';
 
 const EXPECTED: GatewaySettings = {
   flagKey: 'enable_claude_haiku_4_5',
-  defaultModel: { alias: 'claude-sonnet-4-6', vendorModelId: 'claude-sonnet-4-6', inputUsdPerMillionTokens: 3, outputUsdPerMillionTokens: 15 },
-  newModel: { alias: 'claude-haiku-4-5', vendorModelId: 'claude-haiku-4-5-20251001', inputUsdPerMillionTokens: 1, outputUsdPerMillionTokens: 5 },
+  defaultModel: {
+    alias: 'claude-sonnet-4-6',
+    vendorModelId: 'claude-sonnet-4-6',
+    inputUsdPerMillionTokens: 3,
+    outputUsdPerMillionTokens: 15,
+  },
+  newModel: {
+    alias: 'claude-haiku-4-5',
+    vendorModelId: 'claude-haiku-4-5-20251001',
+    inputUsdPerMillionTokens: 1,
+    outputUsdPerMillionTokens: 5,
+  },
   models: [
-    { alias: 'claude-sonnet-4-6', vendorModelId: 'claude-sonnet-4-6', inputUsdPerMillionTokens: 3, outputUsdPerMillionTokens: 15 },
-    { alias: 'claude-haiku-4-5', vendorModelId: 'claude-haiku-4-5-20251001', inputUsdPerMillionTokens: 1, outputUsdPerMillionTokens: 5 },
+    {
+      alias: 'claude-sonnet-4-6',
+      vendorModelId: 'claude-sonnet-4-6',
+      inputUsdPerMillionTokens: 3,
+      outputUsdPerMillionTokens: 15,
+    },
+    {
+      alias: 'claude-haiku-4-5',
+      vendorModelId: 'claude-haiku-4-5-20251001',
+      inputUsdPerMillionTokens: 1,
+      outputUsdPerMillionTokens: 5,
+    },
   ],
   appConfig: { application: 'llm-model-rollout', environment: 'production', profile: 'model-flags' },
   gateway: {
@@ -39,7 +59,9 @@ describe('gatewaySettingsFrom', () => {
 
   it('carries none of the config the gateway never reads (contacts, phases, spend)', () => {
     const json = JSON.stringify(gatewaySettingsFrom(shippedConfig()));
-    expect(json).not.toMatch(/llm-oncall@example\.com|infra-oncall|phases|watchWindowHours|expectedMonthlyAwsUsd|support\.anthropic\.com|callerArns/);
+    expect(json).not.toMatch(
+      /llm-oncall@example\.com|infra-oncall|phases|watchWindowHours|expectedMonthlyAwsUsd|support\.anthropic\.com|callerArns/,
+    );
   });
 
   it('throws naming the alias when a model alias is not in the catalog', () => {
@@ -74,7 +96,10 @@ describe('parseGatewaySettings', () => {
       ...settings,
       gateway: {
         ...settings.gateway,
-        moderation: { outputChecks: [{ name: 'ssn', pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b', flags: 'i' }], blockFlaggedOutputs: true },
+        moderation: {
+          outputChecks: [{ name: 'ssn', pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b', flags: 'i' }],
+          blockFlaggedOutputs: true,
+        },
       },
     };
     expect(parseGatewaySettings(JSON.stringify(withChecks))).toEqual(withChecks);
@@ -86,12 +111,15 @@ describe('parseGatewaySettings', () => {
     expect(Buffer.byteLength(json, 'utf8')).toBeLessThan(2048);
   });
 
-  it.each(['flagKey', 'defaultModel', 'newModel', 'models', 'appConfig', 'gateway'] as const)('rejects settings without %s with a zod error', (field) => {
-    const broken: Record<string, unknown> = { ...settings };
-    delete broken[field];
-    const error = zodErrorOf(() => parseGatewaySettings(JSON.stringify(broken)));
-    expect(error.issues.map((i) => i.path[0])).toContain(field);
-  });
+  it.each(['flagKey', 'defaultModel', 'newModel', 'models', 'appConfig', 'gateway'] as const)(
+    'rejects settings without %s with a zod error',
+    (field) => {
+      const broken: Record<string, unknown> = { ...settings };
+      delete broken[field];
+      const error = zodErrorOf(() => parseGatewaySettings(JSON.stringify(broken)));
+      expect(error.issues.map((i) => i.path[0])).toContain(field);
+    },
+  );
 
   it('rejects a missing nested field (the new model vendor id) with a zod error naming its path', () => {
     const broken = JSON.parse(json) as { newModel: Record<string, unknown> };

@@ -1,4 +1,9 @@
-import { buildFlagDocument, flagValueForPhase, type FeatureFlagsDocument, type FlagDocumentValue } from '../../lib/domain/flag-document';
+import {
+  buildFlagDocument,
+  flagValueForPhase,
+  type FeatureFlagsDocument,
+  type FlagDocumentValue,
+} from '../../lib/domain/flag-document';
 import { FeatureFlagsSchemaError, FlagVersionRejectedError } from '../../lib/domain/flag-version-errors';
 import { hostedVersionContent } from '../../lib/domain/hosted-version-content';
 import { phaseLabels } from '../../lib/domain/phases';
@@ -35,9 +40,9 @@ describe('hostedVersionContent', () => {
     expect(error.name).toBe('FlagVersionRejectedError');
     expect(error.versionLabel).toBe('off');
     expect(error.message).toBe(
-      "The flag version for phase 'off' would be rejected by AppConfig: the document does not match AWS's published AWS.AppConfig.FeatureFlags schema: "
-      + `/values/${FLAG_KEY}/allowlist must match exactly one schema in oneOf, but matches 2 of them (branches 0 and 1) (got an empty array) `
-      + '[oneOf at #/definitions/attributeValue/oneOf/3/oneOf]',
+      "The flag version for phase 'off' would be rejected by AppConfig: the document does not match AWS's published AWS.AppConfig.FeatureFlags schema: " +
+        `/values/${FLAG_KEY}/allowlist must match exactly one schema in oneOf, but matches 2 of them (branches 0 and 1) (got an empty array) ` +
+        '[oneOf at #/definitions/attributeValue/oneOf/3/oneOf]',
     );
     expect(error.cause).toBeInstanceOf(FeatureFlagsSchemaError);
     expect((error.cause as FeatureFlagsSchemaError).violations).toHaveLength(1);
@@ -58,12 +63,19 @@ describe('hostedVersionContent', () => {
 
   it('checks the uploaded JSON, not the object: NaN is uploaded as null', () => {
     const error = rejection(() => hostedVersionContent(offWith({ rolloutPercent: Number.NaN }), 'off'));
-    expect(error.problems[0]).toMatch(new RegExp(`/values/${FLAG_KEY}/rolloutPercent must match exactly one schema in oneOf, but matches none \\(got null\\)`));
+    expect(error.problems[0]).toMatch(
+      new RegExp(
+        `/values/${FLAG_KEY}/rolloutPercent must match exactly one schema in oneOf, but matches none \\(got null\\)`,
+      ),
+    );
   });
 
   it('keeps user ids out of the message', () => {
     const smoke = buildFlagDocument(config, 'smoke');
-    const bad: FeatureFlagsDocument = { ...smoke, values: { [FLAG_KEY]: { ...flagValueForPhase(config, 'smoke'), clientSegments: [] } } };
+    const bad: FeatureFlagsDocument = {
+      ...smoke,
+      values: { [FLAG_KEY]: { ...flagValueForPhase(config, 'smoke'), clientSegments: [] } },
+    };
     const error = rejection(() => hostedVersionContent(bad, 'smoke'));
     expect(error.message).not.toMatch(/qa-user|internal-tools/);
   });

@@ -1,6 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { environmentContract, GATEWAY_ENVIRONMENT, GUARD_ENVIRONMENT, MissingEnvironmentError } from '../../lib/domain/lambda-environment';
+import {
+  environmentContract,
+  GATEWAY_ENVIRONMENT,
+  GUARD_ENVIRONMENT,
+  MissingEnvironmentError,
+} from '../../lib/domain/lambda-environment';
 import { ModelRolloutStack } from '../../lib/stacks/model-rollout-stack';
 import { shippedConfig } from '../fixtures/config';
 
@@ -13,7 +18,9 @@ describe('environmentContract', () => {
 
   it.each([[{ B: '2' }], [{ A: '', B: '2' }]])('names the missing variable and who sets it (%j)', (env) => {
     expect(() => contract.read(env)).toThrow(MissingEnvironmentError);
-    expect(() => contract.read(env)).toThrow('Environment variable A is not set; the function is deployed by Owner, which sets it.');
+    expect(() => contract.read(env)).toThrow(
+      'Environment variable A is not set; the function is deployed by Owner, which sets it.',
+    );
   });
 
   it('renders exactly its variables', () => {
@@ -22,9 +29,15 @@ describe('environmentContract', () => {
 });
 
 describe('the stack sets every variable each handler reads', () => {
-  const t = Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config: shippedConfig() }));
+  const t = Template.fromStack(
+    new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', {
+      config: shippedConfig(),
+    }),
+  );
   const envOf = (description: string): Record<string, unknown> => {
-    const fns = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description) } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    const fns = Object.values(
+      t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description) } }),
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
     expect(fns).toHaveLength(1);
     return fns[0]!.Properties.Environment.Variables;
   };

@@ -11,7 +11,14 @@ describe('livePhaseOf: the watch window restarts at a rollback or revert', () =>
   // A reverted deployment keeps the CompletedAt of its original completion: the revert's own
   // time is only in its event log (GetDeployment EventLog, REVERT_COMPLETED).
   it('takes the time the later deployment was undone, not its CompletedAt', () => {
-    const reverted: DeploymentView = { number: 3, version: '4', state: 'REVERTED', startedAt: at(30), completedAt: at(31), undoneAt: at(50) };
+    const reverted: DeploymentView = {
+      number: 3,
+      version: '4',
+      state: 'REVERTED',
+      startedAt: at(30),
+      completedAt: at(31),
+      undoneAt: at(50),
+    };
     expect(livePhaseOf([reverted, canary], labelOf)).toMatchObject({ phase: 'canary', since: at(50) });
   });
 
@@ -23,12 +30,19 @@ describe('livePhaseOf: the watch window restarts at a rollback or revert', () =>
 
 describe('undoneAtOf', () => {
   it('is the newest rollback or revert completion, else the rollback start', () => {
-    expect(undoneAtOf([
-      { type: 'ROLLBACK_COMPLETED', occurredAt: at(5) },
-      { type: 'ROLLBACK_STARTED', occurredAt: at(4) },
-      { type: 'DEPLOYMENT_STARTED', occurredAt: at(1) },
-    ])).toEqual(at(5));
-    expect(undoneAtOf([{ type: 'REVERT_COMPLETED', occurredAt: at(9) }, { type: 'DEPLOYMENT_COMPLETED', occurredAt: at(2) }])).toEqual(at(9));
+    expect(
+      undoneAtOf([
+        { type: 'ROLLBACK_COMPLETED', occurredAt: at(5) },
+        { type: 'ROLLBACK_STARTED', occurredAt: at(4) },
+        { type: 'DEPLOYMENT_STARTED', occurredAt: at(1) },
+      ]),
+    ).toEqual(at(5));
+    expect(
+      undoneAtOf([
+        { type: 'REVERT_COMPLETED', occurredAt: at(9) },
+        { type: 'DEPLOYMENT_COMPLETED', occurredAt: at(2) },
+      ]),
+    ).toEqual(at(9));
     expect(undoneAtOf([{ type: 'ROLLBACK_STARTED', occurredAt: at(4) }])).toEqual(at(4));
     expect(undoneAtOf([{ type: 'DEPLOYMENT_COMPLETED', occurredAt: at(2) }])).toBeUndefined();
   });

@@ -1,6 +1,12 @@
 import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { parseRolloutConfig } from '../../lib/domain/load-config';
-import { checkAdvance, nextStepOf, type AdvanceInput, type AlarmReading, type LivePhase } from '../../lib/domain/rollout-progress';
+import {
+  checkAdvance,
+  nextStepOf,
+  type AdvanceInput,
+  type AlarmReading,
+  type LivePhase,
+} from '../../lib/domain/rollout-progress';
 import type { DeploymentView } from '../../lib/domain/rollback-plan';
 import { TODAY, validConfigInput } from '../fixtures/config';
 
@@ -12,8 +18,13 @@ function threePhaseConfig(): RolloutConfig {
   const input = validConfigInput();
   const template = input.rollout.phases[1]!;
   const phase = (name: string, rolloutPercent: number, min: number, max?: number): typeof template => ({
-    ...structuredClone(template), name, rolloutPercent, description: `Phase ${name}.`, watchWindowHours: max === undefined ? { min } : { min, max },
-    allowlist: [], clientSegments: [],
+    ...structuredClone(template),
+    name,
+    rolloutPercent,
+    description: `Phase ${name}.`,
+    watchWindowHours: max === undefined ? { min } : { min, max },
+    allowlist: [],
+    clientSegments: [],
   });
   input.rollout.phases = [phase('alpha', 1, 10, 20), phase('beta', 10, 24), phase('gamma', 100, 0)];
   return parseRolloutConfig(input, { today: TODAY }).config;
@@ -23,23 +34,50 @@ const config = threePhaseConfig();
 const NOW = new Date('2026-12-01T12:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
 const phaseOf = (name: string): AdvanceInput['target'] => config.rollout.phases.find((p) => p.name === name)!;
-const live = (phase: string, sinceHours?: number): LivePhase => ({ phase, since: sinceHours === undefined ? undefined : hoursAgo(sinceHours) });
+const live = (phase: string, sinceHours?: number): LivePhase => ({
+  phase,
+  since: sinceHours === undefined ? undefined : hoursAgo(sinceHours),
+});
 const inFlight: DeploymentView = { number: 7, version: '3', label: 'beta', state: 'DEPLOYING' };
 const ALARM: AlarmReading = { name: 'X/new-model-error-rate', state: 'ALARM' };
 
 describe('checkAdvance', () => {
-  const base = (over: Partial<AdvanceInput>): AdvanceInput => ({ config, live: live('alpha', 12), alarms: [], rollbackAlarmFiredAt: [], target: phaseOf('beta'), now: NOW, ...over });
+  const base = (over: Partial<AdvanceInput>): AdvanceInput => ({
+    config,
+    live: live('alpha', 12),
+    alarms: [],
+    rollbackAlarmFiredAt: [],
+    target: phaseOf('beta'),
+    now: NOW,
+    ...over,
+  });
 
   it.each<[string, Partial<AdvanceInput>, RegExp | null]>([
     ['off → first phase, nothing in the way', { live: live('off'), target: phaseOf('alpha') }, null],
     ['the live phase watched past its minimum', {}, null],
-    ['a deployment in flight', { inFlight }, /deployment #7 \(beta\) is DEPLOYING: AppConfig runs one deployment per environment/],
-    ['inside the minimum watch window', { live: live('alpha', 9) }, /alpha has been live 9\.0 h of its 10 h minimum watch window; it can advance from 2026-12-01T13:00:00\.000Z/],
+    [
+      'a deployment in flight',
+      { inFlight },
+      /deployment #7 \(beta\) is DEPLOYING: AppConfig runs one deployment per environment/,
+    ],
+    [
+      'inside the minimum watch window',
+      { live: live('alpha', 9) },
+      /alpha has been live 9\.0 h of its 10 h minimum watch window; it can advance from 2026-12-01T13:00:00\.000Z/,
+    ],
     ['skipping a phase', { target: phaseOf('gamma') }, /gamma skips beta: advance one phase at a time/],
     ['to the live phase itself', { target: phaseOf('alpha') }, /alpha is already the live phase/],
     ['an alarm in ALARM now', { alarms: [ALARM] }, /alarm\(s\) in ALARM now: X\/new-model-error-rate/],
-    ['the rollback alarm fired in the window', { rollbackAlarmFiredAt: [hoursAgo(3), hoursAgo(5)] }, /the rollback alarm fired during alpha's watch window \(last at 2026-12-01T09:00:00\.000Z\)/],
-    ['a live version that is no phase of this config', { live: live('canary', 100) }, /the live flag version \(canary\) is not a phase of this config/],
+    [
+      'the rollback alarm fired in the window',
+      { rollbackAlarmFiredAt: [hoursAgo(3), hoursAgo(5)] },
+      /the rollback alarm fired during alpha's watch window \(last at 2026-12-01T09:00:00\.000Z\)/,
+    ],
+    [
+      'a live version that is no phase of this config',
+      { live: live('canary', 100) },
+      /the live flag version \(canary\) is not a phase of this config/,
+    ],
     ['no time since when the phase is live', { live: live('alpha') }, /cannot tell since when alpha is live/],
   ])('%s', (_name, over, refusal) => {
     const result = checkAdvance(base(over));
@@ -62,14 +100,56 @@ describe('checkAdvance', () => {
 
 describe('nextStepOf', () => {
   it.each<[string, LivePhase, DeploymentView | undefined, AlarmReading[], RegExp]>([
-    ['an alarm in ALARM comes first', live('alpha', 12), inFlight, [ALARM], /^Alarm X\/new-model-error-rate is in ALARM: do not advance/],
-    ['a deployment in flight', live('alpha', 12), inFlight, [], /^Deployment of beta is DEPLOYING: wait for it to complete/],
-    ['a rollback settling', live('alpha', 12), { ...inFlight, state: 'ROLLING_BACK' }, [], /is ROLLING_BACK: wait for it to settle/],
-    ['the flag off', live('off'), undefined, [], /^The flag is off\. Start the rollout with npx rollout advance \(deploys alpha\)/],
-    ['inside the minimum window', live('alpha', 2), undefined, [], /^Watch alpha until 2026-12-01T20:00:00\.000Z \(minimum 10 h\), then npx rollout advance \(beta, 10%\)/],
-    ['past the maximum window', live('alpha', 30), undefined, [], /^alpha's watch window \(20 h\) ended 10\.0 h ago: decide now/],
+    [
+      'an alarm in ALARM comes first',
+      live('alpha', 12),
+      inFlight,
+      [ALARM],
+      /^Alarm X\/new-model-error-rate is in ALARM: do not advance/,
+    ],
+    [
+      'a deployment in flight',
+      live('alpha', 12),
+      inFlight,
+      [],
+      /^Deployment of beta is DEPLOYING: wait for it to complete/,
+    ],
+    [
+      'a rollback settling',
+      live('alpha', 12),
+      { ...inFlight, state: 'ROLLING_BACK' },
+      [],
+      /is ROLLING_BACK: wait for it to settle/,
+    ],
+    [
+      'the flag off',
+      live('off'),
+      undefined,
+      [],
+      /^The flag is off\. Start the rollout with npx rollout advance \(deploys alpha\)/,
+    ],
+    [
+      'inside the minimum window',
+      live('alpha', 2),
+      undefined,
+      [],
+      /^Watch alpha until 2026-12-01T20:00:00\.000Z \(minimum 10 h\), then npx rollout advance \(beta, 10%\)/,
+    ],
+    [
+      'past the maximum window',
+      live('alpha', 30),
+      undefined,
+      [],
+      /^alpha's watch window \(20 h\) ended 10\.0 h ago: decide now/,
+    ],
     ['ready', live('alpha', 15), undefined, [], /^Ready to advance to beta \(10%\): npx rollout advance/],
-    ['complete', live('gamma', 1), undefined, [], /^The rollout is complete \(gamma, 100%\)\. .*RUNBOOK\.md: After the rollout/],
+    [
+      'complete',
+      live('gamma', 1),
+      undefined,
+      [],
+      /^The rollout is complete \(gamma, 100%\)\. .*RUNBOOK\.md: After the rollout/,
+    ],
     ['an unknown live version', live('canary', 1), undefined, [], /is not a phase of this config/],
   ])('%s', (_name, livePhase, flight, alarms, expected) => {
     expect(nextStepOf(config, livePhase, flight, alarms, NOW)).toMatch(expected);

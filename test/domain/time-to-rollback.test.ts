@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseRolloutConfig } from '../../lib/domain/load-config';
-import { formatRollbackTimeline, ROLLBACK_TARGET_SECONDS, STEP_BUDGETS, worstCaseTimeToRollback } from '../../lib/domain/time-to-rollback';
+import {
+  formatRollbackTimeline,
+  ROLLBACK_TARGET_SECONDS,
+  STEP_BUDGETS,
+  worstCaseTimeToRollback,
+} from '../../lib/domain/time-to-rollback';
 import { configWith, shippedConfig, TODAY } from '../fixtures/config';
 
 describe('worstCaseTimeToRollback', () => {
@@ -20,7 +25,11 @@ describe('worstCaseTimeToRollback', () => {
   });
 
   it('grows with the alarm period, the datapoints and the agent poll interval', () => {
-    const slow = configWith((c) => { c.alarms.periodMinutes = 5; c.alarms.datapointsToAlarm = 3; c.appConfig.agentPollIntervalSeconds = 45; });
+    const slow = configWith((c) => {
+      c.alarms.periodMinutes = 5;
+      c.alarms.datapointsToAlarm = 3;
+      c.appConfig.agentPollIntervalSeconds = 45;
+    });
     expect(worstCaseTimeToRollback(slow).stages[0]!.seconds).toBe(4 * 300);
     expect(worstCaseTimeToRollback(slow).totalSeconds).toBe(1200 + 60 + 10 + 30 + 45 + 1);
   });
@@ -29,7 +38,13 @@ describe('worstCaseTimeToRollback', () => {
     const raw = structuredClone(shippedConfig());
     raw.alarms.periodMinutes = 5;
     const { warnings } = parseRolloutConfig(raw, { today: TODAY });
-    expect(warnings).toEqual([expect.objectContaining({ path: 'alarms.periodMinutes', value: 5, message: expect.stringMatching(/takes up to 1016 s to roll back \(target 300 s\)/) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        path: 'alarms.periodMinutes',
+        value: 5,
+        message: expect.stringMatching(/takes up to 1016 s to roll back \(target 300 s\)/),
+      }),
+    ]);
   });
 
   it('is the figure README prints', () => {

@@ -36,7 +36,11 @@ async function requestLogged(h: GatewayHarness): Promise<Record<string, unknown>
 
 test('streaming: the client disconnects after the first event → the world.vendor call is closed at once', async () => {
   // ~3 s of answer: an event every 300 ms
-  world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'a slowly generated answer, word by word', eventDelayMs: 300 });
+  world.vendor.setBehaviour(NEW_VENDOR_ID, {
+    kind: 'ok',
+    text: 'a slowly generated answer, word by word',
+    eventDelayMs: 300,
+  });
   const h = await gateway();
   const client = new AbortController();
   const res = await fetch(`${h.url}/v1/messages`, {
@@ -53,9 +57,9 @@ test('streaming: the client disconnects after the first event → the world.vend
   const leftAt = Date.now();
 
   const call = callsFor(world.vendor, NEW_VENDOR_ID)[0];
-  await closed(call, PROMPTLY_MS + 500);
-  expect(call.closedEarly).toBe(true);
-  expect((call.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
+  await closed(call!, PROMPTLY_MS + 500);
+  expect(call?.closedEarly).toBe(true);
+  expect((call?.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
 
   // leaving is the client's choice: not a model error, no fallback
   expect(await requestLogged(h)).toMatchObject({ cut: 'client-gone', servedBy: NEW_ALIAS });
@@ -80,9 +84,9 @@ test('non-streaming: the client gives up while the model is still thinking → t
   await answer;
 
   const call = callsFor(world.vendor, NEW_VENDOR_ID)[0];
-  await closed(call, PROMPTLY_MS + 500);
-  expect(call.closedEarly).toBe(true);
-  expect((call.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
+  await closed(call!, PROMPTLY_MS + 500);
+  expect(call?.closedEarly).toBe(true);
+  expect((call?.closedAt ?? Infinity) - leftAt).toBeLessThan(PROMPTLY_MS);
   expect(await requestLogged(h)).toMatchObject({ cut: 'client-gone' });
   expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);

@@ -41,29 +41,37 @@ describe('non-streaming: the default model answers when the new one fails', () =
     ['connection reset', { kind: 'reset' }, 'ModelErrors'],
   ];
 
-  test.each(cases)('%s → default model, x-rollout-fallback: true, one new-model call', async (_name, behaviour, counted) => {
-    world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
-    const h = await gateway();
-    const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
+  test.each(cases)(
+    '%s → default model, x-rollout-fallback: true, one new-model call',
+    async (_name, behaviour, counted) => {
+      world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
+      const h = await gateway();
+      const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
 
-    expect(data.model).toBe(DEFAULT_VENDOR_ID);
-    expect(data.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
-    expect(response.headers.get('x-rollout-variant')).toBe('new');
-    expect(response.headers.get('x-rollout-fallback')).toBe('true');
-    expect(response.headers.get('request-id')).toMatch(/^req_/);
-    // exactly one call to the new model (no SDK retry), then one to the default model
-    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
-    // the default model was called at once, not after the world.vendor's retry-after of 1 s
-    expect(world.vendor.calls[1].at - world.vendor.calls[0].at).toBeLessThan(500);
+      expect(data.model).toBe(DEFAULT_VENDOR_ID);
+      expect(data.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
+      expect(response.headers.get('x-rollout-variant')).toBe('new');
+      expect(response.headers.get('x-rollout-fallback')).toBe('true');
+      expect(response.headers.get('request-id')).toMatch(/^req_/);
+      // exactly one call to the new model (no SDK retry), then one to the default model
+      expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+      // the default model was called at once, not after the world.vendor's retry-after of 1 s
+      expect(world.vendor.calls[1]!.at - world.vendor.calls[0]!.at).toBeLessThan(500);
 
-    expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(1);
-    expect(h.metrics.sum(NEW_ALIAS, counted)).toBe(1);
-    expect(h.metrics.sum(NEW_ALIAS, counted === 'Throttles' ? 'ModelErrors' : 'Throttles')).toBe(0);
-    expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
-    expect(h.metrics.sum(DEFAULT_ALIAS, 'Requests')).toBe(1);
-    expect(h.metrics.sum(DEFAULT_ALIAS, 'ModelErrors')).toBe(0);
-    expect(h.requestLogs()[0]).toMatchObject({ variant: 'new', servedBy: DEFAULT_ALIAS, fallback: true, status: 200 });
-  });
+      expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(1);
+      expect(h.metrics.sum(NEW_ALIAS, counted)).toBe(1);
+      expect(h.metrics.sum(NEW_ALIAS, counted === 'Throttles' ? 'ModelErrors' : 'Throttles')).toBe(0);
+      expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
+      expect(h.metrics.sum(DEFAULT_ALIAS, 'Requests')).toBe(1);
+      expect(h.metrics.sum(DEFAULT_ALIAS, 'ModelErrors')).toBe(0);
+      expect(h.requestLogs()[0]).toMatchObject({
+        variant: 'new',
+        servedBy: DEFAULT_ALIAS,
+        fallback: true,
+        status: 200,
+      });
+    },
+  );
 
   test('hang → the new model times out after newModelTimeoutMs, then the default answers', async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'hang' });
@@ -73,7 +81,7 @@ describe('non-streaming: the default model answers when the new one fails', () =
     expect(response.headers.get('x-rollout-fallback')).toBe('true');
     expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
     // the fallback waited for the timeout (a lower bound, not a speed assertion)
-    expect(world.vendor.calls[1].at - world.vendor.calls[0].at).toBeGreaterThanOrEqual(250);
+    expect(world.vendor.calls[1]!.at - world.vendor.calls[0]!.at).toBeGreaterThanOrEqual(250);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(1);
     expect(h.metrics.values(NEW_ALIAS, 'Latency')[0]).toBeGreaterThanOrEqual(250);
   });
@@ -89,13 +97,21 @@ describe('non-streaming: the default model answers when the new one fails', () =
 
 describe('client errors from the new model are passed through, with no fallback', () => {
   test('400 → BadRequestError with the world.vendor error body; the default model is not called', async () => {
-    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 400, errorType: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' });
+    world.vendor.setBehaviour(NEW_VENDOR_ID, {
+      kind: 'status',
+      status: 400,
+      errorType: 'invalid_request_error',
+      message: 'messages.0.content: world.vendor says no',
+    });
     const h = await gateway();
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     const apiErr = err as InstanceType<typeof Anthropic.BadRequestError>;
     expect(apiErr.status).toBe(400);
-    expect(apiErr.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' } });
+    expect(apiErr.error).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' },
+    });
     expect(apiErr.headers.get('x-rollout-variant')).toBe('new');
     expect(apiErr.headers.get('x-rollout-fallback')).toBeNull();
     expect(newCalls()).toBe(1);
@@ -107,18 +123,21 @@ describe('client errors from the new model are passed through, with no fallback'
 
   // 401/403 are the gateway's own key failing, not the caller's: not passed through
   // (gateway-world.vendor-key.test.ts covers the re-read of the secret).
-  test.each([401, 403])('%p → the gateway\'s key: one retry with the key read again, then 502 api_error; the default model is not called', async (status) => {
-    world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
-    const h = await gateway();
-    const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
-    expect(err).toBeInstanceOf(Anthropic.InternalServerError);
-    const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
-    expect(apiErr.status).toBe(502);
-    expect(apiErr.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
-    expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
-    expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
-  });
+  test.each([401, 403])(
+    "%p → the gateway's key: one retry with the key read again, then 502 api_error; the default model is not called",
+    async (status) => {
+      world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
+      const h = await gateway();
+      const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
+      expect(err).toBeInstanceOf(Anthropic.InternalServerError);
+      const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
+      expect(apiErr.status).toBe(502);
+      expect(apiErr.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+      expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
+      expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
+      expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
+    },
+  );
 
   test('client errors do not open the circuit breaker', async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i < 4 ? { kind: 'status', status: 400 } : { kind: 'ok' }));
@@ -131,7 +150,7 @@ describe('client errors from the new model are passed through, with no fallback'
 });
 
 describe('both models fail', () => {
-  test('new 529, default 500 → the client gets the default model\'s 500 and body', async () => {
+  test("new 529, default 500 → the client gets the default model's 500 and body", async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
     world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 500 });
     const h = await gateway({ defaultModelMaxRetries: 0 });
@@ -154,7 +173,10 @@ describe('both models fail', () => {
     const res = await postRaw(h.url, messageParams({ user: USER }));
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
-    expect(anthropicError(res.text)).toEqual({ type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' });
+    expect(anthropicError(res.text)).toEqual({
+      type: 'rate_limit_error',
+      message: 'Number of requests has exceeded your rate limit',
+    });
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect((err as InstanceType<typeof Anthropic.RateLimitError>).headers.get('retry-after')).toBe('7');
@@ -162,7 +184,9 @@ describe('both models fail', () => {
 
   test('the default model keeps its SDK retries (defaultModelMaxRetries), the new model has none', async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } });
-    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, (i) => (i === 0 ? { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } } : { kind: 'ok' }));
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, (i) =>
+      i === 0 ? { kind: 'status', status: 529, headers: { 'retry-after-ms': '10' } } : { kind: 'ok' },
+    );
     const h = await gateway({ defaultModelMaxRetries: 1 });
     const data = await h.client.messages.create(messageParams({ user: USER }));
     expect(data.model).toBe(DEFAULT_VENDOR_ID);
@@ -180,7 +204,10 @@ describe('streaming', () => {
     expect(message.model).toBe(DEFAULT_VENDOR_ID);
     expect(message.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
     expect(message.stop_reason).toBe('end_turn');
-    expect(world.vendor.calls.map((c) => [c.model, c.stream])).toEqual([[NEW_VENDOR_ID, true], [DEFAULT_VENDOR_ID, true]]);
+    expect(world.vendor.calls.map((c) => [c.model, c.stream])).toEqual([
+      [NEW_VENDOR_ID, true],
+      [DEFAULT_VENDOR_ID, true],
+    ]);
 
     // the raw stream: headers and a whole event sequence, nothing of the failed attempt
     const raw = await postRaw(h.url, streamParams);
@@ -190,10 +217,16 @@ describe('streaming', () => {
     expect(raw.headers.get('x-rollout-fallback')).toBe('true');
     const events = parseSse(raw.text);
     expect(events.map((e) => e.event)).toEqual([
-      'message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta',
-      'content_block_stop', 'message_delta', 'message_stop',
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
-    expect((events[0].data as { message: { model: string } }).message.model).toBe(DEFAULT_VENDOR_ID);
+    expect((events[0]?.data as { message: { model: string } }).message.model).toBe(DEFAULT_VENDOR_ID);
     expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(2);
   });
 
@@ -216,7 +249,9 @@ describe('streaming', () => {
     const stream = h.client.messages.stream(messageParams({ user: USER }));
     const message = await stream.finalMessage();
     expect(message.model).toBe(NEW_VENDOR_ID);
-    expect(message.content).toEqual([{ type: 'text', text: 'The quick brown fox jumps over the lazy dog', citations: null }]);
+    expect(message.content).toEqual([
+      { type: 'text', text: 'The quick brown fox jumps over the lazy dog', citations: null },
+    ]);
     expect(defaultCalls()).toBe(0);
     const raw = await postRaw(h.url, streamParams);
     expect(raw.headers.get('x-rollout-variant')).toBe('new');
@@ -224,7 +259,7 @@ describe('streaming', () => {
     expect(raw.headers.get('request-id')).toMatch(/^req_/);
   });
 
-  test('both models fail on a stream → a JSON error with the default model\'s status, not an event stream', async () => {
+  test("both models fail on a stream → a JSON error with the default model's status, not an event stream", async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 529 });
     world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'status', status: 503 });
     const h = await gateway({ defaultModelMaxRetries: 0 });
@@ -240,35 +275,43 @@ describe('streaming', () => {
   test.each<[string, VendorBehaviour, string]>([
     ['midstream-error', { kind: 'midstream-error', afterEvents: 3 }, 'overloaded_error'],
     ['midstream-reset', { kind: 'midstream-reset', afterEvents: 3 }, 'api_error'],
-  ])('%s after the first events → no fallback; the stream ends with an error event', async (_name, behaviour, errorType) => {
-    world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
-    const h = await gateway();
+  ])(
+    '%s after the first events → no fallback; the stream ends with an error event',
+    async (_name, behaviour, errorType) => {
+      world.vendor.setBehaviour(NEW_VENDOR_ID, behaviour);
+      const h = await gateway();
 
-    // through the SDK: events, then an error while iterating
-    const stream = await h.client.messages.create(streamParams);
-    const types: string[] = [];
-    const err = await caught(async () => {
-      for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) types.push(event.type);
-    });
-    expect(types).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
-    expect(err).toBeInstanceOf(Anthropic.APIError);
-    expect((err as InstanceType<typeof Anthropic.APIError>).type).toBe(errorType);
+      // through the SDK: events, then an error while iterating
+      const stream = await h.client.messages.create(streamParams);
+      const types: string[] = [];
+      const err = await caught(async () => {
+        for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) types.push(event.type);
+      });
+      expect(types).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
+      expect(err).toBeInstanceOf(Anthropic.APIError);
+      expect((err as InstanceType<typeof Anthropic.APIError>).type).toBe(errorType);
 
-    // raw: the last event is `event: error` with an Anthropic error body
-    const raw = await postRaw(h.url, streamParams);
-    expect(raw.status).toBe(200);
-    expect(raw.headers.get('x-rollout-variant')).toBe('new');
-    expect(raw.headers.get('x-rollout-fallback')).toBeNull();
-    const events = parseSse(raw.text);
-    expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'error']);
-    const last = events[events.length - 1];
-    expect(anthropicError(JSON.stringify(last.data)).type).toBe(errorType);
+      // raw: the last event is `event: error` with an Anthropic error body
+      const raw = await postRaw(h.url, streamParams);
+      expect(raw.status).toBe(200);
+      expect(raw.headers.get('x-rollout-variant')).toBe('new');
+      expect(raw.headers.get('x-rollout-fallback')).toBeNull();
+      const events = parseSse(raw.text);
+      expect(events.map((e) => e.event)).toEqual([
+        'message_start',
+        'content_block_start',
+        'content_block_delta',
+        'error',
+      ]);
+      const last = events[events.length - 1];
+      expect(anthropicError(JSON.stringify(last?.data)).type).toBe(errorType);
 
-    expect(defaultCalls()).toBe(0);
-    expect(newCalls()).toBe(2);
-    expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
-    expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(0);
-  });
+      expect(defaultCalls()).toBe(0);
+      expect(newCalls()).toBe(2);
+      expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
+      expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(0);
+    },
+  );
 });
 
 describe('stalled streams (streamIdleTimeoutMs)', () => {
@@ -280,7 +323,7 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
       expect(message.model).toBe(DEFAULT_VENDOR_ID);
       expect(message.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
       expect(stalling.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
-      expect(stalling.calls[1].at - stalling.calls[0].at).toBeGreaterThanOrEqual(250);
+      expect(stalling.calls[1]!.at - stalling.calls[0]!.at).toBeGreaterThanOrEqual(250);
       expect(gw.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(1);
       expect(gw.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
     } finally {
@@ -296,14 +339,21 @@ describe('stalled streams (streamIdleTimeoutMs)', () => {
       const gw = await world.start({ vendor: stalling, gateway: { streamIdleTimeoutMs: 300 } });
       const raw = await postRaw(gw.url, { ...messageParams({ user: USER }), stream: true });
       const events = parseSse(raw.text);
-      expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'error']);
-      expect(anthropicError(JSON.stringify(events[3].data)).type).toBe('api_error');
+      expect(events.map((e) => e.event)).toEqual([
+        'message_start',
+        'content_block_start',
+        'content_block_delta',
+        'error',
+      ]);
+      expect(anthropicError(JSON.stringify(events[3]?.data)).type).toBe('api_error');
       expect(stalling.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID]);
       // the same through the SDK: iterating raises
       const stream = await gw.client.messages.create({ ...messageParams({ user: USER }), stream: true });
-      await expect((async () => {
-        for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) void event;
-      })()).rejects.toBeInstanceOf(Anthropic.APIError);
+      await expect(
+        (async () => {
+          for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) void event;
+        })(),
+      ).rejects.toBeInstanceOf(Anthropic.APIError);
       expect(gw.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
     } finally {
       await stalling.close();
@@ -317,10 +367,15 @@ describe('circuit breaker', () => {
     const h = await gateway({ circuitBreaker: { failureThreshold: 3, windowSeconds: 60, cooldownSeconds: 1 } });
     const ask = async (): Promise<{ model: string; variant: string | null; fallback: string | null }> => {
       const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
-      return { model: data.model, variant: response.headers.get('x-rollout-variant'), fallback: response.headers.get('x-rollout-fallback') };
+      return {
+        model: data.model,
+        variant: response.headers.get('x-rollout-variant'),
+        fallback: response.headers.get('x-rollout-fallback'),
+      };
     };
 
-    for (let i = 0; i < 3; i++) expect(await ask()).toEqual({ model: DEFAULT_VENDOR_ID, variant: 'new', fallback: 'true' });
+    for (let i = 0; i < 3; i++)
+      expect(await ask()).toEqual({ model: DEFAULT_VENDOR_ID, variant: 'new', fallback: 'true' });
     expect(newCalls()).toBe(3);
     expect(h.metrics.sum(NEW_ALIAS, 'CircuitOpen')).toBe(0);
 

@@ -53,7 +53,9 @@ async function ask(h: GatewayHarness, user = 'u1'): Promise<{ model: string; var
 const hmac16 = (id: string): string => createHmac('sha256', HASH_KEY).update(id).digest('hex').slice(0, 16);
 
 /** The FlagErrors publishes: they carry no Model dimension and nothing else. */
-function flagErrorPublishes(h: GatewayHarness): Array<{ model: string | undefined; values: ReadonlyArray<readonly [string, number]> }> {
+function flagErrorPublishes(
+  h: GatewayHarness,
+): Array<{ model: string | undefined; values: ReadonlyArray<readonly [string, number]> }> {
   return h.metrics.publishes.filter((p) => p.values.some(([name]) => name === 'FlagErrors'));
 }
 
@@ -87,7 +89,7 @@ describe('no good flag yet: everyone on the default model, the request succeeds,
     expect(flagErrorPublishes(h)).toEqual([{ model: undefined, values: [['FlagErrors', 1]] }]);
     const warnings = h.logger.calls.filter((c) => c.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toMatch(/flag/);
+    expect(warnings[0]?.message).toMatch(/flag/);
     expect(h.requestLogs()[0]).toMatchObject({ status: 200, variant: 'default', phase: 'off', cohort: 'flag-off' });
   });
 
@@ -190,7 +192,7 @@ describe('flag warnings', () => {
     expect(flagErrorPublishes(h)).toHaveLength(7);
     const warnings = h.logger.calls.filter((c) => c.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].extra[0]).toEqual({ error: expect.stringMatching(/500/) });
+    expect(warnings[0]?.extra[0]).toEqual({ error: expect.stringMatching(/500/) });
     // every request still got its 'request' log
     expect(h.requestLogs()).toHaveLength(7);
   });

@@ -37,8 +37,14 @@ test('streaming: pings spaced below the idle timeout, for longer than it, keep t
 
   const raw = await postRaw(h.url, { ...messageParams({ user: USER }), stream: true });
   expect(parseSse(raw.text).map((e) => e.event)).toEqual([
-    'message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta',
-    'content_block_stop', 'message_delta', 'message_stop',
+    'message_start',
+    'content_block_start',
+    'content_block_delta',
+    'content_block_delta',
+    'content_block_delta',
+    'content_block_stop',
+    'message_delta',
+    'message_stop',
   ]);
   expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
   expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);

@@ -4,7 +4,17 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
-import { anthropicError, caught, DEFAULT_ALIAS, FlagFile, flagOn, messageParams, postRaw, startGateway, type GatewayHarness } from './harness';
+import {
+  anthropicError,
+  caught,
+  DEFAULT_ALIAS,
+  FlagFile,
+  flagOn,
+  messageParams,
+  postRaw,
+  startGateway,
+  type GatewayHarness,
+} from './harness';
 
 const MAX_BYTES = 1000;
 
@@ -64,14 +74,34 @@ const badRequests: Case[] = [
   { name: 'max_tokens missing', body: without('max_tokens'), message: /^max_tokens: / },
   { name: 'messages missing', body: without('messages'), message: /^messages: / },
   { name: 'messages empty', body: { ...valid(), messages: [] }, message: /^messages: / },
-  { name: 'messages not an array', body: { ...valid(), messages: { role: 'user', content: 'hi' } }, message: /^messages: / },
-  { name: 'message with role system', body: { ...valid(), messages: [{ role: 'system', content: 'hi' }] }, message: /messages\[0\]\.role/ },
-  { name: 'message content a number', body: { ...valid(), messages: [{ role: 'user', content: 42 }] }, message: /messages\[0\]\.content/ },
-  { name: 'content block without type', body: { ...valid(), messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, message: /messages\[0\]\.content/ },
+  {
+    name: 'messages not an array',
+    body: { ...valid(), messages: { role: 'user', content: 'hi' } },
+    message: /^messages: /,
+  },
+  {
+    name: 'message with role system',
+    body: { ...valid(), messages: [{ role: 'system', content: 'hi' }] },
+    message: /messages\[0\]\.role/,
+  },
+  {
+    name: 'message content a number',
+    body: { ...valid(), messages: [{ role: 'user', content: 42 }] },
+    message: /messages\[0\]\.content/,
+  },
+  {
+    name: 'content block without type',
+    body: { ...valid(), messages: [{ role: 'user', content: [{ text: 'hi' }] }] },
+    message: /messages\[0\]\.content/,
+  },
   { name: 'stream "yes"', body: { ...valid(), stream: 'yes' }, message: /^stream: / },
   { name: 'system a number', body: { ...valid(), system: 7 }, message: /^system: / },
   { name: 'metadata.user_id a number', body: { ...valid(), metadata: { user_id: 42 } }, message: /metadata\.user_id/ },
-  { name: 'metadata.user_id over 256 characters', body: { ...valid(), metadata: { user_id: 'u'.repeat(257) } }, message: /metadata\.user_id/ },
+  {
+    name: 'metadata.user_id over 256 characters',
+    body: { ...valid(), metadata: { user_id: 'u'.repeat(257) } },
+    message: /metadata\.user_id/,
+  },
 ];
 
 describe('400 invalid_request_error, never forwarded', () => {
@@ -95,7 +125,10 @@ describe('400 invalid_request_error, never forwarded', () => {
   test('content-type text/plain → 400 naming the content type', async () => {
     const res = await postRaw(gw.url, JSON.stringify(valid()), { headers: { 'content-type': 'text/plain' } });
     expect(res.status).toBe(400);
-    expect(anthropicError(res.text)).toEqual({ type: 'invalid_request_error', message: expect.stringMatching(/Content-Type/) });
+    expect(anthropicError(res.text)).toEqual({
+      type: 'invalid_request_error',
+      message: expect.stringMatching(/Content-Type/),
+    });
   });
 
   test('through the SDK a 400 raises Anthropic.BadRequestError', async () => {
@@ -104,7 +137,10 @@ describe('400 invalid_request_error, never forwarded', () => {
     const apiErr = err as InstanceType<typeof Anthropic.BadRequestError>;
     expect(apiErr.status).toBe(400);
     expect(apiErr.type).toBe('invalid_request_error');
-    expect(apiErr.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/^max_tokens: /) } });
+    expect(apiErr.error).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(/^max_tokens: /) },
+    });
   });
 
   test('a streaming request with bad input gets a JSON 400, not an event stream', async () => {
@@ -126,7 +162,9 @@ describe('size, method and path', () => {
     const error = anthropicError(res.text);
     expect(error.type).toBe('request_too_large');
     expect(error.message).toMatch(String(MAX_BYTES));
-    const err = await caught(() => gw.client.messages.create({ ...messageParams(), messages: [{ role: 'user', content: 'x'.repeat(MAX_BYTES) }] }));
+    const err = await caught(() =>
+      gw.client.messages.create({ ...messageParams(), messages: [{ role: 'user', content: 'x'.repeat(MAX_BYTES) }] }),
+    );
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(413);
   });
@@ -137,7 +175,10 @@ describe('size, method and path', () => {
     expect(anthropicError(res.text).type).toBe('request_too_large');
     // a body exactly at the limit is accepted
     const base = JSON.stringify({ ...valid(), messages: [{ role: 'user', content: '' }] });
-    const atLimit = JSON.stringify({ ...valid(), messages: [{ role: 'user', content: 'y'.repeat(MAX_BYTES - Buffer.byteLength(base)) }] });
+    const atLimit = JSON.stringify({
+      ...valid(),
+      messages: [{ role: 'user', content: 'y'.repeat(MAX_BYTES - Buffer.byteLength(base)) }],
+    });
     expect(Buffer.byteLength(atLimit)).toBe(MAX_BYTES);
     const ok = await postRaw(gw.url, atLimit);
     expect(ok.status).toBe(200);

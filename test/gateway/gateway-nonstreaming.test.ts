@@ -2,7 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamEvents } from '../../fakes/fake-vendor';
 import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
-import { DEFAULT_VENDOR_ID, FlagFile, flagOn, messageParams, NEW_VENDOR_ID, startGateway, type GatewayHarness } from './harness';
+import {
+  DEFAULT_VENDOR_ID,
+  FlagFile,
+  flagOn,
+  messageParams,
+  NEW_VENDOR_ID,
+  startGateway,
+  type GatewayHarness,
+} from './harness';
 
 /**
  * Non-streaming clients: the gateway streams from the vendor and answers whole, so the new
@@ -27,19 +35,30 @@ describe('non-streaming requests streamed from the vendor', () => {
     gw = vendor = slow = undefined;
   });
 
-  it('serves a long, steadily streamed answer that takes longer than the new model\'s timeout', async () => {
+  it("serves a long, steadily streamed answer that takes longer than the new model's timeout", async () => {
     // Events every 150 ms: the whole answer takes ~1 s, the first byte arrives at once.
     slow = createServer((req, res) => {
       let raw = '';
-      req.on('data', (c: Buffer) => { raw += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        raw += c.toString();
+      });
       req.on('end', () => {
         const { model } = JSON.parse(raw) as { model: string };
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const events = streamEvents({ model, text: 'a long answer in pieces', stopReason: 'end_turn', inputTokens: 10, outputTokens: 40 });
+        const events = streamEvents({
+          model,
+          text: 'a long answer in pieces',
+          stopReason: 'end_turn',
+          inputTokens: 10,
+          outputTokens: 40,
+        });
         let i = 0;
         const tick = (): void => {
           const e = events[i++];
-          if (!e) { res.end(); return; }
+          if (!e) {
+            res.end();
+            return;
+          }
           res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
           setTimeout(tick, 150);
         };
@@ -48,7 +67,11 @@ describe('non-streaming requests streamed from the vendor', () => {
     });
     await new Promise<void>((resolve) => slow!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-    gw = await startGateway({ vendor: { url }, flags: { kind: 'file', file: flags }, gateway: { newModelTimeoutMs: 300, streamIdleTimeoutMs: 1000 } });
+    gw = await startGateway({
+      vendor: { url },
+      flags: { kind: 'file', file: flags },
+      gateway: { newModelTimeoutMs: 300, streamIdleTimeoutMs: 1000 },
+    });
     const { data, response } = await gw.client.messages.create(messageParams({ user: 'u-long' })).withResponse();
     expect(data.model).toBe(NEW_VENDOR_ID);
     expect(data.content.map((b) => (b.type === 'text' ? b.text : b.type))).toEqual(['a long answer in pieces']);

@@ -46,19 +46,24 @@ async function gateway(flag: Record<string, unknown> | undefined): Promise<Gatew
 }
 
 /** One non-streaming call through the SDK: the answering model, the variant header and the vendor model. */
-async function ask(h: GatewayHarness, o: { user?: string; headerUser?: string; client?: string; model?: string } = {}): Promise<{ bodyModel: string; variant: string | null; fallback: string | null; vendorModel: string }> {
+async function ask(
+  h: GatewayHarness,
+  o: { user?: string; headerUser?: string; client?: string; model?: string } = {},
+): Promise<{ bodyModel: string; variant: string | null; fallback: string | null; vendorModel: string }> {
   const before = vendor.calls.length;
   const headers: Record<string, string> = {};
   if (o.headerUser !== undefined) headers['x-user-id'] = o.headerUser;
   if (o.client !== undefined) headers['x-client-id'] = o.client;
-  const { data, response } = await h.client.messages.create(messageParams({ user: o.user, model: o.model }), { headers }).withResponse();
+  const { data, response } = await h.client.messages
+    .create(messageParams({ user: o.user, model: o.model }), { headers })
+    .withResponse();
   const mine = vendor.calls.slice(before);
   expect(mine).toHaveLength(1);
   return {
     bodyModel: data.model,
     variant: response.headers.get('x-rollout-variant'),
     fallback: response.headers.get('x-rollout-fallback'),
-    vendorModel: mine[0].model,
+    vendorModel: mine[0]?.model ?? '',
   };
 }
 
@@ -73,14 +78,24 @@ describe('flag state', () => {
   test('flag missing from the document → everyone on the default model', async () => {
     const h = await gateway(undefined);
     for (const user of ['u1', 'u2', 'u3']) {
-      expect(await ask(h, { user })).toEqual({ bodyModel: DEFAULT_VENDOR_ID, variant: 'default', fallback: null, vendorModel: DEFAULT_VENDOR_ID });
+      expect(await ask(h, { user })).toEqual({
+        bodyModel: DEFAULT_VENDOR_ID,
+        variant: 'default',
+        fallback: null,
+        vendorModel: DEFAULT_VENDOR_ID,
+      });
     }
   });
 
   test('flag disabled (even with rolloutPercent 100 and an allowlist) → everyone on the default model', async () => {
     const h = await gateway({ enabled: false, rolloutPercent: 100, allowlist: ['qa-user-1'], phase: 'full' });
     for (const user of ['u1', 'qa-user-1']) {
-      expect(await ask(h, { user })).toEqual({ bodyModel: DEFAULT_VENDOR_ID, variant: 'default', fallback: null, vendorModel: DEFAULT_VENDOR_ID });
+      expect(await ask(h, { user })).toEqual({
+        bodyModel: DEFAULT_VENDOR_ID,
+        variant: 'default',
+        fallback: null,
+        vendorModel: DEFAULT_VENDOR_ID,
+      });
     }
     expect(h.metrics.sum(undefined, 'FlagErrors')).toBe(0);
   });
@@ -88,22 +103,38 @@ describe('flag state', () => {
   test('rolloutPercent 100 → users with a key get the new model; body model is its vendor id', async () => {
     const h = await gateway(flagOn(100));
     for (const user of ['u1', 'u2', 'alice']) {
-      expect(await ask(h, { user })).toEqual({ bodyModel: NEW_VENDOR_ID, variant: 'new', fallback: null, vendorModel: NEW_VENDOR_ID });
+      expect(await ask(h, { user })).toEqual({
+        bodyModel: NEW_VENDOR_ID,
+        variant: 'new',
+        fallback: null,
+        vendorModel: NEW_VENDOR_ID,
+      });
     }
     // the rest of the request reached the vendor unchanged
-    expect(vendor.calls[0].body).toMatchObject({ max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], metadata: { user_id: 'u1' } });
+    expect(vendor.calls[0]?.body).toMatchObject({
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+      metadata: { user_id: 'u1' },
+    });
   });
 
   test('the default model named by its vendor id is rolled out the same way', async () => {
     const h = await gateway(flagOn(100));
     // alias and vendor id are the same string in the shipped config; the rollout applies to it
-    expect(await ask(h, { user: 'u1', model: DEFAULT_VENDOR_ID })).toMatchObject({ variant: 'new', vendorModel: NEW_VENDOR_ID });
+    expect(await ask(h, { user: 'u1', model: DEFAULT_VENDOR_ID })).toMatchObject({
+      variant: 'new',
+      vendorModel: NEW_VENDOR_ID,
+    });
   });
 
   test('rolloutPercent 0 → nobody but the allowlist', async () => {
     const h = await gateway(flagOn(0, { allowlist: ['qa-user-1'] }));
     expect(await ask(h, { user: 'someone' })).toMatchObject({ variant: 'default', vendorModel: DEFAULT_VENDOR_ID });
-    expect(await ask(h, { user: 'qa-user-1' })).toMatchObject({ variant: 'new', vendorModel: NEW_VENDOR_ID, bodyModel: NEW_VENDOR_ID });
+    expect(await ask(h, { user: 'qa-user-1' })).toMatchObject({
+      variant: 'new',
+      vendorModel: NEW_VENDOR_ID,
+      bodyModel: NEW_VENDOR_ID,
+    });
     expect(await ask(h, { headerUser: 'qa-user-1' })).toMatchObject({ variant: 'new', vendorModel: NEW_VENDOR_ID });
     expect(h.requestLogs().map((l) => l.cohort)).toEqual(['outside-percentage', 'allowlist', 'allowlist']);
   });
@@ -112,9 +143,14 @@ describe('flag state', () => {
 describe('user key', () => {
   test('no metadata.user_id and no x-user-id → default model even at 100%', async () => {
     const h = await gateway(flagOn(100));
-    expect(await ask(h)).toEqual({ bodyModel: DEFAULT_VENDOR_ID, variant: 'default', fallback: null, vendorModel: DEFAULT_VENDOR_ID });
+    expect(await ask(h)).toEqual({
+      bodyModel: DEFAULT_VENDOR_ID,
+      variant: 'default',
+      fallback: null,
+      vendorModel: DEFAULT_VENDOR_ID,
+    });
     expect(h.requestLogs()[0]).toMatchObject({ cohort: 'no-user-key', variant: 'default' });
-    expect(h.requestLogs()[0].userHash).toBeUndefined();
+    expect(h.requestLogs()[0]?.userHash).toBeUndefined();
   });
 
   test('empty metadata.user_id counts as no key', async () => {
@@ -135,8 +171,14 @@ describe('user key', () => {
     const inside = firstUsers((b) => b < 50, 1)[0];
     const outside = firstUsers((b) => b >= 50, 1)[0];
     const h = await gateway(flagOn(50));
-    expect(await ask(h, { user: outside, headerUser: inside })).toMatchObject({ variant: 'default', vendorModel: DEFAULT_VENDOR_ID });
-    expect(await ask(h, { user: inside, headerUser: outside })).toMatchObject({ variant: 'new', vendorModel: NEW_VENDOR_ID });
+    expect(await ask(h, { user: outside, headerUser: inside })).toMatchObject({
+      variant: 'default',
+      vendorModel: DEFAULT_VENDOR_ID,
+    });
+    expect(await ask(h, { user: inside, headerUser: outside })).toMatchObject({
+      variant: 'new',
+      vendorModel: NEW_VENDOR_ID,
+    });
     // the allowlist matches on the metadata key too
     await flags.writeFlag(flagOn(0, { allowlist: ['qa-user-1'] }));
     expect(await ask(h, { user: 'qa-user-1', headerUser: 'nobody' })).toMatchObject({ variant: 'new' });
@@ -147,9 +189,11 @@ describe('user key', () => {
 describe('what reaches the vendor', () => {
   test('anthropic-beta is forwarded; the rollout headers (x-user-id, x-client-id) are not', async () => {
     const h = await gateway(flagOn(100));
-    await h.client.messages.create(messageParams(), { headers: { 'x-user-id': 'u-header', 'x-client-id': 'c-1', 'anthropic-beta': 'some-beta-2025-01-01' } });
+    await h.client.messages.create(messageParams(), {
+      headers: { 'x-user-id': 'u-header', 'x-client-id': 'c-1', 'anthropic-beta': 'some-beta-2025-01-01' },
+    });
     expect(vendor.calls).toHaveLength(1);
-    const { headers, model } = vendor.calls[0];
+    const { headers, model } = vendor.calls[0]!;
     expect(model).toBe(NEW_VENDOR_ID);
     expect(headers['anthropic-beta']).toBe('some-beta-2025-01-01');
     expect(headers['x-user-id']).toBeUndefined();
@@ -160,17 +204,27 @@ describe('what reaches the vendor', () => {
 
   test('fields the gateway does not know pass through to the vendor unchanged', async () => {
     const h = await gateway(flagOn(100));
-    const body = { ...messageParams({ user: 'u1' }), temperature: 0.2, stop_sequences: ['END'], tools: [{ name: 't', description: 'd', input_schema: { type: 'object' as const } }] };
+    const body = {
+      ...messageParams({ user: 'u1' }),
+      temperature: 0.2,
+      stop_sequences: ['END'],
+      tools: [{ name: 't', description: 'd', input_schema: { type: 'object' as const } }],
+    };
     await h.client.messages.create(body);
     // Unchanged but for the model and `stream` (the gateway streams from the vendor and answers whole).
-    expect(vendor.calls[0].body).toEqual({ ...body, model: NEW_VENDOR_ID, stream: true });
+    expect(vendor.calls[0]?.body).toEqual({ ...body, model: NEW_VENDOR_ID, stream: true });
   });
 
   test('a client that goes away mid-request does not break the gateway', async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', delayMs: 200 });
     const h = await gateway(flagOn(100));
     const controller = new AbortController();
-    const pending = fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(messageParams({ user: 'u1' })), signal: controller.signal });
+    const pending = fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(messageParams({ user: 'u1' })),
+      signal: controller.signal,
+    });
     while (vendor.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -185,15 +239,27 @@ describe('what reaches the vendor', () => {
 describe('client segments (phase 0)', () => {
   test('with clientSegments, only users of a listed client (x-client-id) are eligible', async () => {
     const h = await gateway(flagOn(100, { clientSegments: ['internal-tools'], phase: 'smoke' }));
-    expect(await ask(h, { user: 'u1', client: 'internal-tools' })).toMatchObject({ variant: 'new', vendorModel: NEW_VENDOR_ID });
-    expect(await ask(h, { user: 'u1', client: 'mobile-app' })).toMatchObject({ variant: 'default', vendorModel: DEFAULT_VENDOR_ID });
+    expect(await ask(h, { user: 'u1', client: 'internal-tools' })).toMatchObject({
+      variant: 'new',
+      vendorModel: NEW_VENDOR_ID,
+    });
+    expect(await ask(h, { user: 'u1', client: 'mobile-app' })).toMatchObject({
+      variant: 'default',
+      vendorModel: DEFAULT_VENDOR_ID,
+    });
     expect(await ask(h, { user: 'u1' })).toMatchObject({ variant: 'default', vendorModel: DEFAULT_VENDOR_ID });
-    expect(h.requestLogs().map((l) => l.cohort)).toEqual(['in-percentage', 'client-not-in-segment', 'client-not-in-segment']);
+    expect(h.requestLogs().map((l) => l.cohort)).toEqual([
+      'in-percentage',
+      'client-not-in-segment',
+      'client-not-in-segment',
+    ]);
   });
 
   test('inside the segment the percentage still applies; the allowlist bypasses the segment', async () => {
     const outside = firstUsers((b) => b >= 50, 1)[0];
-    const h = await gateway(flagOn(50, { clientSegments: ['internal-tools'], allowlist: ['qa-user-1'], phase: 'smoke' }));
+    const h = await gateway(
+      flagOn(50, { clientSegments: ['internal-tools'], allowlist: ['qa-user-1'], phase: 'smoke' }),
+    );
     expect(await ask(h, { user: outside, client: 'internal-tools' })).toMatchObject({ variant: 'default' });
     expect(await ask(h, { user: 'qa-user-1', client: 'mobile-app' })).toMatchObject({ variant: 'new' });
   });
@@ -203,7 +269,11 @@ describe('pass-through of other models', () => {
   let agent: FakeAgent;
   beforeEach(async () => {
     const s = settingsWith();
-    agent = await startFakeAgent({ application: s.appConfig.application, environment: s.appConfig.environment, profile: s.appConfig.profile });
+    agent = await startFakeAgent({
+      application: s.appConfig.application,
+      environment: s.appConfig.environment,
+      profile: s.appConfig.profile,
+    });
     agent.serve({ json: { [FLAG_KEY]: flagOn(100) } });
   });
   afterEach(() => agent.close());
@@ -226,7 +296,9 @@ describe('pass-through of other models', () => {
   test('a pass-through failure is not retried on another model', async () => {
     vendor.setBehaviour('claude-opus-4-8', { kind: 'status', status: 529 });
     gw = await startGateway({ vendor, flags: { kind: 'agent', agent }, gateway: { defaultModelMaxRetries: 0 } });
-    const err = await gw.client.messages.create(messageParams({ user: 'u1', model: 'claude-opus-4-8' })).catch((e: unknown) => e);
+    const err = await gw.client.messages
+      .create(messageParams({ user: 'u1', model: 'claude-opus-4-8' }))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 529 });
     expect(vendor.calls.map((c) => c.model)).toEqual(['claude-opus-4-8']);
   });

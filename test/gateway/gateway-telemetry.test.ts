@@ -66,10 +66,13 @@ function logLines(h: GatewayHarness): Record<string, unknown>[] {
 }
 
 /** The one EMF blob for `model`, with its metric names → units and values. */
-function modelBlob(h: GatewayHarness, model: string): { units: Record<string, string>; values: Record<string, unknown>; blob: EmfBlob } {
+function modelBlob(
+  h: GatewayHarness,
+  model: string,
+): { units: Record<string, string>; values: Record<string, unknown>; blob: EmfBlob } {
   const found = blobs(h).filter((b) => b.root.Model === model);
   expect(found).toHaveLength(1);
-  const blob = found[0];
+  const blob = found[0]!;
   const units = Object.fromEntries(blob.directive.Metrics.map((m) => [m.Name, m.Unit]));
   const values = Object.fromEntries(Object.keys(units).map((name) => [name, blob.root[name]]));
   return { units, values, blob };
@@ -85,7 +88,7 @@ test('the shipped catalog prices used below', () => {
 });
 
 describe('EMF blobs', () => {
-  test('a new-model answer: namespace, Model dimension, the contract\'s names, units and values', async () => {
+  test("a new-model answer: namespace, Model dimension, the contract's names, units and values", async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'fine', inputTokens: 1000, outputTokens: 200 });
     const h = await gateway();
     await h.client.messages.create(messageParams({ user: USER }));
@@ -109,7 +112,15 @@ describe('EMF blobs', () => {
       OutputTokens: 'Count',
       EstimatedCostUsd: 'None',
     });
-    expect(values).toMatchObject({ Requests: 1, ModelErrors: 0, Throttles: 0, ModerationFlags: 0, Fallbacks: 0, InputTokens: 1000, OutputTokens: 200 });
+    expect(values).toMatchObject({
+      Requests: 1,
+      ModelErrors: 0,
+      Throttles: 0,
+      ModerationFlags: 0,
+      Fallbacks: 0,
+      InputTokens: 1000,
+      OutputTokens: 200,
+    });
     // (1000 × $1 + 200 × $5) / 1M
     expect(values.EstimatedCostUsd).toBeCloseTo(0.002, 12);
     expect(typeof values.Latency).toBe('number');
@@ -119,21 +130,31 @@ describe('EMF blobs', () => {
   test('a request naming the new model itself is metered Route=direct, so it can never feed a rollback alarm', async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status: 500 });
     const h = await gateway();
-    await expect(h.client.messages.create({ ...messageParams({ user: USER }), model: NEW_VENDOR_ID })).rejects.toThrow();
+    await expect(
+      h.client.messages.create({ ...messageParams({ user: USER }), model: NEW_VENDOR_ID }),
+    ).rejects.toThrow();
     const { values, blob } = modelBlob(h, NEW_ALIAS);
     expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
     expect(blob.root.Route).toBe('direct');
     expect(values).toMatchObject({ Requests: 1, ModelErrors: 1 });
   });
 
-  test('a default-model answer is priced at the default model\'s prices', async () => {
+  test("a default-model answer is priced at the default model's prices", async () => {
     vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'ok', inputTokens: 1000, outputTokens: 200 });
     const h = await gateway();
     await h.client.messages.create(messageParams()); // no user key → default
     const { units, values, blob } = modelBlob(h, DEFAULT_ALIAS);
     expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
     expect(blob.root.Route).toBe('rollout');
-    expect(Object.keys(units).sort()).toEqual(['EstimatedCostUsd', 'InputTokens', 'Latency', 'ModelErrors', 'OutputTokens', 'Requests', 'Throttles']);
+    expect(Object.keys(units).sort()).toEqual([
+      'EstimatedCostUsd',
+      'InputTokens',
+      'Latency',
+      'ModelErrors',
+      'OutputTokens',
+      'Requests',
+      'Throttles',
+    ]);
     // (1000 × $3 + 200 × $15) / 1M
     expect(values.EstimatedCostUsd).toBeCloseTo(0.006, 12);
     expect(values).toMatchObject({ Requests: 1, InputTokens: 1000, OutputTokens: 200 });
@@ -179,9 +200,13 @@ describe('EMF blobs', () => {
     const flagBlobs = blobs(h).filter((b) => b.directive.Metrics.some((m) => m.Name === 'FlagErrors'));
     expect(flagBlobs).toHaveLength(1);
     const [blob] = flagBlobs;
-    expect(blob.directive).toEqual({ Namespace: 'ModelRollout', Dimensions: [[]], Metrics: [{ Name: 'FlagErrors', Unit: 'Count' }] });
-    expect(blob.root).not.toHaveProperty('Model');
-    expect(blob.root.FlagErrors).toBe(1);
+    expect(blob?.directive).toEqual({
+      Namespace: 'ModelRollout',
+      Dimensions: [[]],
+      Metrics: [{ Name: 'FlagErrors', Unit: 'Count' }],
+    });
+    expect(blob?.root).not.toHaveProperty('Model');
+    expect(blob?.root.FlagErrors).toBe(1);
     // the request's model blob is not mixed with the flag error
     expect(modelBlob(h, DEFAULT_ALIAS).units).not.toHaveProperty('FlagErrors');
   });
@@ -193,9 +218,9 @@ describe('EMF blobs', () => {
     await h.client.messages.create(messageParams({ user: USER }));
     const newBlobs = blobs(h).filter((b) => b.root.Model === NEW_ALIAS);
     expect(newBlobs).toHaveLength(2);
-    expect(newBlobs[1].directive.Metrics).toContainEqual({ Name: 'CircuitOpen', Unit: 'Count' });
-    expect(newBlobs[1].root.CircuitOpen).toBe(1);
-    expect(newBlobs[1].root).not.toHaveProperty('Requests');
+    expect(newBlobs[1]?.directive.Metrics).toContainEqual({ Name: 'CircuitOpen', Unit: 'Count' });
+    expect(newBlobs[1]?.root.CircuitOpen).toBe(1);
+    expect(newBlobs[1]?.root).not.toHaveProperty('Requests');
   });
 });
 
@@ -221,7 +246,7 @@ describe('moderation', () => {
   });
 
   // Regression: a flagged answer that is served still names the check in the log.
-  it('a flagged but served answer is logged with the check\'s name (not the text)', async () => {
+  it("a flagged but served answer is logged with the check's name (not the text)", async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'This is Forbidden knowledge' });
     const h = await gateway({ moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }] } });
     await h.client.messages.create(messageParams({ user: USER }));
@@ -230,7 +255,9 @@ describe('moderation', () => {
 
   test('blockFlaggedOutputs (non-streaming): the default model answers; the log names the check, not the text', async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'This is Forbidden knowledge' });
-    const h = await gateway({ moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }], blockFlaggedOutputs: true } });
+    const h = await gateway({
+      moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }], blockFlaggedOutputs: true },
+    });
     const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
     expect(data.model).toBe(DEFAULT_VENDOR_ID);
     expect(data.content).toEqual([{ type: 'text', text: `Hello from ${DEFAULT_VENDOR_ID}`, citations: null }]);
@@ -244,7 +271,9 @@ describe('moderation', () => {
 
   test('blockFlaggedOutputs does not apply to streams: the flagged stream is served and counted', async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'This is Forbidden knowledge' });
-    const h = await gateway({ moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }], blockFlaggedOutputs: true } });
+    const h = await gateway({
+      moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }], blockFlaggedOutputs: true },
+    });
     const message = await h.client.messages.stream(messageParams({ user: USER })).finalMessage();
     expect(message.model).toBe(NEW_VENDOR_ID);
     expect(modelBlob(h, NEW_ALIAS).values.ModerationFlags).toBe(1);
@@ -272,7 +301,11 @@ describe('privacy: no prompt, system prompt, completion, raw user id or raw clie
 
   test('across answered, streamed, fallback, failed and rejected requests', async () => {
     vendor.setBehaviour(NEW_VENDOR_ID, (i) =>
-      i === 2 ? { kind: 'status', status: 529 } : i === 3 ? { kind: 'status', status: 400, message: `bad: ${PROMPT}` } : { kind: 'ok', text: `${COMPLETION} and Forbidden` },
+      i === 2
+        ? { kind: 'status', status: 529 }
+        : i === 3
+          ? { kind: 'status', status: 400, message: `bad: ${PROMPT}` }
+          : { kind: 'ok', text: `${COMPLETION} and Forbidden` },
     );
     const h = await gateway({ moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }] } });
     const headers = { 'x-client-id': CLIENT_ID };
@@ -308,7 +341,8 @@ describe('privacy: no prompt, system prompt, completion, raw user id or raw clie
   // Regression: JSON.parse's message quotes the body around the fault; it must not reach the log.
   it('a malformed JSON body does not leak into the logs', async () => {
     const h = await gateway();
-    const body = '{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":{"user_id":alice@example.com}}';
+    const body =
+      '{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":{"user_id":alice@example.com}}';
     const res = await postRaw(h.url, body);
     expect(res.status).toBe(400);
     expect(anthropicError(res.text).message).toMatch(/JSON/);

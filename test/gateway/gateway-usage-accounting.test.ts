@@ -27,7 +27,14 @@ const gateway = (): Promise<GatewayHarness> => world.start();
 // The new model (claude-haiku-4-5, $1 in / $5 out per million) answers with 100 uncached input
 // tokens, 1,000 tokens written to the 5-minute cache, 2,000 to the 1-hour cache, 50 output tokens
 // and 3 web searches: (100 + 1,000 × 1.25 + 2,000 × 2) × $1 / 1M + 50 × $5 / 1M + 3 × $10 / 1,000.
-const CACHED_ANSWER = { kind: 'ok' as const, inputTokens: 100, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 2000, outputTokens: 50, webSearchRequests: 3 };
+const CACHED_ANSWER = {
+  kind: 'ok' as const,
+  inputTokens: 100,
+  cacheWrite5mTokens: 1000,
+  cacheWrite1hTokens: 2000,
+  outputTokens: 50,
+  webSearchRequests: 3,
+};
 const EXPECTED_COST = (100 + 1000 * 1.25 + 2000 * 2) / 1e6 + (50 * 5) / 1e6 + 0.03;
 
 describe('EstimatedCostUsd prices what the usage object reports', () => {
@@ -60,8 +67,14 @@ describe('a stream that ends without message_stop is a mid-stream failure', () =
     const raw = await postRaw(h.url, streamParams);
     expect(raw.status).toBe(200);
     const events = parseSse(raw.text);
-    expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'error']);
-    expect(anthropicError(JSON.stringify(events[4].data)).type).toBe('api_error');
+    expect(events.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'error',
+    ]);
+    expect(anthropicError(JSON.stringify(events[4]?.data)).type).toBe('api_error');
 
     // through the SDK: iterating raises instead of ending as if the answer were whole
     const stream = await h.client.messages.create(streamParams);
@@ -71,7 +84,10 @@ describe('a stream that ends without message_stop is a mid-stream failure', () =
     expect(err).toBeInstanceOf(Anthropic.APIError);
 
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(2);
-    expect(h.requestLogs()[0]).toMatchObject({ servedBy: NEW_ALIAS, attempts: [{ model: NEW_ALIAS, outcome: expect.stringMatching(/^served, then /) }] });
+    expect(h.requestLogs()[0]).toMatchObject({
+      servedBy: NEW_ALIAS,
+      attempts: [{ model: NEW_ALIAS, outcome: expect.stringMatching(/^served, then /) }],
+    });
     // bytes had reached the client: no fallback
     expect(callsFor(world.vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
   });

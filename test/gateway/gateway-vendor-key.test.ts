@@ -51,14 +51,20 @@ afterAll(async () => {
 });
 
 function storeKey(key: string): void {
-  secrets.on(GetSecretValueCommand, { SecretId: SECRET_ID }).resolves({ SecretString: JSON.stringify({ apiKey: key }) });
+  secrets
+    .on(GetSecretValueCommand, { SecretId: SECRET_ID })
+    .resolves({ SecretString: JSON.stringify({ apiKey: key }) });
 }
 
 const secretReads = (): number => secrets.commandCalls(GetSecretValueCommand).length;
 
 async function gateway(): Promise<GatewayHarness> {
   const client = new SecretsManagerClient({ region: 'us-east-1' });
-  gw = await startGateway({ vendor, flags: { kind: 'file', file: flags }, apiKey: () => readSecretString(client, SECRET_ID) });
+  gw = await startGateway({
+    vendor,
+    flags: { kind: 'file', file: flags },
+    apiKey: () => readSecretString(client, SECRET_ID),
+  });
   return gw;
 }
 
@@ -77,7 +83,10 @@ describe('a rotated key is picked up', () => {
     const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
     expect(data.model).toBe(NEW_VENDOR_ID);
     expect(response.headers.get('x-rollout-fallback')).toBeNull();
-    expect(vendor.calls.slice(before).map((c) => [c.model, apiKeyOf(c)])).toEqual([[NEW_VENDOR_ID, OLD_KEY], [NEW_VENDOR_ID, NEW_KEY]]);
+    expect(vendor.calls.slice(before).map((c) => [c.model, apiKeyOf(c)])).toEqual([
+      [NEW_VENDOR_ID, OLD_KEY],
+      [NEW_VENDOR_ID, NEW_KEY],
+    ]);
     expect(secretReads()).toBe(2);
 
     // the fresh key is kept: no more reads
@@ -98,14 +107,16 @@ describe('a rotated key is picked up', () => {
     await h.client.messages.create(messageParams({ user: USER }));
     storeKey(NEW_KEY);
     vendor.acceptApiKeys([NEW_KEY]);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => h.client.messages.create(messageParams({ user: USER }))));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => h.client.messages.create(messageParams({ user: USER }))),
+    );
     expect(answers.map((a) => a.model)).toEqual(Array(5).fill(NEW_VENDOR_ID));
     expect(secretReads()).toBe(2);
   });
 });
 
 describe('a revoked key', () => {
-  test('still refused after the fresh read → 502 api_error of the gateway\'s own, no fallback, VendorAuthFailures without a Model', async () => {
+  test("still refused after the fresh read → 502 api_error of the gateway's own, no fallback, VendorAuthFailures without a Model", async () => {
     storeKey(OLD_KEY);
     vendor.acceptApiKeys([]);
     const h = await gateway();
@@ -125,7 +136,13 @@ describe('a revoked key', () => {
     expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
     expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(0);
-    expect(h.requestLogs()[0]).toMatchObject({ status: 502, attempts: [{ outcome: 'credential: AuthenticationError 401' }, { outcome: 'credential: AuthenticationError 401' }] });
+    expect(h.requestLogs()[0]).toMatchObject({
+      status: 502,
+      attempts: [
+        { outcome: 'credential: AuthenticationError 401' },
+        { outcome: 'credential: AuthenticationError 401' },
+      ],
+    });
     expect(h.logger.calls.some((c) => c.level === 'error')).toBe(true);
     expect(JSON.stringify(h.logger.calls)).not.toContain(OLD_KEY);
   });
@@ -148,7 +165,9 @@ describe('a revoked key', () => {
     const h = await gateway();
     await h.client.messages.create(messageParams({ user: USER }));
     vendor.acceptApiKeys([NEW_KEY]);
-    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ID }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    secrets
+      .on(GetSecretValueCommand, { SecretId: SECRET_ID })
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     const raw = await postRaw(h.url, messageParams({ user: USER }));
     expect(raw.status).toBe(502);
     expect(anthropicError(raw.text).type).toBe('api_error');

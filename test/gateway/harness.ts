@@ -20,7 +20,13 @@ import { createGateway } from '../../lib/gateway/create-gateway';
 import { AgentFlagSource, FileFlagSource, type FlagSource } from '../../lib/gateway/flag-source';
 import type { GatewayLogger } from '../../lib/gateway/gateway';
 import { createGatewayServer } from '../../lib/gateway/local-server';
-import { EmfMetricsPublisher, type MetricName, type MetricsPublisher, type MetricTarget, type Route } from '../../lib/gateway/metrics';
+import {
+  EmfMetricsPublisher,
+  type MetricName,
+  type MetricsPublisher,
+  type MetricTarget,
+  type Route,
+} from '../../lib/gateway/metrics';
 import { gatewaySettingsFrom, type GatewaySettings } from '../../lib/domain/gateway-settings';
 import { loadRolloutConfig } from '../../lib/domain/load-config';
 import type { FakeAgent } from '../../fakes/fake-agent';
@@ -72,7 +78,10 @@ export type FlagAttributes = Record<string, unknown>;
 export class FlagFile {
   private writes = 0;
 
-  private constructor(public readonly dir: string, public readonly path: string) {}
+  private constructor(
+    public readonly dir: string,
+    public readonly path: string,
+  ) {}
 
   public static async create(flag?: FlagAttributes): Promise<FlagFile> {
     const dir = await mkdtemp(path.join(tmpdir(), 'gw-flags-'));
@@ -153,7 +162,11 @@ export class CapturingPublisher implements MetricsPublisher {
   public constructor(private readonly forward?: MetricsPublisher) {}
 
   public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
-    this.publishes.push({ model: target?.model, route: target?.route, values: values.map(([n, v]) => [n, v] as const) });
+    this.publishes.push({
+      model: target?.model,
+      route: target?.route,
+      values: values.map(([n, v]) => [n, v] as const),
+    });
     this.forward?.publish(target, values);
   }
 
@@ -182,6 +195,8 @@ export class StdoutCapture {
 
   public start(): void {
     if (this.originals) return;
+    // Kept to be put back as they were (`restore`), not called detached.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this.originals = { out: process.stdout.write, err: process.stderr.write };
     process.stdout.write = capturingWrite(this.chunks);
     process.stderr.write = capturingWrite(this.errChunks);
@@ -217,7 +232,7 @@ function capturingWrite(chunks: string[]): WriteFn {
     if (typeof done === 'function') process.nextTick(() => (done as (err?: Error | null) => void)(null));
     return true;
   };
-  return write as WriteFn;
+  return write;
 }
 
 export function jsonObjectsIn(text: string): Record<string, unknown>[] {
@@ -253,7 +268,8 @@ export function emfBlobs(lines: Record<string, unknown>[]): EmfBlob[] {
   for (const root of lines) {
     const aws = root._aws;
     if (!isRecord(aws) || !Array.isArray(aws.CloudWatchMetrics)) continue;
-    if (aws.CloudWatchMetrics.length !== 1) throw new Error(`expected one metric directive per blob, got ${JSON.stringify(aws.CloudWatchMetrics)}`);
+    if (aws.CloudWatchMetrics.length !== 1)
+      throw new Error(`expected one metric directive per blob, got ${JSON.stringify(aws.CloudWatchMetrics)}`);
     const d: unknown = aws.CloudWatchMetrics[0];
     if (!isRecord(d) || typeof d.Namespace !== 'string' || !Array.isArray(d.Dimensions) || !Array.isArray(d.Metrics)) {
       throw new Error(`malformed EMF directive: ${JSON.stringify(d)}`);
@@ -394,7 +410,11 @@ export interface RawResponse {
 }
 
 /** POSTs anything to the gateway with fetch. */
-export async function postRaw(url: string, body: string | Buffer | object, init: { method?: string; path?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export async function postRaw(
+  url: string,
+  body: string | Buffer | object,
+  init: { method?: string; path?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const res = await fetch(`${url}${init.path ?? '/v1/messages'}`, {
     method: init.method ?? 'POST',
@@ -407,10 +427,12 @@ export async function postRaw(url: string, body: string | Buffer | object, init:
 /** Parses `{"type":"error","error":{"type","message"}}` strictly. */
 export function anthropicError(text: string): { type: string; message: string } {
   const body: unknown = JSON.parse(text);
-  if (!isRecord(body) || body.type !== 'error' || !isRecord(body.error)) throw new Error(`not an Anthropic error body: ${text}`);
+  if (!isRecord(body) || body.type !== 'error' || !isRecord(body.error))
+    throw new Error(`not an Anthropic error body: ${text}`);
   const { type, message } = body.error;
   if (typeof type !== 'string' || typeof message !== 'string') throw new Error(`not an Anthropic error body: ${text}`);
-  if (Object.keys(body).length !== 2 || Object.keys(body.error).length !== 2) throw new Error(`unexpected keys in error body: ${text}`);
+  if (Object.keys(body).length !== 2 || Object.keys(body.error).length !== 2)
+    throw new Error(`unexpected keys in error body: ${text}`);
   return { type, message };
 }
 
@@ -446,7 +468,11 @@ export async function caught(run: () => Promise<unknown>): Promise<unknown> {
 }
 
 /** Runs `task` for every item with at most `concurrency` at once. */
-export async function inBatches<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += concurrency) {
     out.push(...(await Promise.all(items.slice(i, i + concurrency).map(task))));
@@ -457,7 +483,8 @@ export async function inBatches<T, R>(items: readonly T[], concurrency: number, 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Calls of the fake vendor for one model id. */
-export const callsFor = (vendor: FakeVendor, model: string): FakeVendor['calls'] => vendor.calls.filter((c) => c.model === model);
+export const callsFor = (vendor: FakeVendor, model: string): FakeVendor['calls'] =>
+  vendor.calls.filter((c) => c.model === model);
 
 // ---------------------------------------------------------------------------------------------
 // A vendor whose stream stalls (the fake vendor has no such behaviour)
@@ -472,7 +499,10 @@ export interface StallingVendor {
  * Answers like the fake vendor ('ok'), except that streams for `stallModel` send 200 headers
  * and the first `afterEvents` events, then go silent (until close()).
  */
-export async function startStallingVendor(o: { readonly stallModel: string; readonly afterEvents: number }): Promise<StallingVendor> {
+export async function startStallingVendor(o: {
+  readonly stallModel: string;
+  readonly afterEvents: number;
+}): Promise<StallingVendor> {
   const calls: Array<{ model: string; stream: boolean; at: number }> = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -485,7 +515,13 @@ export async function startStallingVendor(o: { readonly stallModel: string; read
       const model = typeof b.model === 'string' ? b.model : '';
       const stream = b.stream === true;
       calls.push({ model, stream, at: Date.now() });
-      const answer = { model, text: `Hello from ${model}`, stopReason: 'end_turn' as const, inputTokens: 10, outputTokens: 5 };
+      const answer = {
+        model,
+        text: `Hello from ${model}`,
+        stopReason: 'end_turn' as const,
+        inputTokens: 10,
+        outputTokens: 5,
+      };
       if (!stream) {
         res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_stall' });
         res.end(JSON.stringify(messageObject(answer)));
@@ -521,7 +557,9 @@ export interface FlagFileWorld {
   readonly vendor: FakeVendor;
   readonly flags: FlagFile;
   /** Starts a gateway on the flag file (closed after each test); `vendor` defaults to the shared one. */
-  start(options?: Omit<HarnessOptions, 'vendor' | 'flags'> & { readonly vendor?: HarnessOptions['vendor'] }): Promise<GatewayHarness>;
+  start(
+    options?: Omit<HarnessOptions, 'vendor' | 'flags'> & { readonly vendor?: HarnessOptions['vendor'] },
+  ): Promise<GatewayHarness>;
 }
 
 /**
@@ -557,7 +595,11 @@ export function useFlagFileWorld(percent = 100): FlagFileWorld {
       return ready(flags, 'the flag file');
     },
     start: async (options = {}) => {
-      gw = await startGateway({ ...options, vendor: options.vendor ?? ready(vendor, 'the fake vendor'), flags: { kind: 'file', file: ready(flags, 'the flag file') } });
+      gw = await startGateway({
+        ...options,
+        vendor: options.vendor ?? ready(vendor, 'the fake vendor'),
+        flags: { kind: 'file', file: ready(flags, 'the flag file') },
+      });
       return gw;
     },
   };

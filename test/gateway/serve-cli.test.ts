@@ -38,12 +38,19 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 function runRollout(args: string[], env: NodeJS.ProcessEnv): Child {
   // its own process group, so the test can end npx and the node process under it together
-  const proc = spawn('npx', ['rollout', ...args], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('npx', ['rollout', ...args], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -54,7 +61,7 @@ async function listening(child: Child, timeoutMs = 20_000): Promise<string> {
     const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(child.stdout());
     if (match) {
       expect(Number(match[2])).toBeGreaterThan(0);
-      return match[1];
+      return match[1] ?? '';
     }
     if (child.proc.exitCode !== null || Date.now() > deadline) {
       throw new Error(`rollout serve did not start.\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`);
@@ -94,12 +101,20 @@ describe('rollout serve', () => {
   });
 
   test('serves streaming and non-streaming requests, follows flag file edits, and logs EMF without prompt text', async () => {
-    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: `${COMPLETION} from the new model`, inputTokens: 100, outputTokens: 20 });
-    child = runRollout(['serve', '--port', '0', '--flags', flags.path, '--config', 'rollout.config.json'], childEnv({
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: vendor.url,
-      ROLLOUT_HASH_KEY: 'k'.repeat(32),
-    }));
+    vendor.setBehaviour(NEW_VENDOR_ID, {
+      kind: 'ok',
+      text: `${COMPLETION} from the new model`,
+      inputTokens: 100,
+      outputTokens: 20,
+    });
+    child = runRollout(
+      ['serve', '--port', '0', '--flags', flags.path, '--config', 'rollout.config.json'],
+      childEnv({
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: vendor.url,
+        ROLLOUT_HASH_KEY: 'k'.repeat(32),
+      }),
+    );
     const url = await listening(child);
     const client = new Anthropic({ apiKey: 'x', baseURL: url, maxRetries: 0 });
     const params = messageParams({ user: 'serve-user', text: `tell me ${PROMPT}` });
@@ -110,7 +125,7 @@ describe('rollout serve', () => {
     expect(data.content).toEqual([{ type: 'text', text: `${COMPLETION} from the new model`, citations: null }]);
     expect(response.headers.get('x-rollout-variant')).toBe('new');
     // the vendor got the gateway's key, not the client's
-    const auth = vendor.calls[0].headers;
+    const auth = vendor.calls[0]!.headers;
     expect(String(auth['x-api-key'] ?? auth.authorization)).toMatch(/^(Bearer )?test-key$/);
 
     // streaming
@@ -133,7 +148,11 @@ describe('rollout serve', () => {
     ]);
 
     // bad input is answered by the gateway itself
-    const bad = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const bad = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
 
@@ -171,8 +190,14 @@ describe('rollout serve: usage errors', () => {
   afterAll(() => flags.remove());
 
   test('missing --flags → exit code 2 with a usage message; missing ANTHROPIC_API_KEY → exit 1 naming it', async () => {
-    const noFlags = runRollout(['serve', '--port', '0'], childEnv({ ANTHROPIC_API_KEY: 'k', ROLLOUT_HASH_KEY: 'k'.repeat(32) }));
-    const noKey = runRollout(['serve', '--port', '0', '--flags', flags.path], childEnv({ ROLLOUT_HASH_KEY: 'k'.repeat(32) }));
+    const noFlags = runRollout(
+      ['serve', '--port', '0'],
+      childEnv({ ANTHROPIC_API_KEY: 'k', ROLLOUT_HASH_KEY: 'k'.repeat(32) }),
+    );
+    const noKey = runRollout(
+      ['serve', '--port', '0', '--flags', flags.path],
+      childEnv({ ROLLOUT_HASH_KEY: 'k'.repeat(32) }),
+    );
     try {
       const [a, b] = await Promise.all([noFlags.exited, noKey.exited]);
       expect(a.code).toBe(2);
@@ -192,7 +217,10 @@ describe('rollout serve: usage errors', () => {
   // Regression: a short key used to pass start-up and fail every request with a 500.
   it('a ROLLOUT_HASH_KEY that is too short stops start-up with a message naming it', async () => {
     const vendor = await startFakeVendor();
-    const shortKey = runRollout(['serve', '--port', '0', '--flags', flags.path], childEnv({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: vendor.url, ROLLOUT_HASH_KEY: 'dev' }));
+    const shortKey = runRollout(
+      ['serve', '--port', '0', '--flags', flags.path],
+      childEnv({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: vendor.url, ROLLOUT_HASH_KEY: 'dev' }),
+    );
     try {
       const outcome = await Promise.race([
         shortKey.exited.then((e) => ({ exit: e.code })),
@@ -200,7 +228,11 @@ describe('rollout serve: usage errors', () => {
       ]);
       if ('url' in outcome) {
         // it started: show what a request gets
-        const res = await fetch(`${outcome.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(messageParams()) });
+        const res = await fetch(`${outcome.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(messageParams()),
+        });
         expect(res.status).toBe(200);
       }
       expect(outcome).toEqual({ exit: 1 });

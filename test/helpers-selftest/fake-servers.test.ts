@@ -47,8 +47,8 @@ describe('fake vendor driven by @anthropic-ai/sdk', () => {
     expect(vendor.calls).toHaveLength(1);
     const call = vendor.calls[0];
     expect(call).toMatchObject({ model: MODEL, stream: false, body: { max_tokens: 64 } });
-    expect(call.headers.authorization).toBe('Bearer test');
-    expect(call.headers['anthropic-version']).toBeDefined();
+    expect(call?.headers.authorization).toBe('Bearer test');
+    expect(call?.headers['anthropic-version']).toBeDefined();
   });
 
   test('ok options: text, stop reason and token counts', async () => {
@@ -137,7 +137,12 @@ describe('fake vendor driven by @anthropic-ai/sdk', () => {
       expect(err).toBeInstanceOf(errorClass);
       expect((err as InstanceType<typeof Anthropic.APIError>).type).toBe(type);
     }
-    vendor.setBehaviour(MODEL, { kind: 'status', status: 400, errorType: 'invalid_request_error', message: 'bad model' });
+    vendor.setBehaviour(MODEL, {
+      kind: 'status',
+      status: 400,
+      errorType: 'invalid_request_error',
+      message: 'bad model',
+    });
     const err = (await caught(() => client.messages.create(PARAMS))) as InstanceType<typeof Anthropic.APIError>;
     expect(err.apiMessage).toBe('bad model');
   });
@@ -227,7 +232,7 @@ describe('fake vendor driven by @anthropic-ai/sdk', () => {
       body: JSON.stringify(PARAMS),
     });
     expect(ok.status).toBe(200);
-    expect(vendor.calls[0].headers['x-api-key']).toBe('k');
+    expect(vendor.calls[0]?.headers['x-api-key']).toBe('k');
 
     const missing = await fetch(`${vendor.url}/v1/complete`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(404);
@@ -348,7 +353,7 @@ describe('fake AppConfig agent', () => {
       `/applications/${app}/environments/dev/configurations/${profile}`,
       `/applications/${app}/environments/${env}/configurations/${profile}?flag=model`,
     ]);
-    expect(agent.requests[1].headers['entity-id']).toBe('u1');
+    expect(agent.requests[1]?.headers['entity-id']).toBe('u1');
   });
 
   test('hang: the client times out, close() still completes', async () => {

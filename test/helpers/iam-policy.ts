@@ -47,7 +47,8 @@ export function evaluatePolicy(doc: PolicyDocumentJson, request: PolicyRequest):
 
 /** Whether statement `s` applies to `request`: principal, action, resource and every condition match. */
 export function statementApplies(s: PolicyStatementJson, request: PolicyRequest): boolean {
-  if (s.NotPrincipal !== undefined || s.NotResource !== undefined) throw new Error(`policy evaluator: NotPrincipal/NotResource not supported (statement ${s.Sid ?? '?'})`);
+  if (s.NotPrincipal !== undefined || s.NotResource !== undefined)
+    throw new Error(`policy evaluator: NotPrincipal/NotResource not supported (statement ${s.Sid ?? '?'})`);
   if (s.Principal !== undefined && !principalMatches(s.Principal, request.principal)) return false;
   if (s.Action !== undefined && !list(s.Action).some((a) => wildcard(a, request.action, true))) return false;
   if (s.NotAction !== undefined && list(s.NotAction).some((a) => wildcard(a, request.action, true))) return false;
@@ -57,12 +58,18 @@ export function statementApplies(s: PolicyStatementJson, request: PolicyRequest)
 
 function principalMatches(p: unknown, who: PolicyRequest['principal']): boolean {
   if (p === '*') return true;
-  if (typeof p !== 'object' || p === null) throw new Error(`policy evaluator: unreadable Principal ${JSON.stringify(p)}`);
+  if (typeof p !== 'object' || p === null)
+    throw new Error(`policy evaluator: unreadable Principal ${JSON.stringify(p)}`);
   const entries = p as Record<string, unknown>;
   for (const [kind, value] of Object.entries(entries)) {
     const values = list(value as string | string[]);
     if (kind === 'Service' && 'service' in who && values.includes(who.service)) return true;
-    if (kind === 'AWS' && 'arn' in who && values.some((v) => v === '*' || v === who.arn || rootOf(v) === accountOf(who.arn))) return true;
+    if (
+      kind === 'AWS' &&
+      'arn' in who &&
+      values.some((v) => v === '*' || v === who.arn || rootOf(v) === accountOf(who.arn))
+    )
+      return true;
     if (kind !== 'Service' && kind !== 'AWS') throw new Error(`policy evaluator: Principal kind ${kind} not supported`);
   }
   return false;
@@ -88,7 +95,10 @@ const OPERATORS: Record<string, (pattern: string, value: string) => boolean> = {
   Bool: (p, v) => p.toLowerCase() === v.toLowerCase(),
 };
 
-function conditionsMatch(conditions: NonNullable<PolicyStatementJson['Condition']>, context: PolicyRequest['context']): boolean {
+function conditionsMatch(
+  conditions: NonNullable<PolicyStatementJson['Condition']>,
+  context: PolicyRequest['context'],
+): boolean {
   for (const [rawOperator, keys] of Object.entries(conditions)) {
     const ifExists = rawOperator.endsWith('IfExists');
     const operator = ifExists ? rawOperator.slice(0, -'IfExists'.length) : rawOperator;
@@ -119,7 +129,13 @@ function arnLike(pattern: string, arn: string): boolean {
 }
 
 function wildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.split('?').map(escape).join('.')).join('.*')}$`, caseInsensitive ? 'i' : '');
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.split('?').map(escape).join('.'))
+      .join('.*')}$`,
+    caseInsensitive ? 'i' : '',
+  );
   return re.test(value);
 }
 

@@ -6,7 +6,9 @@
  */
 
 export interface TemplateJson {
-  readonly Resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>>;
+  readonly Resources: Readonly<
+    Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>
+  >;
 }
 
 export interface Place {
@@ -18,7 +20,10 @@ export interface Place {
 export const TEST_PLACE: Place = { account: '111122223333', region: 'us-east-1', partition: 'aws' };
 
 export class TemplateResolver {
-  public constructor(public readonly template: TemplateJson, public readonly place: Place = TEST_PLACE) {}
+  public constructor(
+    public readonly template: TemplateJson,
+    public readonly place: Place = TEST_PLACE,
+  ) {}
 
   public resource(id: string): { readonly Type: string; readonly Properties: Record<string, unknown> } {
     const r = this.template.Resources[id];
@@ -27,7 +32,9 @@ export class TemplateResolver {
   }
 
   public ofType(type: string): Array<[string, Record<string, unknown>]> {
-    return Object.entries(this.template.Resources).filter(([, r]) => r.Type === type).map(([id, r]) => [id, r.Properties ?? {}]);
+    return Object.entries(this.template.Resources)
+      .filter(([, r]) => r.Type === type)
+      .map(([id, r]) => [id, r.Properties ?? {}]);
   }
 
   /** The value with every intrinsic resolved (objects and arrays deeply). */
@@ -72,7 +79,11 @@ export class TemplateResolver {
   public ref(id: string): string {
     const { account, region, partition } = this.place;
     const pseudo: Record<string, string> = {
-      'AWS::AccountId': account, 'AWS::Region': region, 'AWS::Partition': partition, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'Rollout',
+      'AWS::AccountId': account,
+      'AWS::Region': region,
+      'AWS::Partition': partition,
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': 'Rollout',
     };
     if (pseudo[id]) return pseudo[id];
     const r = this.resource(id);
@@ -87,14 +98,21 @@ export class TemplateResolver {
     const name = this.nameOf(id);
     if (attribute !== 'Arn') return `${id}.${attribute}`;
     switch (r.Type) {
-      case 'AWS::KMS::Key': return `arn:${partition}:kms:${region}:${account}:key/${id}`;
+      case 'AWS::KMS::Key':
+        return `arn:${partition}:kms:${region}:${account}:key/${id}`;
       case 'AWS::CloudWatch::Alarm':
-      case 'AWS::CloudWatch::CompositeAlarm': return `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`;
-      case 'AWS::IAM::Role': return `arn:${partition}:iam::${account}:role/${name}`;
-      case 'AWS::Events::Rule': return `arn:${partition}:events:${region}:${account}:rule/${name}`;
-      case 'AWS::Lambda::Function': return `arn:${partition}:lambda:${region}:${account}:function:${name}`;
-      case 'AWS::SNS::Topic': return this.ref(id);
-      case 'AWS::Logs::LogGroup': return `arn:${partition}:logs:${region}:${account}:log-group:${name}:*`;
+      case 'AWS::CloudWatch::CompositeAlarm':
+        return `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`;
+      case 'AWS::IAM::Role':
+        return `arn:${partition}:iam::${account}:role/${name}`;
+      case 'AWS::Events::Rule':
+        return `arn:${partition}:events:${region}:${account}:rule/${name}`;
+      case 'AWS::Lambda::Function':
+        return `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+      case 'AWS::SNS::Topic':
+        return this.ref(id);
+      case 'AWS::Logs::LogGroup':
+        return `arn:${partition}:logs:${region}:${account}:log-group:${name}:*`;
       default: {
         // Other types only appear in statements the audit does not match on: any unique ARN will do.
         const [, service = 'unknown', type = 'resource'] = r.Type.split('::');

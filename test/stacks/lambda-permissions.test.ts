@@ -14,11 +14,24 @@ import { TemplateResolver, type TemplateJson } from '../helpers/template-resolve
  * fails only in a real account — for the first-deploy resource, halfway through creating the stack.
  */
 
-const r = new TemplateResolver(Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config: shippedConfig() })).toJSON() as TemplateJson);
+const r = new TemplateResolver(
+  Template.fromStack(
+    new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', {
+      config: shippedConfig(),
+    }),
+  ).toJSON() as TemplateJson,
+);
 const { partition, region, account } = r.place;
 
 function idOf(type: string, props: Record<string, unknown> = {}): string {
-  const ids = r.ofType(type).filter(([, p]) => Object.entries(props).every(([k, v]) => (typeof v === 'function' ? (v as (x: unknown) => boolean)(p[k]) : p[k] === v))).map(([id]) => id);
+  const ids = r
+    .ofType(type)
+    .filter(([, p]) =>
+      Object.entries(props).every(([k, v]) =>
+        typeof v === 'function' ? (v as (x: unknown) => boolean)(p[k]) : p[k] === v,
+      ),
+    )
+    .map(([id]) => id);
   expect([type, ids.length]).toEqual([type, 1]);
   return ids[0]!;
 }
@@ -38,17 +51,26 @@ const ARN = {
 
 /** The identity policies of the role of the function whose description starts with `description`. */
 function rolePoliciesOf(description: string): PolicyDocumentJson[] {
-  const fn = idOf('AWS::Lambda::Function', { Description: (d: unknown) => typeof d === 'string' && d.startsWith(description) });
+  const fn = idOf('AWS::Lambda::Function', {
+    Description: (d: unknown) => typeof d === 'string' && d.startsWith(description),
+  });
   const roleId = r.idOfArn(r.str(r.resource(fn).Properties.Role))!;
   const roleName = r.ref(roleId);
-  const inline = ((r.resource(roleId).Properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).map((p) => r.resolve(p.PolicyDocument) as PolicyDocumentJson);
-  const attached = r.ofType('AWS::IAM::Policy').filter(([, p]) => (r.resolve(p.Roles) as string[]).includes(roleName)).map(([, p]) => r.resolve(p.PolicyDocument) as PolicyDocumentJson);
+  const inline = ((r.resource(roleId).Properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).map(
+    (p) => r.resolve(p.PolicyDocument) as PolicyDocumentJson,
+  );
+  const attached = r
+    .ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (r.resolve(p.Roles) as string[]).includes(roleName))
+    .map(([, p]) => r.resolve(p.PolicyDocument) as PolicyDocumentJson);
   return [...inline, ...attached];
 }
 
 function allowed(policies: PolicyDocumentJson[], action: string, resource: string): boolean {
   const request = { principal: { arn: 'x' }, action, resource, context: {} };
-  const decisions = policies.map((doc) => evaluatePolicy({ Statement: doc.Statement.map((s) => ({ ...s, Principal: undefined })) }, request));
+  const decisions = policies.map((doc) =>
+    evaluatePolicy({ Statement: doc.Statement.map((s) => ({ ...s, Principal: undefined })) }, request),
+  );
   return !decisions.includes('deny') && decisions.includes('allow');
 }
 
@@ -72,13 +94,22 @@ const CALLS: Record<string, Array<[string, Array<keyof typeof ARN>]>> = {
 
 describe.each(Object.entries(CALLS))('the function "%s…" may make every call its code makes', (description, calls) => {
   const policies = rolePoliciesOf(description);
-  it.each(calls.flatMap(([action, kinds]) => kinds.map((k) => [action, k] as const)))('%s on its %s', (action, kind) => {
-    expect(allowed(policies, action, ARN[kind])).toBe(true);
-  });
+  it.each(calls.flatMap(([action, kinds]) => kinds.map((k) => [action, k] as const)))(
+    '%s on its %s',
+    (action, kind) => {
+      expect(allowed(policies, action, ARN[kind])).toBe(true);
+    },
+  );
 
   it('may not start a deployment with a phase strategy, nor touch another environment', () => {
     const phaseStrategy = `arn:${partition}:appconfig:${region}:${account}:deploymentstrategy/${r.ref(idOf('AWS::AppConfig::DeploymentStrategy', { Name: 'llm-model-rollout-canary' }))}`;
     expect(allowed(policies, 'appconfig:StartDeployment', phaseStrategy)).toBe(false);
-    expect(allowed(policies, 'appconfig:GetDeployment', `arn:${partition}:appconfig:${region}:${account}:application/${appId}/environment/other/deployment/3`)).toBe(false);
+    expect(
+      allowed(
+        policies,
+        'appconfig:GetDeployment',
+        `arn:${partition}:appconfig:${region}:${account}:application/${appId}/environment/other/deployment/3`,
+      ),
+    ).toBe(false);
   });
 });

@@ -16,22 +16,31 @@ describe('ModelRolloutStack', () => {
     const stack = new ModelRolloutStack(app, 'Rollout', { config: shippedConfig(), env: { region: 'us-east-1' } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth(); // throws when a validation plugin reports a violation
-    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
     expect(report.pluginReports).toEqual([]);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::AppConfig::Application', 1);
     t.resourceCountIs('AWS::AppConfig::Deployment', 0);
     expect(stack.templateOptions.description).toBe('Canary rollout of claude-haiku-4-5 in place of claude-sonnet-4-6');
-    t.hasOutput('GatewayUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayFunctionFunctionUrl'), 'FunctionUrl'] } });
+    t.hasOutput('GatewayUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayFunctionFunctionUrl'), 'FunctionUrl'] },
+    });
   });
 
   it('shows config warnings (a model retiring soon) as synth warnings', () => {
     const app = new App();
     const stack = new ModelRolloutStack(app, 'Rollout', {
       config: shippedConfig(),
-      configWarnings: [{ path: 'llm.models.x.vendorModelId', value: 'claude-sonnet-4-5', message: 'retires on 2026-11-30' }],
+      configWarnings: [
+        { path: 'llm.models.x.vendorModelId', value: 'claude-sonnet-4-5', message: 'retires on 2026-11-30' },
+      ],
     });
-    Annotations.fromStack(stack).hasWarning('/Rollout', Match.stringLikeRegexp('rollout config llm.models.x.vendorModelId: retires on 2026-11-30'));
+    Annotations.fromStack(stack).hasWarning(
+      '/Rollout',
+      Match.stringLikeRegexp('rollout config llm.models.x.vendorModelId: retires on 2026-11-30'),
+    );
   });
 });
 
@@ -40,10 +49,18 @@ describe('ModelRolloutStack in two regions', () => {
   // CloudWatch dashboards are global): the same stack name must deploy in a second region.
   it('names its budget and dashboard after the region too', () => {
     const names = ['us-east-1', 'eu-west-1'].map((region) => {
-      const config = configWith((c) => { c.aws.region = region; });
-      const t = Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config }));
-      const budget = Object.values(t.findResources('AWS::Budgets::Budget'))[0] as { Properties: { Budget: { BudgetName: string } } };
-      const dashboard = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardName: string } };
+      const config = configWith((c) => {
+        c.aws.region = region;
+      });
+      const t = Template.fromStack(
+        new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config }),
+      );
+      const budget = Object.values(t.findResources('AWS::Budgets::Budget'))[0] as {
+        Properties: { Budget: { BudgetName: string } };
+      };
+      const dashboard = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+        Properties: { DashboardName: string };
+      };
       return [budget.Properties.Budget.BudgetName, dashboard.Properties.DashboardName];
     });
     expect(names).toEqual([
@@ -53,7 +70,11 @@ describe('ModelRolloutStack in two regions', () => {
   });
 
   it('retains the id-hash key secret (retained logs stay linkable)', () => {
-    const t = Template.fromStack(new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', { config: shippedConfig() }));
+    const t = Template.fromStack(
+      new ModelRolloutStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rollout', {
+        config: shippedConfig(),
+      }),
+    );
     t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 });
@@ -94,7 +115,9 @@ describe('bin/app.ts', () => {
     raw.llm.newModelAlias = 'claude-haiku-9';
     const { status, output } = synthWith(JSON.stringify(raw));
     expect(status).toBe(1);
-    expect(output).toMatch(/llm\.newModelAlias: is not in llm\.models \(known aliases: claude-sonnet-4-6, claude-haiku-4-5\).*\(got "claude-haiku-9"\)/);
+    expect(output).toMatch(
+      /llm\.newModelAlias: is not in llm\.models \(known aliases: claude-sonnet-4-6, claude-haiku-4-5\).*\(got "claude-haiku-9"\)/,
+    );
   });
 
   it('synthesizes the shipped config with no AWS account', () => {

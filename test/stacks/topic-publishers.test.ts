@@ -60,8 +60,13 @@ function publishers(r: TemplateResolver): Publisher[] {
       for (const key of ['AlarmActions', 'OKActions', 'InsufficientDataActions']) {
         for (const action of (p[key] as unknown[] | undefined) ?? []) {
           const topicId = topicOf(action);
-          if (!topicId) throw new Error(`${id}.${key} has an action that is not a topic of this stack: ${JSON.stringify(action)}`);
-          out.push({ what: `alarm ${r.str(p.AlarmName)} ${key}`, topicId, request: { principal: { service: 'cloudwatch.amazonaws.com' }, context: SERVICE_CONTEXT(r, alarmArn) } });
+          if (!topicId)
+            throw new Error(`${id}.${key} has an action that is not a topic of this stack: ${JSON.stringify(action)}`);
+          out.push({
+            what: `alarm ${r.str(p.AlarmName)} ${key}`,
+            topicId,
+            request: { principal: { service: 'cloudwatch.amazonaws.com' }, context: SERVICE_CONTEXT(r, alarmArn) },
+          });
         }
       }
     }
@@ -69,18 +74,29 @@ function publishers(r: TemplateResolver): Publisher[] {
   for (const [id, p] of r.ofType('AWS::Budgets::Budget')) {
     const budget = p.Budget as { BudgetName: string };
     const budgetArn = `arn:${r.place.partition}:budgets::${r.place.account}:budget/${r.str(budget.BudgetName)}`;
-    for (const n of (p.NotificationsWithSubscribers as Array<{ Subscribers: Array<{ SubscriptionType: string; Address: unknown }> }>) ?? []) {
+    for (const n of (p.NotificationsWithSubscribers as Array<{
+      Subscribers: Array<{ SubscriptionType: string; Address: unknown }>;
+    }>) ?? []) {
       for (const s of n.Subscribers.filter((x) => x.SubscriptionType === 'SNS')) {
         const topicId = topicOf(s.Address);
         if (!topicId) throw new Error(`budget ${id} notifies a topic that is not in this stack`);
-        out.push({ what: `budget ${id}`, topicId, request: { principal: { service: 'budgets.amazonaws.com' }, context: SERVICE_CONTEXT(r, budgetArn) } });
+        out.push({
+          what: `budget ${id}`,
+          topicId,
+          request: { principal: { service: 'budgets.amazonaws.com' }, context: SERVICE_CONTEXT(r, budgetArn) },
+        });
       }
     }
   }
   for (const [id, p] of r.ofType('AWS::Events::Rule')) {
     for (const target of (p.Targets as Array<{ Arn: unknown }> | undefined) ?? []) {
       const topicId = topicOf(target.Arn);
-      if (topicId) out.push({ what: `rule ${id}`, topicId, request: { principal: { service: 'events.amazonaws.com' }, context: SERVICE_CONTEXT(r, r.getAtt(id, 'Arn')) } });
+      if (topicId)
+        out.push({
+          what: `rule ${id}`,
+          topicId,
+          request: { principal: { service: 'events.amazonaws.com' }, context: SERVICE_CONTEXT(r, r.getAtt(id, 'Arn')) },
+        });
     }
   }
   for (const [id, p] of r.ofType('AWS::Lambda::EventInvokeConfig')) {
@@ -90,7 +106,13 @@ function publishers(r: TemplateResolver): Publisher[] {
     if (!roleId) throw new Error(`function ${fnId} has no role in this stack`);
     for (const [when, d] of Object.entries(destinations)) {
       const topicId = topicOf(d.Destination);
-      if (topicId) out.push({ what: `lambda ${fnId} ${when} destination (${id})`, topicId, roleId, request: { principal: { arn: r.getAtt(roleId, 'Arn') }, context: { 'aws:SecureTransport': 'true' } } });
+      if (topicId)
+        out.push({
+          what: `lambda ${fnId} ${when} destination (${id})`,
+          topicId,
+          roleId,
+          request: { principal: { arn: r.getAtt(roleId, 'Arn') }, context: { 'aws:SecureTransport': 'true' } },
+        });
     }
   }
   return out;
@@ -98,7 +120,8 @@ function publishers(r: TemplateResolver): Publisher[] {
 
 function topicPolicies(r: TemplateResolver, topicId: string): PolicyDocumentJson[] {
   const arn = r.ref(topicId);
-  return r.ofType('AWS::SNS::TopicPolicy')
+  return r
+    .ofType('AWS::SNS::TopicPolicy')
     .filter(([, p]) => (r.resolve(p.Topics) as string[]).includes(arn))
     .map(([, p]) => r.resolve(p.PolicyDocument) as PolicyDocumentJson);
 }
@@ -114,7 +137,8 @@ function keyPolicyOf(r: TemplateResolver, topicId: string): { keyArn: string; po
 
 function rolePolicies(r: TemplateResolver, roleId: string): PolicyDocumentJson[] {
   const roleName = r.ref(roleId);
-  return r.ofType('AWS::IAM::Policy')
+  return r
+    .ofType('AWS::IAM::Policy')
     .filter(([, p]) => (r.resolve(p.Roles) as string[]).includes(roleName))
     .map(([, p]) => r.resolve(p.PolicyDocument) as PolicyDocumentJson);
 }
@@ -129,22 +153,32 @@ function deliveryProblem(r: TemplateResolver, pub: Publisher): string | undefine
   if (pub.roleId) {
     // Same-account IAM principal: an identity Allow is enough unless a resource policy denies.
     const identity = rolePolicies(r, pub.roleId);
-    if (!identity.some((doc) => evaluatePolicy(doc, publish) === 'allow')) return `role ${pub.roleId} may not sns:Publish to ${pub.topicId}`;
+    if (!identity.some((doc) => evaluatePolicy(doc, publish) === 'allow'))
+      return `role ${pub.roleId} may not sns:Publish to ${pub.topicId}`;
     if (key) {
-      const delegates = evaluatePolicy(key.policy, { principal: pub.request.principal, action: 'kms:GenerateDataKey', resource: key.keyArn, context: {} }) === 'allow';
+      const delegates =
+        evaluatePolicy(key.policy, {
+          principal: pub.request.principal,
+          action: 'kms:GenerateDataKey',
+          resource: key.keyArn,
+          context: {},
+        }) === 'allow';
       if (!delegates) return `the key policy of ${pub.topicId}'s key does not delegate to IAM for role ${pub.roleId}`;
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
         const req: PolicyRequest = { principal: pub.request.principal, action, resource: key.keyArn, context: {} };
-        if (!identity.some((doc) => evaluatePolicy(doc, req) === 'allow')) return `role ${pub.roleId} may not ${action} on ${pub.topicId}'s key`;
+        if (!identity.some((doc) => evaluatePolicy(doc, req) === 'allow'))
+          return `role ${pub.roleId} may not ${action} on ${pub.topicId}'s key`;
       }
     }
     return undefined;
   }
-  if (!topicDecisions.includes('allow')) return `no statement of ${pub.topicId}'s topic policy lets ${JSON.stringify(pub.request.principal)} publish (context ${JSON.stringify(pub.request.context)})`;
+  if (!topicDecisions.includes('allow'))
+    return `no statement of ${pub.topicId}'s topic policy lets ${JSON.stringify(pub.request.principal)} publish (context ${JSON.stringify(pub.request.context)})`;
   if (key) {
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
       const decision = evaluatePolicy(key.policy, { ...pub.request, action, resource: key.keyArn });
-      if (decision !== 'allow') return `the key policy of ${pub.topicId}'s key gives ${JSON.stringify(pub.request.principal)} no ${action} (${decision})`;
+      if (decision !== 'allow')
+        return `the key policy of ${pub.topicId}'s key gives ${JSON.stringify(pub.request.principal)} no ${action} (${decision})`;
     }
   }
   return undefined;
@@ -154,14 +188,20 @@ describe('every publisher can reach its topic (topic policy and key policy, as A
   const r = synth();
   const edges = publishers(r);
 
-  it('finds the publishers the stack declares: alarm actions, the budget, EventBridge rules, the guard\'s failure destination', () => {
+  it("finds the publishers the stack declares: alarm actions, the budget, EventBridge rules, the guard's failure destination", () => {
     const kinds = new Set(edges.map((e) => e.what.split(' ')[0]));
     expect([...kinds].sort()).toEqual(['alarm', 'budget', 'lambda', 'rule']);
     // Every alarm with an action: the rollback composite, gateway health, vendor key, guard failure, vendor spend.
     const alarmNames = new Set(edges.filter((e) => e.what.startsWith('alarm ')).map((e) => e.what.split(' ')[1]));
     expect([...alarmNames].sort()).toEqual([
-      'LlmModelRollout/gateway-function-errors', 'LlmModelRollout/gateway-function-throttles', 'LlmModelRollout/gateway-url-5xx',
-      'LlmModelRollout/rollback', 'LlmModelRollout/rollback-guard-failures', 'LlmModelRollout/vendor-auth-failures', 'LlmModelRollout/vendor-spend-burn-rate', 'LlmModelRollout/vendor-spend-daily',
+      'LlmModelRollout/gateway-function-errors',
+      'LlmModelRollout/gateway-function-throttles',
+      'LlmModelRollout/gateway-url-5xx',
+      'LlmModelRollout/rollback',
+      'LlmModelRollout/rollback-guard-failures',
+      'LlmModelRollout/vendor-auth-failures',
+      'LlmModelRollout/vendor-spend-burn-rate',
+      'LlmModelRollout/vendor-spend-daily',
     ]);
   });
 
@@ -174,21 +214,42 @@ describe('every publisher can reach its topic (topic policy and key policy, as A
     expect(topics.length).toBeGreaterThanOrEqual(2);
     for (const id of topics) {
       expect(edges.some((e) => e.topicId === id)).toBe(true);
-      const plain: PolicyRequest = { principal: { service: 'cloudwatch.amazonaws.com' }, action: 'sns:Publish', resource: r.ref(id), context: { 'aws:SecureTransport': 'false' } };
+      const plain: PolicyRequest = {
+        principal: { service: 'cloudwatch.amazonaws.com' },
+        action: 'sns:Publish',
+        resource: r.ref(id),
+        context: { 'aws:SecureTransport': 'false' },
+      };
       expect(topicPolicies(r, id).map((doc) => evaluatePolicy(doc, plain))).toContain('deny');
     }
   });
 
   it('alarms of another stack in the same account cannot publish to the page topic', () => {
     const alarm = edges.find((e) => e.what.startsWith('alarm LlmModelRollout/rollback '))!;
-    const foreign: Publisher = { ...alarm, request: { ...alarm.request, context: { ...alarm.request.context, 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${r.place.account}:alarm:SomeoneElse/cpu` } } };
+    const foreign: Publisher = {
+      ...alarm,
+      request: {
+        ...alarm.request,
+        context: {
+          ...alarm.request.context,
+          'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${r.place.account}:alarm:SomeoneElse/cpu`,
+        },
+      },
+    };
     expect(deliveryProblem(r, foreign)).toMatch(/no statement/);
-    const otherAccount: Publisher = { ...alarm, request: { ...alarm.request, context: { ...alarm.request.context, 'aws:SourceAccount': '444455556666' } } };
+    const otherAccount: Publisher = {
+      ...alarm,
+      request: { ...alarm.request, context: { ...alarm.request.context, 'aws:SourceAccount': '444455556666' } },
+    };
     expect(deliveryProblem(r, otherAccount)).toMatch(/no statement/);
   });
 
   it('holds for a config with another stack name (the alarm-name pattern follows it)', () => {
-    const other = synth(configWith((c) => { c.stackName = 'Other'; }));
+    const other = synth(
+      configWith((c) => {
+        c.stackName = 'Other';
+      }),
+    );
     const otherEdges = publishers(other);
     expect(otherEdges.filter((e) => e.what.startsWith('alarm Other/')).length).toBeGreaterThan(0);
     for (const e of otherEdges) expect([e.what, deliveryProblem(other, e)]).toEqual([e.what, undefined]);

@@ -17,9 +17,26 @@ deploying (exit code 5 when the answer is no).
   --yes           do not ask for confirmation (it is asked only on a terminal)
   --dry-run       only print what would be done
 ${CONFIG_HELP}`,
-  options: { ...CONFIG_OPTION, to: { type: 'string' }, wait: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
+  options: {
+    ...CONFIG_OPTION,
+    to: { type: 'string' },
+    wait: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+  },
   run: async (v, cli) => {
     const config = loadConfig(v, cli);
-    return advance(config, reader(config, cli), { to: str(v.to), wait: v.wait === true, dryRun: v['dry-run'] === true, confirm: confirmer(v, cli), now: cli.now() }, cli.print);
+    return advance(
+      config,
+      reader(config, cli),
+      {
+        to: str(v.to),
+        wait: v.wait === true,
+        dryRun: v['dry-run'] === true,
+        confirm: confirmer(v, cli),
+        now: cli.now(),
+      },
+      cli.print,
+    );
   },
 };

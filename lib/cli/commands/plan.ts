@@ -15,5 +15,6 @@ Computed from the judge's own checks and the judge section of the config (docs/D
   --json          print {traffic, phases} as JSON
 ${CONFIG_HELP}`,
   options: { ...CONFIG_OPTION, traffic: { type: 'string' }, json: { type: 'boolean' } },
-  run: async (v, cli) => plan(loadConfig(v, cli), { traffic: str(v.traffic), json: v.json === true }, cli.print),
+  run: (v, cli) =>
+    Promise.resolve(plan(loadConfig(v, cli), { traffic: str(v.traffic), json: v.json === true }, cli.print)),
 };

@@ -13,7 +13,12 @@ ${CONFIG_HELP}
 Environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional).`,
   options: { ...CONFIG_OPTION },
   run: async (v, cli) => {
-    const result = await preflight({ config: loadConfig(v, cli), apiKey: cli.env.ANTHROPIC_API_KEY ?? '', baseURL: cli.env.ANTHROPIC_BASE_URL, print: cli.print });
+    const result = await preflight({
+      config: loadConfig(v, cli),
+      apiKey: cli.env.ANTHROPIC_API_KEY ?? '',
+      baseURL: cli.env.ANTHROPIC_BASE_URL,
+      print: cli.print,
+    });
     return result.exitCode;
   },
 };

@@ -16,6 +16,11 @@ ${CONFIG_HELP}`,
   options: { ...CONFIG_OPTION, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
   run: async (v, cli) => {
     const config = loadConfig(v, cli);
-    return rollback(config, reader(config, cli), { dryRun: v['dry-run'] === true, confirm: confirmer(v, cli) }, cli.print);
+    return rollback(
+      config,
+      reader(config, cli),
+      { dryRun: v['dry-run'] === true, confirm: confirmer(v, cli) },
+      cli.print,
+    );
   },
 };

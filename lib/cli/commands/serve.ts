@@ -1,5 +1,13 @@
 import { CliError } from '../cli-error';
-import { type ArgValues, type CliEnvironment, CONFIG_HELP, CONFIG_OPTION, type Command, configPath, str } from '../command';
+import {
+  type ArgValues,
+  type CliEnvironment,
+  CONFIG_HELP,
+  CONFIG_OPTION,
+  type Command,
+  configPath,
+  str,
+} from '../command';
 import { EXIT } from '../exit-codes';
 import { serve } from '../serve';
 
@@ -27,11 +35,20 @@ async function runServe(v: ArgValues, cli: CliEnvironment): Promise<number> {
   const port = str(v.port);
   const usageText = SERVE_USAGE;
   if (port === undefined || !/^\d+$/.test(port) || Number(port) > 65535) {
-    throw new CliError(`--port must be a port number from 0 to 65535 (got ${port ?? 'nothing'}).\n\n${usageText}`, { exitCode: EXIT.usage });
+    throw new CliError(`--port must be a port number from 0 to 65535 (got ${port ?? 'nothing'}).\n\n${usageText}`, {
+      exitCode: EXIT.usage,
+    });
   }
   const flagsFile = str(v.flags);
   if (!flagsFile) throw new CliError(`--flags FILE is required.\n\n${usageText}`, { exitCode: EXIT.usage });
-  const server = await serve({ port: Number(port), flagsFile, configFile: configPath(v, cli), host: str(v.host), env: cli.env, print: cli.print });
+  const server = await serve({
+    port: Number(port),
+    flagsFile,
+    configFile: configPath(v, cli),
+    host: str(v.host),
+    env: cli.env,
+    print: cli.print,
+  });
   const stop = (): void => {
     server.close();
     server.closeAllConnections();

@@ -24,12 +24,28 @@ ${CONFIG_HELP}`;
 export const SMOKE_COMMAND: Command = {
   summary: 'Smoke-test a deployed gateway (or a local serve): default path, new model, streaming, bad request',
   usage: SMOKE_USAGE,
-  options: { ...CONFIG_OPTION, url: { type: 'string' }, user: { type: 'string' }, 'expect-new': { type: 'boolean' }, sign: { type: 'boolean' }, 'no-sign': { type: 'boolean' }, region: { type: 'string' } },
+  options: {
+    ...CONFIG_OPTION,
+    url: { type: 'string' },
+    user: { type: 'string' },
+    'expect-new': { type: 'boolean' },
+    sign: { type: 'boolean' },
+    'no-sign': { type: 'boolean' },
+    region: { type: 'string' },
+  },
   run: async (v, cli) => {
     const url = str(v.url);
     if (!url) throw new CliError(`--url URL is required.\n\n${SMOKE_USAGE}`, { exitCode: EXIT.usage });
     const sign = v['no-sign'] === true ? false : v.sign === true ? true : undefined;
-    const result = await smoke({ url, config: loadConfig(v, cli), user: str(v.user), sign, region: str(v.region), expectNew: v['expect-new'] === true, print: cli.print });
+    const result = await smoke({
+      url,
+      config: loadConfig(v, cli),
+      user: str(v.user),
+      sign,
+      region: str(v.region),
+      expectNew: v['expect-new'] === true,
+      print: cli.print,
+    });
     return result.exitCode;
   },
 };

@@ -10,7 +10,12 @@ import type { RateCounts } from './rate-confidence-sequence';
  * `near` (e.g. the previous look's answer) starts a galloping search there, so a look costs a
  * few verdicts instead of a binary search over every count. Pure module: no AWS import.
  */
-export function smallestFailingCount(newTrials: number, baseline: RateCounts, settings: RateComparisonSettings, near?: number): number | undefined {
+export function smallestFailingCount(
+  newTrials: number,
+  baseline: RateCounts,
+  settings: RateComparisonSettings,
+  near?: number,
+): number | undefined {
   const fails = (events: number): boolean => compareRates({ events, trials: newTrials }, baseline, settings) === 'fail';
   if (newTrials === 0 || !fails(newTrials)) return undefined;
   let passing = -1; // largest count known not to fail

@@ -18,7 +18,8 @@ export interface DeadModelFinding {
 }
 
 export function findDeadModel(streak: FailureStreak, settings: DeadModelSettings): DeadModelFinding {
-  const defaultFailureRate = streak.defaultModelCalls > 0 ? streak.defaultModelFailures / streak.defaultModelCalls : undefined;
+  const defaultFailureRate =
+    streak.defaultModelCalls > 0 ? streak.defaultModelFailures / streak.defaultModelCalls : undefined;
   // No default calls in the streak is no sign of a vendor outage: at 100% the default model
   // only serves the fallbacks, and a dead new model makes those succeed.
   const defaultFailing = defaultFailureRate !== undefined && defaultFailureRate >= settings.defaultFailingRate;

@@ -9,7 +9,11 @@ import { METRICS_DELAY_MINUTES } from './planning-assumptions';
  */
 const QUANTILE = 0.95;
 
-export function deadModelDetectMinutes(callsPerMinute: number, failedCalls: number, intervalMinutes: number): number | undefined {
+export function deadModelDetectMinutes(
+  callsPerMinute: number,
+  failedCalls: number,
+  intervalMinutes: number,
+): number | undefined {
   if (!(callsPerMinute > 0)) return undefined;
   const reached = (minutes: number): boolean => poissonAtLeast(failedCalls, callsPerMinute * minutes) >= QUANTILE;
   let high = 1 / callsPerMinute;

@@ -40,30 +40,48 @@ export function planPhase(phase: Phase, requestsPerDay: number, settings: JudgeS
   const comparison = (marginPoints: number) => ({ marginPoints, alpha: settings.alpha });
   const errorCheck = comparison(settings.marginPoints.errorRate);
   const reference = REFERENCE_ERROR_RATE_PERCENT / 100;
-  const riseToCatch = { baselineRate: reference, newRate: reference + ERROR_RISE_TO_CATCH_POINTS / 100, fallbackRate: reference + ERROR_RISE_TO_CATCH_POINTS / 100 };
+  const riseToCatch = {
+    baselineRate: reference,
+    newRate: reference + ERROR_RISE_TO_CATCH_POINTS / 100,
+    fallbackRate: reference + ERROR_RISE_TO_CATCH_POINTS / 100,
+  };
 
-  const latency = { baselineRate: slowShare(settings.slowCallMs), newRate: slowShare(settings.slowCallMs, LATENCY_SLOWDOWN_FACTOR), fallbackRate: reference };
+  const latency = {
+    baselineRate: slowShare(settings.slowCallMs),
+    newRate: slowShare(settings.slowCallMs, LATENCY_SLOWDOWN_FACTOR),
+    fallbackRate: reference,
+  };
   const latencyPower = detectionPower(traffic, hours, latency, comparison(settings.marginPoints.slowCallShare));
 
   const falseRollbacks = Object.fromEntries(
     VENDOR_ERROR_BASELINES_PERCENT.map((percent) => {
       const bound = falseRollbackBound({
-        traffic, hours, intervalMinutes: settings.intervalMinutes, vendorErrorRate: percent / 100, errorCheck, deadModelFailedCalls: settings.deadModel.failedCalls,
+        traffic,
+        hours,
+        intervalMinutes: settings.intervalMinutes,
+        vendorErrorRate: percent / 100,
+        errorCheck,
+        deadModelFailedCalls: settings.deadModel.failedCalls,
       });
       return [`${percent}`, roundUp(bound * 100, 4)];
     }),
   ) as Record<VendorBaseline, number>;
 
   const caughtInWindow = detectionPower(traffic, hours, riseToCatch, errorCheck) >= REQUIRED_POWER;
-  const dead = deadModelDetectMinutes(newModelCallsPerMinute(traffic), settings.deadModel.failedCalls, settings.intervalMinutes);
+  const dead = deadModelDetectMinutes(
+    newModelCallsPerMinute(traffic),
+    settings.deadModel.failedCalls,
+    settings.intervalMinutes,
+  );
   return {
     phase: phase.name,
     newModelCallsPerHour: round(newModelCallsPerMinute(traffic) * 60, 1),
-    minDetectableErrorRisePoints: smallestDetectableRisePoints(traffic, hours, reference, REQUIRED_POWER, errorCheck) ?? null,
+    minDetectableErrorRisePoints:
+      smallestDetectableRisePoints(traffic, hours, reference, REQUIRED_POWER, errorCheck) ?? null,
     latencyShiftDetectable: latencyPower >= REQUIRED_POWER,
     deadModelDetectMinutes: dead === undefined ? null : roundUp(dead, 1),
     falseRollbacksPerPhase: falseRollbacks,
-    hoursNeeded: caughtInWindow ? null : hoursToDetect(traffic, riseToCatch, REQUIRED_POWER, errorCheck) ?? null,
+    hoursNeeded: caughtInWindow ? null : (hoursToDetect(traffic, riseToCatch, REQUIRED_POWER, errorCheck) ?? null),
   };
 }
 

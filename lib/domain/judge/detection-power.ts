@@ -28,7 +28,12 @@ export interface RateRise {
 const BASELINE_BINS = 24;
 const BASELINE_SPAN_SD = 6;
 
-export function detectionPower(traffic: PhaseTraffic, hours: number, rise: RateRise, settings: RateComparisonSettings): number {
+export function detectionPower(
+  traffic: PhaseTraffic,
+  hours: number,
+  rise: RateRise,
+  settings: RateComparisonSettings,
+): number {
   const calls = expectedCalls(traffic, hours * 60, rise.fallbackRate);
   const n0 = calls.defaultModel;
   const mean = n0 * rise.baselineRate;
@@ -54,7 +59,13 @@ export function detectionPower(traffic: PhaseTraffic, hours: number, rise: RateR
  * The smallest rise (points, to 0.01) over `baselineRate` caught with `power` within `hours`;
  * undefined when not even a model failing every call is.
  */
-export function smallestDetectableRisePoints(traffic: PhaseTraffic, hours: number, baselineRate: number, power: number, settings: RateComparisonSettings): number | undefined {
+export function smallestDetectableRisePoints(
+  traffic: PhaseTraffic,
+  hours: number,
+  baselineRate: number,
+  power: number,
+  settings: RateComparisonSettings,
+): number | undefined {
   const powerAt = (risePoints: number): number => {
     const newRate = baselineRate + risePoints / 100;
     return detectionPower(traffic, hours, { baselineRate, newRate, fallbackRate: newRate }, settings);
@@ -71,7 +82,13 @@ export function smallestDetectableRisePoints(traffic: PhaseTraffic, hours: numbe
 }
 
 /** The whole hours of watching after which `rise` is caught with `power`; undefined past `maxHours`. */
-export function hoursToDetect(traffic: PhaseTraffic, rise: RateRise, power: number, settings: RateComparisonSettings, maxHours = 24 * 365): number | undefined {
+export function hoursToDetect(
+  traffic: PhaseTraffic,
+  rise: RateRise,
+  power: number,
+  settings: RateComparisonSettings,
+  maxHours = 24 * 365,
+): number | undefined {
   const caught = (hours: number): boolean => detectionPower(traffic, hours, rise, settings) >= power;
   let high = 1;
   while (!caught(high)) {

@@ -53,7 +53,12 @@ export function errorCheckFailChance(i: FalseRollbackInputs): number {
   let threshold: number | undefined;
   for (let look = i.intervalMinutes; look <= i.hours * 60; look += i.intervalMinutes) {
     const calls = expectedCalls(i.traffic, look, rate);
-    threshold = smallestFailingCount(calls.newModel, { events: Math.round(calls.defaultModel * rate), trials: calls.defaultModel }, i.errorCheck, threshold);
+    threshold = smallestFailingCount(
+      calls.newModel,
+      { events: Math.round(calls.defaultModel * rate), trials: calls.defaultModel },
+      i.errorCheck,
+      threshold,
+    );
     if (threshold === undefined) continue;
     const pending = binomialWindow(calls.newModel - folded, rate);
     if (threshold > alive.offset + alive.mass.length - 1 + pending.offset + pending.mass.length - 1) continue; // out of reach
@@ -77,7 +82,8 @@ export function deadModelGuardBound(i: FalseRollbackInputs): number {
   const rate = i.vendorErrorRate;
   // P(a minute has no success and exactly f failures) = P(N = f)·rate^f, N ~ Poisson(λ).
   const noSuccessWith: number[] = [];
-  for (let f = 0, term = Math.exp(-callsPerMinute); f < k; f++, term *= (callsPerMinute * rate) / f) noSuccessWith.push(term);
+  for (let f = 0, term = Math.exp(-callsPerMinute); f < k; f++, term *= (callsPerMinute * rate) / f)
+    noSuccessWith.push(term);
   const noSuccessAtAll = Math.exp(-callsPerMinute * (1 - rate));
   let streak = new Float64Array(k); // P(not fired, the streak holds s failures)
   streak[0] = 1;

@@ -37,12 +37,21 @@ export const JUDGE_DEFAULTS = {
 
 export const JudgeConfigSchema = z.strictObject({
   /** How often the judge looks (minutes); its guarantees hold however often, this sets detection delay. */
-  intervalMinutes: z.number().int({ error: 'must be a whole number of minutes' }).min(1, { error: 'must be ≥ 1 minute' }).max(60, { error: 'must be ≤ 60 minutes' }).default(JUDGE_DEFAULTS.intervalMinutes),
+  intervalMinutes: z
+    .number()
+    .int({ error: 'must be a whole number of minutes' })
+    .min(1, { error: 'must be ≥ 1 minute' })
+    .max(60, { error: 'must be ≤ 60 minutes' })
+    .default(JUDGE_DEFAULTS.intervalMinutes),
   /**
    * Per check, the chance over a whole window (however often the judge looks) of a wrong
    * verdict: failing a model within its margin, or passing one beyond it.
    */
-  wrongVerdictPercent: z.number().gt(0, { error: 'must be > 0 percent' }).max(10, { error: 'must be ≤ 10 percent' }).default(JUDGE_DEFAULTS.wrongVerdictPercent),
+  wrongVerdictPercent: z
+    .number()
+    .gt(0, { error: 'must be > 0 percent' })
+    .max(10, { error: 'must be ≤ 10 percent' })
+    .default(JUDGE_DEFAULTS.wrongVerdictPercent),
   /** ModelErrors (5xx, 529, timeouts, connection errors; open-breaker skips count) per call. */
   errorRate: rateCheck(JUDGE_DEFAULTS.errorRateMarginPoints).prefault({}),
   /** Throttles (429) per call. */
@@ -50,17 +59,29 @@ export const JudgeConfigSchema = z.strictObject({
   /** ModerationFlags (refusals and output checks) per checked answer, on both models. */
   refusalRate: rateCheck(JUDGE_DEFAULTS.refusalRateMarginPoints).prefault({}),
   /** The share of calls slower than slowCallMs (CloudWatch's PR/TC statistics give the counts). */
-  latency: z.strictObject({
-    slowCallMs: z.number().int({ error: 'must be a whole number of milliseconds' }).positive({ error: 'must be > 0 ms' }).default(JUDGE_DEFAULTS.slowCallMs),
-    marginPoints: marginPoints(JUDGE_DEFAULTS.slowCallMarginPoints),
-  }).prefault({}),
+  latency: z
+    .strictObject({
+      slowCallMs: z
+        .number()
+        .int({ error: 'must be a whole number of milliseconds' })
+        .positive({ error: 'must be > 0 ms' })
+        .default(JUDGE_DEFAULTS.slowCallMs),
+      marginPoints: marginPoints(JUDGE_DEFAULTS.slowCallMarginPoints),
+    })
+    .prefault({}),
   /** Thin traffic: roll back on consecutive failures while the default model is healthy. */
-  deadModel: z.strictObject({
-    /** Failed new-model calls since its last success that mean the model is down. */
-    failedCalls: z.number().int({ error: 'must be a whole number' }).min(2, { error: 'must be ≥ 2 calls' }).default(JUDGE_DEFAULTS.deadModelFailedCalls),
-    /** The default model's failure rate over the same minutes at or above which the vendor, not the model, is down. */
-    defaultFailingPercent: z.number().gt(0).max(100).default(JUDGE_DEFAULTS.defaultFailingPercent),
-  }).prefault({}),
+  deadModel: z
+    .strictObject({
+      /** Failed new-model calls since its last success that mean the model is down. */
+      failedCalls: z
+        .number()
+        .int({ error: 'must be a whole number' })
+        .min(2, { error: 'must be ≥ 2 calls' })
+        .default(JUDGE_DEFAULTS.deadModelFailedCalls),
+      /** The default model's failure rate over the same minutes at or above which the vendor, not the model, is down. */
+      defaultFailingPercent: z.number().gt(0).max(100).default(JUDGE_DEFAULTS.defaultFailingPercent),
+    })
+    .prefault({}),
 });
 
 export type JudgeConfig = z.output<typeof JudgeConfigSchema>;

@@ -29,6 +29,9 @@ export function judgeSettingsFrom(judge: JudgeConfig): JudgeSettings {
       slowCallShare: judge.latency.marginPoints,
     },
     slowCallMs: judge.latency.slowCallMs,
-    deadModel: { failedCalls: judge.deadModel.failedCalls, defaultFailingRate: judge.deadModel.defaultFailingPercent / 100 },
+    deadModel: {
+      failedCalls: judge.deadModel.failedCalls,
+      defaultFailingRate: judge.deadModel.defaultFailingPercent / 100,
+    },
   };
 }

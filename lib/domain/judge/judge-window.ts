@@ -26,7 +26,12 @@ export function judgeWindow(tally: WindowTally, settings: JudgeSettings): Judgem
   const checks = CHECK_NAMES.map((check): CheckResult => {
     const counts = tally.counts(check);
     const marginPoints = settings.marginPoints[check];
-    return { check, ...counts, marginPoints, verdict: compareRates(counts.newModel, counts.defaultModel, { marginPoints, alpha: settings.alpha }) };
+    return {
+      check,
+      ...counts,
+      marginPoints,
+      verdict: compareRates(counts.newModel, counts.defaultModel, { marginPoints, alpha: settings.alpha }),
+    };
   });
   const deadModel = findDeadModel(tally.failureStreak, settings.deadModel);
   return { verdict: overall(checks, deadModel), checks, deadModel };

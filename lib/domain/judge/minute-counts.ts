@@ -58,16 +58,23 @@ export function checkModelMinute(m: ModelMinute, label: string): void {
   wholeCount(m.latencySamples, label, 'latencySamples');
   wholeCount(m.slowCalls, label, 'slowCalls');
   if (failedCalls(m) > m.requests) {
-    throw new InvalidMinuteCountsError(`${label}: modelErrors + throttles + modelRefusals (${failedCalls(m)}) exceed requests (${m.requests})`);
+    throw new InvalidMinuteCountsError(
+      `${label}: modelErrors + throttles + modelRefusals (${failedCalls(m)}) exceed requests (${m.requests})`,
+    );
   }
   if (m.moderationFlags > m.moderationChecked) {
-    throw new InvalidMinuteCountsError(`${label}: moderationFlags (${m.moderationFlags}) exceed moderationChecked (${m.moderationChecked})`);
+    throw new InvalidMinuteCountsError(
+      `${label}: moderationFlags (${m.moderationFlags}) exceed moderationChecked (${m.moderationChecked})`,
+    );
   }
   if (m.slowCalls > m.latencySamples) {
-    throw new InvalidMinuteCountsError(`${label}: slowCalls (${m.slowCalls}) exceed latencySamples (${m.latencySamples})`);
+    throw new InvalidMinuteCountsError(
+      `${label}: slowCalls (${m.slowCalls}) exceed latencySamples (${m.latencySamples})`,
+    );
   }
 }
 
 function wholeCount(value: number, label: string, name: string): void {
-  if (!(Number.isInteger(value) && value >= 0)) throw new InvalidMinuteCountsError(`${label}.${name} must be a whole number ≥ 0 (got ${value})`);
+  if (!(Number.isInteger(value) && value >= 0))
+    throw new InvalidMinuteCountsError(`${label}.${name} must be a whole number ≥ 0 (got ${value})`);
 }

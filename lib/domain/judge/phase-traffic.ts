@@ -23,7 +23,11 @@ export function defaultModelCallsPerMinute(t: PhaseTraffic): number {
  * including the fallbacks it serves for the new model's failures (`newFailureRate`), which
  * are all it serves at 100%.
  */
-export function expectedCalls(t: PhaseTraffic, minutes: number, newFailureRate: number): { newModel: number; defaultModel: number } {
+export function expectedCalls(
+  t: PhaseTraffic,
+  minutes: number,
+  newFailureRate: number,
+): { newModel: number; defaultModel: number } {
   const newModel = Math.round(newModelCallsPerMinute(t) * minutes);
   const defaultModel = Math.round(defaultModelCallsPerMinute(t) * minutes + newModel * newFailureRate);
   return { newModel, defaultModel };

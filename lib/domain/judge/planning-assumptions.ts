@@ -33,7 +33,12 @@ export const LATENCY_SLOWDOWN_FACTOR = 2;
 export const METRICS_DELAY_MINUTES = 2;
 
 /** The share of calls slower than `thresholdMs` when latency is log-normal(median, logSd) scaled by `factor`. */
-export function slowShare(thresholdMs: number, factor = 1, medianMs = LATENCY_MEDIAN_MS, logSd = LATENCY_LOG_SD): number {
+export function slowShare(
+  thresholdMs: number,
+  factor = 1,
+  medianMs = LATENCY_MEDIAN_MS,
+  logSd = LATENCY_LOG_SD,
+): number {
   return 1 - standardNormalCdf(Math.log(thresholdMs / (factor * medianMs)) / logSd);
 }
 
@@ -41,6 +46,21 @@ export function slowShare(thresholdMs: number, factor = 1, medianMs = LATENCY_ME
 export function standardNormalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const erfc =
+    t *
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }

@@ -36,7 +36,8 @@ export function compareRates(newModel: RateCounts, baseline: RateCounts, setting
   if (observedNew > atMargin) {
     if (surelyInside(newModel, atMargin, perModel)) return 'inconclusive';
     const highBaseline = rateUpperBound(baseline, perModel);
-    if (observedNew - highBaseline > margin && rateLowerBound(newModel, perModel) - highBaseline > margin) return 'fail';
+    if (observedNew - highBaseline > margin && rateLowerBound(newModel, perModel) - highBaseline > margin)
+      return 'fail';
   } else if (observedNew < atMargin) {
     if (surelyInside(newModel, atMargin, perModel)) return 'inconclusive';
     const lowBaseline = rateLowerBound(baseline, perModel);

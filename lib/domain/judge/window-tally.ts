@@ -43,7 +43,9 @@ export class WindowTally {
   private streak: FailureStreak;
 
   public constructor(public readonly windowStartMs: number) {
-    this.totals = Object.fromEntries(CHECK_NAMES.map((name) => [name, { newModel: { events: 0, trials: 0 }, defaultModel: { events: 0, trials: 0 } }])) as WindowTally['totals'];
+    this.totals = Object.fromEntries(
+      CHECK_NAMES.map((name) => [name, { newModel: { events: 0, trials: 0 }, defaultModel: { events: 0, trials: 0 } }]),
+    ) as WindowTally['totals'];
     this.streak = { sinceMs: windowStartMs, newModelFailures: 0, defaultModelCalls: 0, defaultModelFailures: 0 };
   }
 
@@ -56,9 +58,12 @@ export class WindowTally {
 
   public add(minute: MinuteCounts): void {
     const start = minute.minuteStartMs;
-    if (!Number.isFinite(start)) throw new MinutesOutOfOrderError(`minuteStartMs must be a time in epoch milliseconds (got ${start})`);
+    if (!Number.isFinite(start))
+      throw new MinutesOutOfOrderError(`minuteStartMs must be a time in epoch milliseconds (got ${start})`);
     if (start <= this.lastMinuteStartMs) {
-      throw new MinutesOutOfOrderError(`minute ${new Date(start).toISOString()} came after ${new Date(this.lastMinuteStartMs).toISOString()}: add minutes once each, in time order`);
+      throw new MinutesOutOfOrderError(
+        `minute ${new Date(start).toISOString()} came after ${new Date(this.lastMinuteStartMs).toISOString()}: add minutes once each, in time order`,
+      );
     }
     checkModelMinute(minute.newModel, 'newModel');
     checkModelMinute(minute.defaultModel, 'defaultModel');
@@ -66,7 +71,13 @@ export class WindowTally {
     if (start < this.windowStartMs) return;
     const { newModel: n, defaultModel: d } = minute;
     const circuitOpen = n.circuitOpen ?? 0;
-    this.count('errorRate', n.modelErrors + circuitOpen + (n.modelRefusals ?? 0), n.requests + circuitOpen, d.modelErrors + (d.modelRefusals ?? 0), d.requests);
+    this.count(
+      'errorRate',
+      n.modelErrors + circuitOpen + (n.modelRefusals ?? 0),
+      n.requests + circuitOpen,
+      d.modelErrors + (d.modelRefusals ?? 0),
+      d.requests,
+    );
     this.count('throttleRate', n.throttles, n.requests, d.throttles, d.requests);
     this.count('refusalRate', n.moderationFlags, n.moderationChecked, d.moderationFlags, d.moderationChecked);
     this.count('slowCallShare', n.slowCalls, n.latencySamples, d.slowCalls, d.latencySamples);
@@ -83,7 +94,13 @@ export class WindowTally {
     return this.streak;
   }
 
-  private count(check: CheckName, newEvents: number, newTrials: number, defaultEvents: number, defaultTrials: number): void {
+  private count(
+    check: CheckName,
+    newEvents: number,
+    newTrials: number,
+    defaultEvents: number,
+    defaultTrials: number,
+  ): void {
     const t = this.totals[check];
     t.newModel.events += newEvents;
     t.newModel.trials += newTrials;

@@ -2,7 +2,11 @@ import { binomialAtLeast, logBinomialPmf, poissonAtLeast } from '../../../lib/do
 import { smallestFailingCount } from '../../../lib/domain/judge/critical-count';
 import { deadModelDetectMinutes } from '../../../lib/domain/judge/dead-model-timing';
 import { detectionPower, hoursToDetect, smallestDetectableRisePoints } from '../../../lib/domain/judge/detection-power';
-import { deadModelGuardBound, errorCheckFailChance, type FalseRollbackInputs } from '../../../lib/domain/judge/false-rollback-bound';
+import {
+  deadModelGuardBound,
+  errorCheckFailChance,
+  type FalseRollbackInputs,
+} from '../../../lib/domain/judge/false-rollback-bound';
 import { expectedCalls } from '../../../lib/domain/judge/phase-traffic';
 import { METRICS_DELAY_MINUTES, slowShare } from '../../../lib/domain/judge/planning-assumptions';
 import { compareRates } from '../../../lib/domain/judge/rate-comparison';
@@ -58,7 +62,8 @@ describe('detection power', () => {
     let c: number | undefined;
     for (let x0 = 0; x0 <= 80; x0++) {
       c = smallestFailingCount(calls.newModel, { events: x0, trials: calls.defaultModel }, check, c);
-      if (c !== undefined) exact += Math.exp(logBinomialPmf(x0, calls.defaultModel, 0.01)) * binomialAtLeast(c, calls.newModel, 0.03);
+      if (c !== undefined)
+        exact += Math.exp(logBinomialPmf(x0, calls.defaultModel, 0.01)) * binomialAtLeast(c, calls.newModel, 0.03);
     }
     const power = detectionPower(full, 72, rise, check);
     expect(exact).toBeGreaterThan(0.2);
@@ -68,10 +73,13 @@ describe('detection power', () => {
   });
 
   it('grows with the rise and with time, and the smallest detectable rise is where it crosses 80%', () => {
-    expect(detectionPower(canary, 24, { ...rise, newRate: 0.02 }, check)).toBeLessThan(detectionPower(canary, 24, rise, check));
+    expect(detectionPower(canary, 24, { ...rise, newRate: 0.02 }, check)).toBeLessThan(
+      detectionPower(canary, 24, rise, check),
+    );
     expect(detectionPower(canary, 12, rise, check)).toBeLessThan(detectionPower(canary, 24, rise, check));
     const points = smallestDetectableRisePoints(canary, 24, 0.01, 0.8, check)!;
-    const at = (p: number) => detectionPower(canary, 24, { baselineRate: 0.01, newRate: 0.01 + p / 100, fallbackRate: 0.01 + p / 100 }, check);
+    const at = (p: number) =>
+      detectionPower(canary, 24, { baselineRate: 0.01, newRate: 0.01 + p / 100, fallbackRate: 0.01 + p / 100 }, check);
     expect(at(points)).toBeGreaterThanOrEqual(0.8);
     expect(at(points - 0.01)).toBeLessThan(0.8);
   });
@@ -105,7 +113,14 @@ describe('the false-rollback figures', () => {
     // Three looks, 2-3 calls between them: enumerate every count path.
     const looks = [5, 10, 15].map((m) => {
       const calls = expectedCalls(tiny.traffic, m, tiny.vendorErrorRate);
-      return { calls: calls.newModel, threshold: smallestFailingCount(calls.newModel, { events: Math.round(calls.defaultModel * 0.2), trials: calls.defaultModel }, tiny.errorCheck) };
+      return {
+        calls: calls.newModel,
+        threshold: smallestFailingCount(
+          calls.newModel,
+          { events: Math.round(calls.defaultModel * 0.2), trials: calls.defaultModel },
+          tiny.errorCheck,
+        ),
+      };
     });
     expect(looks.some((l) => l.threshold !== undefined)).toBe(true);
     const walk = (i: number, calls: number, errors: number): number => {
@@ -124,7 +139,13 @@ describe('the false-rollback figures', () => {
   });
 
   it('dead-model guard: the Markov chain matches a direct simulation of the guard’s counting rule', () => {
-    const inputs = { ...tiny, hours: 2, deadModelFailedCalls: 3, vendorErrorRate: 0.3, traffic: { requestsPerDay: 1440 * 20, rolloutPercent: 2.5 } }; // λ = 0.5 a minute
+    const inputs = {
+      ...tiny,
+      hours: 2,
+      deadModelFailedCalls: 3,
+      vendorErrorRate: 0.3,
+      traffic: { requestsPerDay: 1440 * 20, rolloutPercent: 2.5 },
+    }; // λ = 0.5 a minute
     const random = seeded(99);
     const noCallChance = Math.exp(-0.5);
     const poisson = (): number => {

@@ -26,7 +26,7 @@ describe('logGamma', () => {
   it.each([
     [0.5, 0.5 * Math.log(Math.PI)],
     [1.5, Math.log(Math.sqrt(Math.PI) / 2)],
-    [0.25, Math.log(3.6256099082219083)],
+    [0.25, Math.log(3.625609908221908)],
     [1e-3, Math.log(999.4237724845955)],
   ])('matches Γ(%f) at a half-integer and small arguments', (x, expected) => {
     expect(logGamma(x)).toBeCloseTo(expected, 10);

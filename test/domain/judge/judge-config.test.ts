@@ -29,12 +29,19 @@ describe('the judge section of the config', () => {
       throttleRate: { marginPoints: JUDGE_DEFAULTS.throttleRateMarginPoints },
       refusalRate: { marginPoints: JUDGE_DEFAULTS.refusalRateMarginPoints },
       latency: { slowCallMs: JUDGE_DEFAULTS.slowCallMs, marginPoints: JUDGE_DEFAULTS.slowCallMarginPoints },
-      deadModel: { failedCalls: JUDGE_DEFAULTS.deadModelFailedCalls, defaultFailingPercent: JUDGE_DEFAULTS.defaultFailingPercent },
+      deadModel: {
+        failedCalls: JUDGE_DEFAULTS.deadModelFailedCalls,
+        defaultFailingPercent: JUDGE_DEFAULTS.defaultFailingPercent,
+      },
     });
   });
 
   it('takes partial sections, keeping the other defaults', () => {
-    const config = parse(withChange((c) => Object.assign(c, { judge: { errorRate: { marginPoints: 1 }, latency: { slowCallMs: 20_000 } } })));
+    const config = parse(
+      withChange((c) =>
+        Object.assign(c, { judge: { errorRate: { marginPoints: 1 }, latency: { slowCallMs: 20_000 } } }),
+      ),
+    );
     expect(config.judge.errorRate.marginPoints).toBe(1);
     expect(config.judge.latency).toEqual({ slowCallMs: 20_000, marginPoints: JUDGE_DEFAULTS.slowCallMarginPoints });
     expect(config.judge.throttleRate.marginPoints).toBe(JUDGE_DEFAULTS.throttleRateMarginPoints);
@@ -42,7 +49,10 @@ describe('the judge section of the config', () => {
 
   it('refuses a zero margin (a point null) with the reason', () => {
     expect(issuesOf(withChange((c) => Object.assign(c, { judge: { errorRate: { marginPoints: 0 } } })))).toEqual([
-      { path: 'judge.errorRate.marginPoints', message: expect.stringMatching(/must be > 0 points: a zero margin is a point null/) },
+      {
+        path: 'judge.errorRate.marginPoints',
+        message: expect.stringMatching(/must be > 0 points: a zero margin is a point null/),
+      },
     ]);
   });
 
@@ -58,7 +68,13 @@ describe('the judge section of the config', () => {
   });
 
   it('turns percentages into the rates the judge uses', () => {
-    const settings = judgeSettingsFrom(parse(withChange((c) => Object.assign(c, { judge: { wrongVerdictPercent: 2, deadModel: { defaultFailingPercent: 25 } } }))).judge);
+    const settings = judgeSettingsFrom(
+      parse(
+        withChange((c) =>
+          Object.assign(c, { judge: { wrongVerdictPercent: 2, deadModel: { defaultFailingPercent: 25 } } }),
+        ),
+      ).judge,
+    );
     expect(settings.alpha).toBeCloseTo(0.02, 12);
     expect(settings.deadModel).toEqual({ failedCalls: 5, defaultFailingRate: 0.25 });
     expect(settings.marginPoints.slowCallShare).toBe(JUDGE_DEFAULTS.slowCallMarginPoints);

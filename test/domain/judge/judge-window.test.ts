@@ -8,19 +8,34 @@ const settings = judgeSettingsFrom(shippedConfig().judge);
 const START = Date.UTC(2026, 10, 25);
 
 function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
-  return { requests, modelErrors: 0, throttles: 0, moderationChecked: requests, moderationFlags: 0, latencySamples: requests, slowCalls: 0, ...extra };
+  return {
+    requests,
+    modelErrors: 0,
+    throttles: 0,
+    moderationChecked: requests,
+    moderationFlags: 0,
+    latencySamples: requests,
+    slowCalls: 0,
+    ...extra,
+  };
 }
 
 /** `minutes` identical minutes from START. */
 function tallyOf(minutes: number, newModel: ModelMinute, defaultModel: ModelMinute): WindowTally {
-  return WindowTally.of(START, Array.from({ length: minutes }, (_, i) => ({ minuteStartMs: START + i * 60_000, newModel, defaultModel })));
+  return WindowTally.of(
+    START,
+    Array.from({ length: minutes }, (_, i) => ({ minuteStartMs: START + i * 60_000, newModel, defaultModel })),
+  );
 }
 
 describe('judgeWindow', () => {
   it('fails when one check fails, naming it', () => {
     // Three days at 25%: 11.4% of the new model's calls are slow against 4.8% of the default's,
     // 6.6 points, beyond the 5-point margin.
-    const j = judgeWindow(tallyOf(4320, model(35, { slowCalls: 4, modelErrors: 0 }), model(104, { slowCalls: 5 })), settings);
+    const j = judgeWindow(
+      tallyOf(4320, model(35, { slowCalls: 4, modelErrors: 0 }), model(104, { slowCalls: 5 })),
+      settings,
+    );
     expect(j.verdict).toBe('fail');
     expect(j.checks.find((c) => c.verdict === 'fail')?.check).toBe('slowCallShare');
     expect(j.deadModel.dead).toBe(false);
@@ -42,7 +57,11 @@ describe('judgeWindow', () => {
     // Smoke traffic: 200 good calls, then the model dies; five failed calls, minutes apart.
     const minutes = [
       { minuteStartMs: START, newModel: model(200), defaultModel: model(139, { modelErrors: 1 }) },
-      ...[1, 2, 3, 4, 5].map((i) => ({ minuteStartMs: START + i * 7 * 60_000, newModel: model(1, { modelErrors: 1 }), defaultModel: model(139, { modelErrors: 2 }) })),
+      ...[1, 2, 3, 4, 5].map((i) => ({
+        minuteStartMs: START + i * 7 * 60_000,
+        newModel: model(1, { modelErrors: 1 }),
+        defaultModel: model(139, { modelErrors: 2 }),
+      })),
     ];
     const j = judgeWindow(WindowTally.of(START, minutes), settings);
     expect(j.checks.find((c) => c.check === 'errorRate')?.verdict).toBe('inconclusive');
@@ -54,6 +73,11 @@ describe('judgeWindow', () => {
 
   it('carries the margins from config', () => {
     const j = judgeWindow(tallyOf(1, model(1), model(1)), settings);
-    expect(Object.fromEntries(j.checks.map((c) => [c.check, c.marginPoints]))).toEqual({ errorRate: 0.25, throttleRate: 1, refusalRate: 0.5, slowCallShare: 5 });
+    expect(Object.fromEntries(j.checks.map((c) => [c.check, c.marginPoints]))).toEqual({
+      errorRate: 0.25,
+      throttleRate: 1,
+      refusalRate: 0.5,
+      slowCallShare: 5,
+    });
   });
 });

@@ -29,7 +29,13 @@ describe('compareRates: the new model against the default model with a margin', 
     [2400, 150_000, 1500, 150_000, 'fail', '1.6% against 1% on three days of 25% traffic'],
     [0, 20, 0, 20, 'inconclusive', 'twenty calls each say little'],
   ])('%i/%i against %i/%i is %s (%s)', (newEvents, newTrials, defaultEvents, defaultTrials, verdict) => {
-    expect(compareRates({ events: newEvents, trials: newTrials }, { events: defaultEvents, trials: defaultTrials }, settings)).toBe(verdict);
+    expect(
+      compareRates(
+        { events: newEvents, trials: newTrials },
+        { events: defaultEvents, trials: defaultTrials },
+        settings,
+      ),
+    ).toBe(verdict);
   });
 
   it('agrees with the difference bounds: fail ⇔ low > margin, pass ⇔ high < margin (grid of counts)', () => {

@@ -1,4 +1,9 @@
-import { mixtureLogEvidence, rateBounds, rateLowerBound, rateUpperBound } from '../../../lib/domain/judge/rate-confidence-sequence';
+import {
+  mixtureLogEvidence,
+  rateBounds,
+  rateLowerBound,
+  rateUpperBound,
+} from '../../../lib/domain/judge/rate-confidence-sequence';
 
 /**
  * ln ∫ Bin(S; n, θ) / Bin(S; n, p) dBeta(θ; ½, ½) by quadrature: with θ = sin²φ the Beta(½, ½)
@@ -27,7 +32,11 @@ function quadratureLogEvidence(events: number, trials: number, rate: number): nu
  * P(∃ n ≤ horizon: the rule excludes p), for Bernoulli(p) calls, computed exactly by dynamic
  * programming over the event count, removing paths once excluded.
  */
-function exactCrossingChance(p: number, horizon: number, excludes: (events: number, trials: number) => boolean): number {
+function exactCrossingChance(
+  p: number,
+  horizon: number,
+  excludes: (events: number, trials: number) => boolean,
+): number {
   let alive = new Float64Array([1]);
   let crossed = 0;
   for (let n = 1; n <= horizon; n++) {
@@ -56,9 +65,12 @@ describe('the beta-mixture confidence sequence for a rate', () => {
     [40, 200, 0.3],
     [150, 2000, 0.05],
     [5, 5, 0.5],
-  ])('its evidence for %i events in %i calls against p = %f equals the integral of binomial likelihood ratios', (events, trials, rate) => {
-    expect(mixtureLogEvidence({ events, trials }, rate)).toBeCloseTo(quadratureLogEvidence(events, trials, rate), 6);
-  });
+  ])(
+    'its evidence for %i events in %i calls against p = %f equals the integral of binomial likelihood ratios',
+    (events, trials, rate) => {
+      expect(mixtureLogEvidence({ events, trials }, rate)).toBeCloseTo(quadratureLogEvidence(events, trials, rate), 6);
+    },
+  );
 
   it.each([
     [0, 50, 0.01],
@@ -68,22 +80,26 @@ describe('the beta-mixture confidence sequence for a rate', () => {
     [1980, 198_000, 0.005],
     [33, 33, 0.005],
     [109, 417, 0.005],
-  ])('its bounds for %i events in %i calls at alpha %f are where the evidence reaches ln(1/alpha)', (events, trials, alpha) => {
-    const { low, high } = rateBounds({ events, trials }, alpha);
-    const observed = events / trials;
-    expect(low).toBeLessThanOrEqual(observed);
-    expect(high).toBeGreaterThanOrEqual(observed);
-    const threshold = Math.log(1 / alpha);
-    if (events > 0) expect(mixtureLogEvidence({ events, trials }, low)).toBeCloseTo(threshold, 6);
-    else expect(low).toBe(0);
-    if (events < trials) expect(mixtureLogEvidence({ events, trials }, high)).toBeCloseTo(threshold, 6);
-    else expect(high).toBe(1);
-    // Just inside the bounds the rate is not excluded; just outside it is.
-    if (events > 0) expect(mixtureLogEvidence({ events, trials }, low * 0.999)).toBeGreaterThan(threshold);
-    if (events < trials) expect(mixtureLogEvidence({ events, trials }, high + (1 - high) * 0.001)).toBeGreaterThan(threshold);
-    expect(rateLowerBound({ events, trials }, alpha)).toBe(low);
-    expect(rateUpperBound({ events, trials }, alpha)).toBe(high);
-  });
+  ])(
+    'its bounds for %i events in %i calls at alpha %f are where the evidence reaches ln(1/alpha)',
+    (events, trials, alpha) => {
+      const { low, high } = rateBounds({ events, trials }, alpha);
+      const observed = events / trials;
+      expect(low).toBeLessThanOrEqual(observed);
+      expect(high).toBeGreaterThanOrEqual(observed);
+      const threshold = Math.log(1 / alpha);
+      if (events > 0) expect(mixtureLogEvidence({ events, trials }, low)).toBeCloseTo(threshold, 6);
+      else expect(low).toBe(0);
+      if (events < trials) expect(mixtureLogEvidence({ events, trials }, high)).toBeCloseTo(threshold, 6);
+      else expect(high).toBe(1);
+      // Just inside the bounds the rate is not excluded; just outside it is.
+      if (events > 0) expect(mixtureLogEvidence({ events, trials }, low * 0.999)).toBeGreaterThan(threshold);
+      if (events < trials)
+        expect(mixtureLogEvidence({ events, trials }, high + (1 - high) * 0.001)).toBeGreaterThan(threshold);
+      expect(rateLowerBound({ events, trials }, alpha)).toBe(low);
+      expect(rateUpperBound({ events, trials }, alpha)).toBe(high);
+    },
+  );
 
   it('narrows as calls accumulate and widens as alpha shrinks', () => {
     const widths = [100, 1_000, 10_000].map((n) => {
@@ -108,12 +124,19 @@ describe('the beta-mixture confidence sequence for a rate', () => {
     [0.2, 0.01],
     [0.5, 0.05],
     [0.01, 0.05],
-  ])('excludes the true rate %f at any look with chance ≤ alpha %f (exact, every call looked at, 400 calls)', (p, alpha) => {
-    const crossing = exactCrossingChance(p, 400, (s, n) => mixtureLogEvidence({ events: s, trials: n }, p) >= Math.log(1 / alpha));
-    expect(crossing).toBeLessThanOrEqual(alpha);
-    // Not vacuous: the bound is used, not a tiny fraction of it, at the rates the judge sees.
-    if (p >= 0.02) expect(crossing).toBeGreaterThan(alpha / 20);
-  });
+  ])(
+    'excludes the true rate %f at any look with chance ≤ alpha %f (exact, every call looked at, 400 calls)',
+    (p, alpha) => {
+      const crossing = exactCrossingChance(
+        p,
+        400,
+        (s, n) => mixtureLogEvidence({ events: s, trials: n }, p) >= Math.log(1 / alpha),
+      );
+      expect(crossing).toBeLessThanOrEqual(alpha);
+      // Not vacuous: the bound is used, not a tiny fraction of it, at the rates the judge sees.
+      if (p >= 0.02) expect(crossing).toBeGreaterThan(alpha / 20);
+    },
+  );
 
   it('the same exact computation catches a fixed-sample interval looked at after every call (the peeking problem)', () => {
     // A 99% Wald interval, p̂ ± 2.576·√(p̂(1−p̂)/n), is the textbook interval; looked at 400 times

@@ -7,7 +7,16 @@ const MINUTE = 60_000;
 
 /** A model's minute: `requests` calls, the rest as given; latency and moderation counted on every answer. */
 function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
-  return { requests, modelErrors: 0, throttles: 0, moderationChecked: requests, moderationFlags: 0, latencySamples: requests, slowCalls: 0, ...extra };
+  return {
+    requests,
+    modelErrors: 0,
+    throttles: 0,
+    moderationChecked: requests,
+    moderationFlags: 0,
+    latencySamples: requests,
+    slowCalls: 0,
+    ...extra,
+  };
 }
 
 function minute(offset: number, newModel: ModelMinute, defaultModel: ModelMinute = model(100)): MinuteCounts {
@@ -17,18 +26,46 @@ function minute(offset: number, newModel: ModelMinute, defaultModel: ModelMinute
 describe('WindowTally', () => {
   it('sums each check for each model, counting open-breaker skips and model-wide refusals as new-model errors', () => {
     const tally = WindowTally.of(START, [
-      minute(0, model(10, { modelErrors: 1, throttles: 2, circuitOpen: 3, modelRefusals: 1, moderationChecked: 7, moderationFlags: 1, slowCalls: 4 }), model(100, { modelErrors: 2, throttles: 1, slowCalls: 9 })),
+      minute(
+        0,
+        model(10, {
+          modelErrors: 1,
+          throttles: 2,
+          circuitOpen: 3,
+          modelRefusals: 1,
+          moderationChecked: 7,
+          moderationFlags: 1,
+          slowCalls: 4,
+        }),
+        model(100, { modelErrors: 2, throttles: 1, slowCalls: 9 }),
+      ),
       minute(1, model(5, { modelErrors: 1 }), model(90, { moderationChecked: 0 })),
     ]);
-    expect(tally.counts('errorRate')).toEqual({ newModel: { events: 1 + 3 + 1 + 1, trials: 15 + 3 }, defaultModel: { events: 2, trials: 190 } });
-    expect(tally.counts('throttleRate')).toEqual({ newModel: { events: 2, trials: 15 }, defaultModel: { events: 1, trials: 190 } });
-    expect(tally.counts('refusalRate')).toEqual({ newModel: { events: 1, trials: 12 }, defaultModel: { events: 0, trials: 100 } });
-    expect(tally.counts('slowCallShare')).toEqual({ newModel: { events: 4, trials: 15 }, defaultModel: { events: 9, trials: 190 } });
+    expect(tally.counts('errorRate')).toEqual({
+      newModel: { events: 1 + 3 + 1 + 1, trials: 15 + 3 },
+      defaultModel: { events: 2, trials: 190 },
+    });
+    expect(tally.counts('throttleRate')).toEqual({
+      newModel: { events: 2, trials: 15 },
+      defaultModel: { events: 1, trials: 190 },
+    });
+    expect(tally.counts('refusalRate')).toEqual({
+      newModel: { events: 1, trials: 12 },
+      defaultModel: { events: 0, trials: 100 },
+    });
+    expect(tally.counts('slowCallShare')).toEqual({
+      newModel: { events: 4, trials: 15 },
+      defaultModel: { events: 9, trials: 190 },
+    });
   });
 
   it('skips minutes that start before the window, including the one the start falls inside', () => {
     const start = START + 30_000; // a rollback at 10:00:30
-    const tally = WindowTally.of(start, [minute(-1, model(9, { modelErrors: 9 })), minute(0, model(8, { modelErrors: 8 })), minute(1, model(4))]);
+    const tally = WindowTally.of(start, [
+      minute(-1, model(9, { modelErrors: 9 })),
+      minute(0, model(8, { modelErrors: 8 })),
+      minute(1, model(4)),
+    ]);
     expect(tally.counts('errorRate').newModel).toEqual({ events: 0, trials: 4 });
     expect(tally.failureStreak.newModelFailures).toBe(0);
   });
@@ -36,18 +73,31 @@ describe('WindowTally', () => {
   it('keeps the new model’s failures since its last success, leaving that minute out', () => {
     const tally = new WindowTally(START);
     tally.add(minute(0, model(3, { modelErrors: 2 }), model(100, { modelErrors: 1 })));
-    expect(tally.failureStreak).toEqual({ sinceMs: START + MINUTE, newModelFailures: 0, defaultModelCalls: 0, defaultModelFailures: 0 });
+    expect(tally.failureStreak).toEqual({
+      sinceMs: START + MINUTE,
+      newModelFailures: 0,
+      defaultModelCalls: 0,
+      defaultModelFailures: 0,
+    });
     tally.add(minute(1, model(2, { modelErrors: 1, throttles: 1 }), model(100, { modelErrors: 3 })));
     tally.add(minute(2, model(0), model(50)));
     tally.add(minute(3, model(1, { modelRefusals: 1 }), model(100, { throttles: 2 })));
-    expect(tally.failureStreak).toEqual({ sinceMs: START + MINUTE, newModelFailures: 3, defaultModelCalls: 250, defaultModelFailures: 5 });
+    expect(tally.failureStreak).toEqual({
+      sinceMs: START + MINUTE,
+      newModelFailures: 3,
+      defaultModelCalls: 250,
+      defaultModelFailures: 5,
+    });
     tally.add(minute(4, model(4, { modelErrors: 3 })));
     expect(tally.failureStreak.newModelFailures).toBe(0);
     expect(tally.failureStreak.sinceMs).toBe(START + 5 * MINUTE);
   });
 
   it('counts from the window start when the new model has not succeeded yet', () => {
-    const tally = WindowTally.of(START, [minute(0, model(2, { modelErrors: 2 })), minute(1, model(1, { throttles: 1 }))]);
+    const tally = WindowTally.of(START, [
+      minute(0, model(2, { modelErrors: 2 })),
+      minute(1, model(1, { throttles: 1 })),
+    ]);
     expect(tally.failureStreak).toMatchObject({ sinceMs: START, newModelFailures: 3 });
   });
 

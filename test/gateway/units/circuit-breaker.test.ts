@@ -16,7 +16,12 @@ const COOLDOWN_MS = 5_000;
 
 function setup(): { clock: FakeClock; breaker: CircuitBreaker } {
   const clock = new FakeClock();
-  const breaker = new CircuitBreaker({ failureThreshold: THRESHOLD, windowMs: WINDOW_MS, cooldownMs: COOLDOWN_MS, now: clock.now });
+  const breaker = new CircuitBreaker({
+    failureThreshold: THRESHOLD,
+    windowMs: WINDOW_MS,
+    cooldownMs: COOLDOWN_MS,
+    now: clock.now,
+  });
   return { clock, breaker };
 }
 

@@ -4,7 +4,13 @@ import { FlagReader } from '../../../lib/gateway/flag-reader';
 import type { FlagSource } from '../../../lib/gateway/flag-source';
 
 const FLAG_KEY = 'enable_claude_haiku_4_5';
-const EVERYONE_ON_DEFAULT: FlagValue = { enabled: false, rolloutPercent: 0, allowlist: [], clientSegments: [], phase: 'off' };
+const EVERYONE_ON_DEFAULT: FlagValue = {
+  enabled: false,
+  rolloutPercent: 0,
+  allowlist: [],
+  clientSegments: [],
+  phase: 'off',
+};
 
 /** A flag source that serves the scripted answers in order (a thrown value when it is an Error). */
 class ScriptedSource implements FlagSource {
@@ -30,9 +36,21 @@ class ScriptedSource implements FlagSource {
 }
 
 const CANARY = { [FLAG_KEY]: { enabled: true, rolloutPercent: 1, allowlist: ['qa-user-1'], phase: 'canary' } };
-const CANARY_VALUE: FlagValue = { enabled: true, rolloutPercent: 1, allowlist: ['qa-user-1'], clientSegments: [], phase: 'canary' };
+const CANARY_VALUE: FlagValue = {
+  enabled: true,
+  rolloutPercent: 1,
+  allowlist: ['qa-user-1'],
+  clientSegments: [],
+  phase: 'canary',
+};
 const PHASE_2 = { [FLAG_KEY]: { enabled: true, rolloutPercent: 5, allowlist: [], phase: 'phase-2' } };
-const PHASE_2_VALUE: FlagValue = { enabled: true, rolloutPercent: 5, allowlist: [], clientSegments: [], phase: 'phase-2' };
+const PHASE_2_VALUE: FlagValue = {
+  enabled: true,
+  rolloutPercent: 5,
+  allowlist: [],
+  clientSegments: [],
+  phase: 'phase-2',
+};
 
 describe('FlagReader', () => {
   it('returns the parsed flag without an error when the source is good', async () => {
@@ -57,7 +75,10 @@ describe('FlagReader', () => {
 
   describe('last known good', () => {
     it('good → invalid document: answers with the last good flag and the error', async () => {
-      const reader = new FlagReader(new ScriptedSource(CANARY, { [FLAG_KEY]: { enabled: true, rolloutPercent: 150 } }), FLAG_KEY);
+      const reader = new FlagReader(
+        new ScriptedSource(CANARY, { [FLAG_KEY]: { enabled: true, rolloutPercent: 150 } }),
+        FLAG_KEY,
+      );
       await reader.read();
       const reading = await reader.read();
       expect(reading.flag).toEqual(CANARY_VALUE);
@@ -75,7 +96,15 @@ describe('FlagReader', () => {
     });
 
     it('keeps answering with the last good flag through a run of failures, then takes the next good one', async () => {
-      const source = new ScriptedSource(CANARY, 'not an object', null, new FlagDocumentError('timeout'), [1, 2], PHASE_2, new FlagDocumentError('down'));
+      const source = new ScriptedSource(
+        CANARY,
+        'not an object',
+        null,
+        new FlagDocumentError('timeout'),
+        [1, 2],
+        PHASE_2,
+        new FlagDocumentError('down'),
+      );
       const reader = new FlagReader(source, FLAG_KEY);
       expect((await reader.read()).flag).toEqual(CANARY_VALUE);
       for (let i = 0; i < 4; i++) {
@@ -90,7 +119,10 @@ describe('FlagReader', () => {
     });
 
     it('with no good flag yet: everyone on the default model, with the error', async () => {
-      const reader = new FlagReader(new ScriptedSource(new FlagDocumentError('AppConfig Agent unreachable'), { [FLAG_KEY]: 'yes' }), FLAG_KEY);
+      const reader = new FlagReader(
+        new ScriptedSource(new FlagDocumentError('AppConfig Agent unreachable'), { [FLAG_KEY]: 'yes' }),
+        FLAG_KEY,
+      );
       for (let i = 0; i < 2; i++) {
         const reading = await reader.read();
         expect(reading.flag).toEqual(EVERYONE_ON_DEFAULT);
@@ -99,7 +131,10 @@ describe('FlagReader', () => {
     });
 
     it('a flag turned off is a good reading: later failures fall back to "off", not to the earlier rollout', async () => {
-      const reader = new FlagReader(new ScriptedSource(CANARY, { [FLAG_KEY]: { enabled: false } }, new FlagDocumentError('down')), FLAG_KEY);
+      const reader = new FlagReader(
+        new ScriptedSource(CANARY, { [FLAG_KEY]: { enabled: false } }, new FlagDocumentError('down')),
+        FLAG_KEY,
+      );
       await reader.read();
       expect((await reader.read()).flag.enabled).toBe(false);
       const reading = await reader.read();
@@ -121,6 +156,8 @@ describe('FlagReader', () => {
   it('wraps a thrown non-Error too', async () => {
     const source: FlagSource = {
       perEntity: false,
+      // A rejection that is not an Error is what this test is about.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       read: () => Promise.reject('agent exploded'),
     };
     const reading = await new FlagReader(source, FLAG_KEY).read();
@@ -129,7 +166,14 @@ describe('FlagReader', () => {
   });
 
   it('never rejects, whatever the source does', async () => {
-    const answers: unknown[] = [new RangeError('x'), undefined, 42, 'text', { [FLAG_KEY]: { enabled: 'true' } }, { [FLAG_KEY]: { enabled: true, allowlist: 'qa' } }];
+    const answers: unknown[] = [
+      new RangeError('x'),
+      undefined,
+      42,
+      'text',
+      { [FLAG_KEY]: { enabled: 'true' } },
+      { [FLAG_KEY]: { enabled: true, allowlist: 'qa' } },
+    ];
     const reader = new FlagReader(new ScriptedSource(...answers), FLAG_KEY);
     for (let i = 0; i < answers.length; i++) {
       const reading = await reader.read();
@@ -159,7 +203,13 @@ describe('FlagReader cache', () => {
 
   it('keeps one entry for sources that answer the same for everyone', async () => {
     let calls = 0;
-    const source: FlagSource = { perEntity: false, read: async () => { calls++; return good; } };
+    const source: FlagSource = {
+      perEntity: false,
+      read: async () => {
+        calls++;
+        return good;
+      },
+    };
     const reader = new FlagReader(source, FLAG_KEY, { cacheMs: 1000, now: () => 0 });
     await reader.read('a');
     await reader.read('b');

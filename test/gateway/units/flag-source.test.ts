@@ -144,8 +144,17 @@ describe('AgentFlagSource', () => {
     await agent.close();
   });
 
-  function source(overrides: { application?: string; environment?: string; profile?: string; timeoutMs?: number } = {}): AgentFlagSource {
-    return new AgentFlagSource({ application: 'llm-model-rollout', environment: 'production', profile: 'model-flags', host: '127.0.0.1', port, ...overrides });
+  function source(
+    overrides: { application?: string; environment?: string; profile?: string; timeoutMs?: number } = {},
+  ): AgentFlagSource {
+    return new AgentFlagSource({
+      application: 'llm-model-rollout',
+      environment: 'production',
+      profile: 'model-flags',
+      host: '127.0.0.1',
+      port,
+      ...overrides,
+    });
   }
 
   it('GETs /applications/{app}/environments/{env}/configurations/{profile} and parses the JSON', async () => {
@@ -154,7 +163,9 @@ describe('AgentFlagSource', () => {
       res.end('{"enable_claude_haiku_4_5":{"enabled":true,"rolloutPercent":1}}');
     };
     await expect(source().read()).resolves.toEqual({ enable_claude_haiku_4_5: { enabled: true, rolloutPercent: 1 } });
-    expect(agent.requests.map((r) => r.url)).toEqual(['/applications/llm-model-rollout/environments/production/configurations/model-flags']);
+    expect(agent.requests.map((r) => r.url)).toEqual([
+      '/applications/llm-model-rollout/environments/production/configurations/model-flags',
+    ]);
   });
 
   it('URL-encodes the names', async () => {
@@ -162,7 +173,9 @@ describe('AgentFlagSource', () => {
     expect(agent.requests[0]?.url).toBe(
       `/applications/${encodeURIComponent('my app/α')}/environments/${encodeURIComponent('prod?x=1')}/configurations/${encodeURIComponent('a#b%c')}`,
     );
-    expect(agent.requests[0]?.url).toBe('/applications/my%20app%2F%CE%B1/environments/prod%3Fx%3D1/configurations/a%23b%25c');
+    expect(agent.requests[0]?.url).toBe(
+      '/applications/my%20app%2F%CE%B1/environments/prod%3Fx%3D1/configurations/a%23b%25c',
+    );
   });
 
   it('sends Entity-Id only when given', async () => {

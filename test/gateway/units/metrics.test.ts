@@ -1,11 +1,23 @@
-import { EmfMetricsPublisher, METRIC_UNITS, RequestMetrics, type MetricName, type MetricsPublisher, type MetricTarget, type Route } from '../../../lib/gateway/metrics';
+import {
+  EmfMetricsPublisher,
+  METRIC_UNITS,
+  RequestMetrics,
+  type MetricName,
+  type MetricsPublisher,
+  type MetricTarget,
+  type Route,
+} from '../../../lib/gateway/metrics';
 
 type Batch = { model: string | undefined; route?: Route; values: Array<readonly [MetricName, number]> };
 
 class RecordingPublisher implements MetricsPublisher {
   public readonly batches: Batch[] = [];
   public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
-    this.batches.push(target ? { model: target.model, route: target.route, values: [...values] } : { model: undefined, values: [...values] });
+    this.batches.push(
+      target
+        ? { model: target.model, route: target.route, values: [...values] }
+        : { model: undefined, values: [...values] },
+    );
   }
 }
 
@@ -25,8 +37,23 @@ describe('RequestMetrics', () => {
     metrics.flush(onError);
     expect(onError).not.toHaveBeenCalled();
     expect(publisher.batches).toEqual<Batch[]>([
-      { model: 'claude-haiku-4-5', route: 'rollout', values: [['Requests', 1], ['ModelErrors', 1], ['Fallbacks', 1]] },
-      { model: 'claude-sonnet-4-6', route: 'rollout', values: [['Requests', 1], ['Latency', 812]] },
+      {
+        model: 'claude-haiku-4-5',
+        route: 'rollout',
+        values: [
+          ['Requests', 1],
+          ['ModelErrors', 1],
+          ['Fallbacks', 1],
+        ],
+      },
+      {
+        model: 'claude-sonnet-4-6',
+        route: 'rollout',
+        values: [
+          ['Requests', 1],
+          ['Latency', 812],
+        ],
+      },
       { model: undefined, values: [['FlagErrors', 2]] },
     ]);
   });
@@ -43,7 +70,13 @@ describe('RequestMetrics', () => {
     expect(publisher.batches).toEqual<Batch[]>([
       { model: 'claude-haiku-4-5', route: 'direct', values: [['Requests', 1]] },
       { model: undefined, values: [['VendorAuthFailures', 1]] },
-      { model: undefined, values: [['FlagErrors', 1], ['VendorAuthFailures', 1]] },
+      {
+        model: undefined,
+        values: [
+          ['FlagErrors', 1],
+          ['VendorAuthFailures', 1],
+        ],
+      },
     ]);
   });
 
@@ -95,6 +128,7 @@ describe('RequestMetrics', () => {
   it('never throws when the publisher throws a non-Error', () => {
     const metrics = new RequestMetrics({
       publish: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is what this test is about
         throw 'nope';
       },
     });
@@ -188,7 +222,7 @@ describe('EmfMetricsPublisher', () => {
     expect(JSON.stringify(blob._aws)).not.toContain('service');
   });
 
-  it('writes FlagErrors without a Model dimension, and the previous batch\'s Model does not leak into it', () => {
+  it("writes FlagErrors without a Model dimension, and the previous batch's Model does not leak into it", () => {
     const publisher = new EmfMetricsPublisher('ModelRollout');
     publisher.publish({ model: 'claude-sonnet-4-6', route: 'direct' }, [['Requests', 1]]);
     publisher.publish(undefined, [['FlagErrors', 1]]);

@@ -7,14 +7,23 @@ const SECRET_WORD: OutputCheck = { name: 'secret-word', pattern: 'swordfish', fl
 describe('OutputModerator', () => {
   it('passes an answer when nothing matches and the model did not refuse', () => {
     const moderator = new OutputModerator([SSN, SECRET_WORD]);
-    expect(moderator.check('Here is a haiku about spring.', 'end_turn')).toEqual<ModerationVerdict>({ flagged: false, reasons: [] });
+    expect(moderator.check('Here is a haiku about spring.', 'end_turn')).toEqual<ModerationVerdict>({
+      flagged: false,
+      reasons: [],
+    });
     expect(moderator.check('', null)).toEqual<ModerationVerdict>({ flagged: false, reasons: [] });
     expect(moderator.check('text', undefined)).toEqual<ModerationVerdict>({ flagged: false, reasons: [] });
   });
 
   it("always flags a refusal (stop_reason 'refusal'), even without checks", () => {
-    expect(new OutputModerator([]).check('', 'refusal')).toEqual<ModerationVerdict>({ flagged: true, reasons: ['refusal'] });
-    expect(new OutputModerator([SSN]).check('I cannot help with that.', 'refusal')).toEqual<ModerationVerdict>({ flagged: true, reasons: ['refusal'] });
+    expect(new OutputModerator([]).check('', 'refusal')).toEqual<ModerationVerdict>({
+      flagged: true,
+      reasons: ['refusal'],
+    });
+    expect(new OutputModerator([SSN]).check('I cannot help with that.', 'refusal')).toEqual<ModerationVerdict>({
+      flagged: true,
+      reasons: ['refusal'],
+    });
   });
 
   it('does not treat other stop reasons as refusals', () => {
@@ -26,11 +35,16 @@ describe('OutputModerator', () => {
 
   it('flags a pattern match and names the check', () => {
     const moderator = new OutputModerator([SSN, SECRET_WORD]);
-    expect(moderator.check('My number is 123-45-6789.', 'end_turn')).toEqual<ModerationVerdict>({ flagged: true, reasons: ['ssn'] });
+    expect(moderator.check('My number is 123-45-6789.', 'end_turn')).toEqual<ModerationVerdict>({
+      flagged: true,
+      reasons: ['ssn'],
+    });
   });
 
   it('applies the check flags (i: case-insensitive; without i: case-sensitive)', () => {
-    expect(new OutputModerator([SECRET_WORD]).check('The password is SwordFish', 'end_turn').reasons).toEqual(['secret-word']);
+    expect(new OutputModerator([SECRET_WORD]).check('The password is SwordFish', 'end_turn').reasons).toEqual([
+      'secret-word',
+    ]);
     const caseSensitive = new OutputModerator([{ ...SECRET_WORD, flags: '' }]);
     expect(caseSensitive.check('The password is SwordFish', 'end_turn').flagged).toBe(false);
     expect(caseSensitive.check('the password is swordfish', 'end_turn').flagged).toBe(true);
@@ -39,21 +53,32 @@ describe('OutputModerator', () => {
   it('applies the m and s flags', () => {
     const multiline = new OutputModerator([{ name: 'line', pattern: '^BEGIN KEY$', flags: 'm' }]);
     expect(multiline.check('intro\nBEGIN KEY\noutro', null).reasons).toEqual(['line']);
-    expect(new OutputModerator([{ name: 'line', pattern: '^BEGIN KEY$', flags: '' }]).check('intro\nBEGIN KEY\noutro', null).flagged).toBe(false);
+    expect(
+      new OutputModerator([{ name: 'line', pattern: '^BEGIN KEY$', flags: '' }]).check('intro\nBEGIN KEY\noutro', null)
+        .flagged,
+    ).toBe(false);
     const dotAll = new OutputModerator([{ name: 'span', pattern: 'start.end', flags: 's' }]);
     expect(dotAll.check('start\nend', null).flagged).toBe(true);
-    expect(new OutputModerator([{ name: 'span', pattern: 'start.end', flags: '' }]).check('start\nend', null).flagged).toBe(false);
+    expect(
+      new OutputModerator([{ name: 'span', pattern: 'start.end', flags: '' }]).check('start\nend', null).flagged,
+    ).toBe(false);
   });
 
   it('lists every reason, the refusal first and then the checks in config order', () => {
     const moderator = new OutputModerator([SECRET_WORD, SSN]);
-    expect(moderator.check('swordfish 123-45-6789', 'refusal')).toEqual<ModerationVerdict>({ flagged: true, reasons: ['refusal', 'secret-word', 'ssn'] });
+    expect(moderator.check('swordfish 123-45-6789', 'refusal')).toEqual<ModerationVerdict>({
+      flagged: true,
+      reasons: ['refusal', 'secret-word', 'ssn'],
+    });
   });
 
   it("tolerates the 'g' flag: a check matches on every call, not every other one", () => {
     const moderator = new OutputModerator([{ name: 'global', pattern: 'swordfish', flags: 'gi' }]);
     for (let i = 0; i < 5; i++) {
-      expect(moderator.check('swordfish', 'end_turn')).toEqual<ModerationVerdict>({ flagged: true, reasons: ['global'] });
+      expect(moderator.check('swordfish', 'end_turn')).toEqual<ModerationVerdict>({
+        flagged: true,
+        reasons: ['global'],
+      });
     }
     // And a match on a long text does not leave state that makes a later short text miss.
     expect(moderator.check('.......................swordfish', null).flagged).toBe(true);
@@ -63,11 +88,15 @@ describe('OutputModerator', () => {
   it('gives the same verdict for the same input on repeated calls (no regex state)', () => {
     const moderator = new OutputModerator([SSN, SECRET_WORD, { name: 'global', pattern: '\\d+', flags: 'g' }]);
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.option(fc.constantFrom('end_turn', 'refusal', 'max_tokens'), { nil: null }), (text, stop) => {
-        const first = moderator.check(text, stop);
-        expect(moderator.check(text, stop)).toEqual(first);
-        expect(moderator.check(text, stop)).toEqual(first);
-      }),
+      fc.property(
+        fc.string({ maxLength: 80 }),
+        fc.option(fc.constantFrom('end_turn', 'refusal', 'max_tokens'), { nil: null }),
+        (text, stop) => {
+          const first = moderator.check(text, stop);
+          expect(moderator.check(text, stop)).toEqual(first);
+          expect(moderator.check(text, stop)).toEqual(first);
+        },
+      ),
     );
   });
 
@@ -89,10 +118,14 @@ describe('OutputModerator', () => {
   it('flagged is true exactly when there is a reason', () => {
     const moderator = new OutputModerator([SSN]);
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }), fc.option(fc.constantFrom('end_turn', 'refusal'), { nil: undefined }), (text, stop) => {
-        const verdict = moderator.check(text, stop);
-        expect(verdict.flagged).toBe(verdict.reasons.length > 0);
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        fc.option(fc.constantFrom('end_turn', 'refusal'), { nil: undefined }),
+        (text, stop) => {
+          const verdict = moderator.check(text, stop);
+          expect(verdict.flagged).toBe(verdict.reasons.length > 0);
+        },
+      ),
     );
   });
 

@@ -15,7 +15,9 @@ describe('IdHasher', () => {
   });
 
   it('is the first 64 bits of HMAC-SHA256 under the key', () => {
-    expect(new IdHasher(KEY).hash('user-42')).toBe(createHmac('sha256', KEY).update('user-42').digest('hex').slice(0, 16));
+    expect(new IdHasher(KEY).hash('user-42')).toBe(
+      createHmac('sha256', KEY).update('user-42').digest('hex').slice(0, 16),
+    );
   });
 
   it('is stable: the same id under the same key always hashes the same, across instances', () => {

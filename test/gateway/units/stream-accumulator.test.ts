@@ -42,7 +42,14 @@ describe('StreamAccumulator', () => {
       acc.add(event);
       if (i < 3) expect(acc.firstTokenTime).toBeUndefined();
     }
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 15, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 25,
+      outputTokens: 15,
+      cacheCreationInputTokens: 100,
+      cacheReadInputTokens: 2000,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
     expect(acc.stopReason).toBe('end_turn');
     expect(acc.text).toBe('Hello, world!');
     // The clock is read once, at the first content delta.
@@ -61,15 +68,40 @@ describe('StreamAccumulator', () => {
   it('keeps the message_start usage when message_delta sends only output_tokens (or nulls)', () => {
     const acc = new StreamAccumulator(false, tickingClock().now);
     acc.add(events([WIRE[0] ?? ''])[0] as RawMessageStreamEvent);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 1, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
-    acc.add(JSON.parse('{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":7}}') as RawMessageStreamEvent);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 7, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 25,
+      outputTokens: 1,
+      cacheCreationInputTokens: 100,
+      cacheReadInputTokens: 2000,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
+    acc.add(
+      JSON.parse(
+        '{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":7}}',
+      ) as RawMessageStreamEvent,
+    );
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 25,
+      outputTokens: 7,
+      cacheCreationInputTokens: 100,
+      cacheReadInputTokens: 2000,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
     acc.add(
       JSON.parse(
         '{"type":"message_delta","delta":{"stop_reason":null,"stop_sequence":null},"usage":{"input_tokens":null,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":9}}',
       ) as RawMessageStreamEvent,
     );
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 25, outputTokens: 9, cacheCreationInputTokens: 100, cacheReadInputTokens: 2000, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 25,
+      outputTokens: 9,
+      cacheCreationInputTokens: 100,
+      cacheReadInputTokens: 2000,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
     // A null stop reason in a later delta does not erase an earlier one.
     expect(acc.stopReason).toBe('max_tokens');
   });
@@ -81,18 +113,36 @@ describe('StreamAccumulator', () => {
         '{"type":"message_start","message":{"id":"msg_02","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":1}}}',
       ) as RawMessageStreamEvent,
     );
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 3, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 3,
+      outputTokens: 1,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
   });
 
   it('reports a refusal stop reason', () => {
     const acc = new StreamAccumulator(true, tickingClock().now);
-    acc.add(JSON.parse('{"type":"message_delta","delta":{"stop_reason":"refusal","stop_sequence":null},"usage":{"output_tokens":2}}') as RawMessageStreamEvent);
+    acc.add(
+      JSON.parse(
+        '{"type":"message_delta","delta":{"stop_reason":"refusal","stop_sequence":null},"usage":{"output_tokens":2}}',
+      ) as RawMessageStreamEvent,
+    );
     expect(acc.stopReason).toBe('refusal');
   });
 
   it('starts empty: zero usage, no stop reason, no text, no first token', () => {
     const acc = new StreamAccumulator(true, tickingClock().now);
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, cacheCreation1hInputTokens: 0, webSearchRequests: 0 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
+      webSearchRequests: 0,
+    });
     expect(acc.stopReason).toBeNull();
     expect(acc.text).toBe('');
     expect(acc.firstTokenTime).toBeUndefined();
@@ -101,9 +151,17 @@ describe('StreamAccumulator', () => {
   it('keeps only text deltas as text (not tool input JSON), but any content delta is a first token', () => {
     const clock = tickingClock();
     const acc = new StreamAccumulator(true, clock.now);
-    acc.add(JSON.parse('{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\":"}}') as RawMessageStreamEvent);
+    acc.add(
+      JSON.parse(
+        '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\":"}}',
+      ) as RawMessageStreamEvent,
+    );
     expect(acc.firstTokenTime).toBe(1010);
-    acc.add(JSON.parse('{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"ok"}}') as RawMessageStreamEvent);
+    acc.add(
+      JSON.parse(
+        '{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"ok"}}',
+      ) as RawMessageStreamEvent,
+    );
     expect(acc.text).toBe('ok');
     expect(acc.firstTokenTime).toBe(1010);
   });
@@ -129,6 +187,13 @@ describe('StreamAccumulator', () => {
         '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":10,"cache_creation_input_tokens":300,"cache_read_input_tokens":0,"output_tokens":40,"server_tool_use":{"web_search_requests":2,"web_fetch_requests":0}}}',
       ) as RawMessageStreamEvent,
     );
-    expect(acc.usage).toEqual<TokenUsage>({ inputTokens: 10, outputTokens: 40, cacheCreationInputTokens: 300, cacheCreation1hInputTokens: 200, cacheReadInputTokens: 0, webSearchRequests: 2 });
+    expect(acc.usage).toEqual<TokenUsage>({
+      inputTokens: 10,
+      outputTokens: 40,
+      cacheCreationInputTokens: 300,
+      cacheCreation1hInputTokens: 200,
+      cacheReadInputTokens: 0,
+      webSearchRequests: 2,
+    });
   });
 });

@@ -9,7 +9,10 @@ function clients(keys: Array<string | Error>): { clients: VendorClients; reads: 
     if (next instanceof Error) throw next;
     return next as string;
   });
-  return { clients: new VendorClients(readKey, (apiKey) => new Anthropic({ apiKey, maxRetries: 0 })), reads: () => reads };
+  return {
+    clients: new VendorClients(readKey, (apiKey) => new Anthropic({ apiKey, maxRetries: 0 })),
+    reads: () => reads,
+  };
 }
 
 describe('VendorClients', () => {

@@ -11,7 +11,12 @@ function vendorBody(type: string): { type: 'error'; error: { type: string; messa
 }
 
 function vendorHeaders(extra: Record<string, string> = {}): Headers {
-  return new Headers({ 'request-id': 'req_011CV', 'content-type': 'application/json', 'anthropic-organization-id': 'org-1', ...extra });
+  return new Headers({
+    'request-id': 'req_011CV',
+    'content-type': 'application/json',
+    'anthropic-organization-id': 'org-1',
+    ...extra,
+  });
 }
 
 function expectNoVendorText(failure: VendorFailure): void {
@@ -38,7 +43,13 @@ describe('classifyVendorError', () => {
   it('500 InternalServerError → model-error', () => {
     const body = vendorBody('api_error');
     const failure = classifyVendorError(new Anthropic.InternalServerError(500, body, undefined, vendorHeaders()));
-    expect(failure).toEqual<VendorFailure>({ category: 'model-error', status: 500, body, headers: { 'request-id': 'req_011CV' }, summary: 'InternalServerError 500' });
+    expect(failure).toEqual<VendorFailure>({
+      category: 'model-error',
+      status: 500,
+      body,
+      headers: { 'request-id': 'req_011CV' },
+      summary: 'InternalServerError 500',
+    });
     expectNoVendorText(failure);
   });
 
@@ -49,7 +60,12 @@ describe('classifyVendorError', () => {
     [504, 'api_error', 'GatewayTimeoutError'],
   ])('%p (APIError.generate) → model-error, status kept', (status, type, className) => {
     const body = vendorBody(type);
-    const err = Anthropic.APIError.generate(status, body, undefined, vendorHeaders({ 'retry-after': '3', 'x-should-retry': 'true' }));
+    const err = Anthropic.APIError.generate(
+      status,
+      body,
+      undefined,
+      vendorHeaders({ 'retry-after': '3', 'x-should-retry': 'true' }),
+    );
     expect(err.constructor.name).toBe(className);
     const failure = classifyVendorError(err);
     expect(failure).toEqual<VendorFailure>({
@@ -65,19 +81,22 @@ describe('classifyVendorError', () => {
   it.each([
     [401, 'authentication_error', 'AuthenticationError'],
     [403, 'permission_error', 'PermissionDeniedError'],
-  ])('%p (APIError.generate) → credential: the gateway\'s own key failed, answered as a 502 api_error of the gateway\'s own', (status, type, className) => {
-    const err = Anthropic.APIError.generate(status, vendorBody(type), undefined, vendorHeaders());
-    expect(err.constructor.name).toBe(className);
-    const failure = classifyVendorError(err);
-    expect(failure).toEqual<VendorFailure>({
-      category: 'credential',
-      status: 502,
-      body: { type: 'error', error: { type: 'api_error', message: expect.any(String) as string } },
-      headers: {},
-      summary: `${className} ${status}`,
-    });
-    expect(JSON.stringify(failure)).not.toContain('VENDOR-SECRET-TEXT');
-  });
+  ])(
+    "%p (APIError.generate) → credential: the gateway's own key failed, answered as a 502 api_error of the gateway's own",
+    (status, type, className) => {
+      const err = Anthropic.APIError.generate(status, vendorBody(type), undefined, vendorHeaders());
+      expect(err.constructor.name).toBe(className);
+      const failure = classifyVendorError(err);
+      expect(failure).toEqual<VendorFailure>({
+        category: 'credential',
+        status: 502,
+        body: { type: 'error', error: { type: 'api_error', message: expect.any(String) as string } },
+        headers: {},
+        summary: `${className} ${status}`,
+      });
+      expect(JSON.stringify(failure)).not.toContain('VENDOR-SECRET-TEXT');
+    },
+  );
 
   it.each([
     [400, 'invalid_request_error', 'BadRequestError'],
@@ -88,12 +107,23 @@ describe('classifyVendorError', () => {
     const err = Anthropic.APIError.generate(status, body, undefined, vendorHeaders());
     expect(err.constructor.name).toBe(className);
     const failure = classifyVendorError(err);
-    expect(failure).toEqual<VendorFailure>({ category: 'client-error', status, body, headers: { 'request-id': 'req_011CV' }, summary: `${className} ${status}` });
+    expect(failure).toEqual<VendorFailure>({
+      category: 'client-error',
+      status,
+      body,
+      headers: { 'request-id': 'req_011CV' },
+      summary: `${className} ${status}`,
+    });
     expectNoVendorText(failure);
   });
 
   it('drops every header but retry-after, request-id and x-should-retry', () => {
-    const err = Anthropic.APIError.generate(429, vendorBody('rate_limit_error'), undefined, vendorHeaders({ 'set-cookie': 'a=b', 'anthropic-ratelimit-requests-remaining': '0' }));
+    const err = Anthropic.APIError.generate(
+      429,
+      vendorBody('rate_limit_error'),
+      undefined,
+      vendorHeaders({ 'set-cookie': 'a=b', 'anthropic-ratelimit-requests-remaining': '0' }),
+    );
     expect(Object.keys(classifyVendorError(err).headers).sort()).toEqual(['request-id']);
   });
 
@@ -107,8 +137,11 @@ describe('classifyVendorError', () => {
     expect(failure.summary).not.toContain('bad gateway');
   });
 
-  it('APIConnectionError → model-error 502 with the gateway\'s own message', () => {
-    const err = new Anthropic.APIConnectionError({ message: VENDOR_TEXT, cause: new Error(`connect ECONNREFUSED ${VENDOR_TEXT}`) });
+  it("APIConnectionError → model-error 502 with the gateway's own message", () => {
+    const err = new Anthropic.APIConnectionError({
+      message: VENDOR_TEXT,
+      cause: new Error(`connect ECONNREFUSED ${VENDOR_TEXT}`),
+    });
     const failure = classifyVendorError(err);
     expect(failure).toEqual<VendorFailure>({
       category: 'model-error',
@@ -121,7 +154,9 @@ describe('classifyVendorError', () => {
   });
 
   it('APIConnectionError from APIError.generate without a status → model-error 502', () => {
-    const failure = classifyVendorError(Anthropic.APIError.generate(undefined, new Error('socket hang up'), undefined, undefined));
+    const failure = classifyVendorError(
+      Anthropic.APIError.generate(undefined, new Error('socket hang up'), undefined, undefined),
+    );
     expect(failure.category).toBe('model-error');
     expect(failure.status).toBe(502);
   });
@@ -138,7 +173,7 @@ describe('classifyVendorError', () => {
     expect(JSON.stringify(failure)).not.toContain('VENDOR-SECRET-TEXT');
   });
 
-  it('APIUserAbortError (the gateway\'s own timeout aborting the call) → model-error 504', () => {
+  it("APIUserAbortError (the gateway's own timeout aborting the call) → model-error 504", () => {
     const failure = classifyVendorError(new Anthropic.APIUserAbortError());
     expect(failure).toMatchObject({ category: 'model-error', status: 504, headers: {}, summary: 'APIUserAbortError' });
   });
@@ -172,26 +207,50 @@ describe('classifyVendorError', () => {
 
   it('a thrown non-Error → model-error 500', () => {
     expect(classifyVendorError(VENDOR_TEXT)).toMatchObject({ category: 'model-error', status: 500, summary: 'string' });
-    expect(classifyVendorError(undefined)).toMatchObject({ category: 'model-error', status: 500, summary: 'undefined' });
+    expect(classifyVendorError(undefined)).toMatchObject({
+      category: 'model-error',
+      status: 500,
+      summary: 'undefined',
+    });
   });
 
-  it('every status ≥ 500 is a model error, 429 a throttle, 401/403 the gateway\'s credential, and any other 4xx a client error', () => {
+  it("every status ≥ 500 is a model error, 429 a throttle, 401/403 the gateway's credential, and any other 4xx a client error", () => {
     for (let status = 400; status < 600; status++) {
-      const failure = classifyVendorError(Anthropic.APIError.generate(status, vendorBody('x'), undefined, new Headers()));
+      const failure = classifyVendorError(
+        Anthropic.APIError.generate(status, vendorBody('x'), undefined, new Headers()),
+      );
       const credential = status === 401 || status === 403;
-      const expected = credential ? 'credential' : status === 429 ? 'throttle' : status >= 500 ? 'model-error' : 'client-error';
+      const expected = credential
+        ? 'credential'
+        : status === 429
+          ? 'throttle'
+          : status >= 500
+            ? 'model-error'
+            : 'client-error';
       expect([status, failure.category]).toEqual([status, expected]);
       expect(failure.status).toBe(credential ? 502 : status);
       expectNoVendorText(failure);
     }
   });
 
-  it('the request\'s deadline → deadline 504; the client leaving → client-gone', () => {
-    expect(classifyVendorError(new DeadlineExceededError())).toMatchObject({ category: 'deadline', status: 504, body: { type: 'error', error: { type: 'api_error' } }, summary: 'DeadlineExceededError' });
-    expect(classifyVendorError(new ClientGoneError())).toMatchObject({ category: 'client-gone', summary: 'ClientGoneError' });
+  it("the request's deadline → deadline 504; the client leaving → client-gone", () => {
+    expect(classifyVendorError(new DeadlineExceededError())).toMatchObject({
+      category: 'deadline',
+      status: 504,
+      body: { type: 'error', error: { type: 'api_error' } },
+      summary: 'DeadlineExceededError',
+    });
+    expect(classifyVendorError(new ClientGoneError())).toMatchObject({
+      category: 'client-gone',
+      summary: 'ClientGoneError',
+    });
   });
 
   it('a stream that ended without message_stop → model-error', () => {
-    expect(classifyVendorError(new IncompleteStreamError())).toMatchObject({ category: 'model-error', status: 502, summary: 'IncompleteStreamError' });
+    expect(classifyVendorError(new IncompleteStreamError())).toMatchObject({
+      category: 'model-error',
+      status: 502,
+      summary: 'IncompleteStreamError',
+    });
   });
 });

@@ -13,22 +13,34 @@ export interface AwsErrorReply {
 
 /** AWS AppConfig API Reference, ListDeployments (and every action): InternalServerException — HTTP 500. */
 export const APPCONFIG_INTERNAL_SERVER_EXCEPTION: AwsErrorReply = {
-  status: 500, code: 'InternalServerException', message: 'Internal failure in the AppConfig service.', fault: 'Receiver',
+  status: 500,
+  code: 'InternalServerException',
+  message: 'Internal failure in the AppConfig service.',
+  fault: 'Receiver',
 };
 
 /** AWS AppConfig API Reference, Common Errors: ThrottlingException — HTTP 400 (the SDK retries it). */
 export const APPCONFIG_THROTTLING_EXCEPTION: AwsErrorReply = {
-  status: 400, code: 'ThrottlingException', message: 'Rate exceeded', fault: 'Sender',
+  status: 400,
+  code: 'ThrottlingException',
+  message: 'Rate exceeded',
+  fault: 'Sender',
 };
 
 /** Amazon CloudWatch API Reference, Common Errors: InternalFailure — HTTP 500. */
 export const CLOUDWATCH_INTERNAL_FAILURE: AwsErrorReply = {
-  status: 500, code: 'InternalFailure', message: 'The request failed because of an unknown error in the service.', fault: 'Receiver',
+  status: 500,
+  code: 'InternalFailure',
+  message: 'The request failed because of an unknown error in the service.',
+  fault: 'Receiver',
 };
 
 /** Amazon CloudWatch API Reference, Common Errors: ServiceUnavailable — HTTP 503. */
 export const CLOUDWATCH_SERVICE_UNAVAILABLE: AwsErrorReply = {
-  status: 503, code: 'ServiceUnavailable', message: 'The request failed because of a temporary failure of the server.', fault: 'Receiver',
+  status: 503,
+  code: 'ServiceUnavailable',
+  message: 'The request failed because of a temporary failure of the server.',
+  fault: 'Receiver',
 };
 
 /**
@@ -38,7 +50,10 @@ export const CLOUDWATCH_SERVICE_UNAVAILABLE: AwsErrorReply = {
 export function restJsonError(error: AwsErrorReply): Reply {
   return {
     status: error.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': `${error.code}:http://internal.amazon.com/coral/com.amazonaws.appconfig/` },
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': `${error.code}:http://internal.amazon.com/coral/com.amazonaws.appconfig/`,
+    },
     body: JSON.stringify({ Message: error.message }),
   };
 }

@@ -3,9 +3,17 @@ import { deploymentProgress, type StrategyTiming } from './fake-deployment-progr
 import { ok, stringField, type Input, type Reply } from './reply';
 
 export type { StrategyTiming } from './fake-deployment-progress';
-export type DeploymentState = 'BAKING' | 'VALIDATING' | 'DEPLOYING' | 'COMPLETE' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'REVERTED';
+export type DeploymentState =
+  'BAKING' | 'VALIDATING' | 'DEPLOYING' | 'COMPLETE' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'REVERTED';
 /** AWS AppConfig API Reference, DeploymentEvent: EventType and TriggeredBy. */
-export type DeploymentEventType = 'DEPLOYMENT_STARTED' | 'PERCENTAGE_UPDATED' | 'BAKE_TIME_STARTED' | 'DEPLOYMENT_COMPLETED' | 'ROLLBACK_STARTED' | 'ROLLBACK_COMPLETED' | 'REVERT_COMPLETED';
+export type DeploymentEventType =
+  | 'DEPLOYMENT_STARTED'
+  | 'PERCENTAGE_UPDATED'
+  | 'BAKE_TIME_STARTED'
+  | 'DEPLOYMENT_COMPLETED'
+  | 'ROLLBACK_STARTED'
+  | 'ROLLBACK_COMPLETED'
+  | 'REVERT_COMPLETED';
 export type TriggeredBy = 'USER' | 'APPCONFIG' | 'CLOUDWATCH_ALARM' | 'INTERNAL_ERROR';
 
 export interface FakeDeploymentEvent {
@@ -86,12 +94,20 @@ const ROUTES: readonly [string, RegExp, string][] = [
   ['GET', /^\/applications$/, 'ListApplications'],
   ['GET', /^\/applications\/(?<app>[^/]+)\/environments$/, 'ListEnvironments'],
   ['GET', /^\/applications\/(?<app>[^/]+)\/configurationprofiles$/, 'ListConfigurationProfiles'],
-  ['GET', /^\/applications\/(?<app>[^/]+)\/configurationprofiles\/(?<profile>[^/]+)\/hostedconfigurationversions$/, 'ListHostedConfigurationVersions'],
+  [
+    'GET',
+    /^\/applications\/(?<app>[^/]+)\/configurationprofiles\/(?<profile>[^/]+)\/hostedconfigurationversions$/,
+    'ListHostedConfigurationVersions',
+  ],
   ['GET', /^\/deploymentstrategies$/, 'ListDeploymentStrategies'],
   ['GET', /^\/applications\/(?<app>[^/]+)\/environments\/(?<env>[^/]+)\/deployments$/, 'ListDeployments'],
   ['POST', /^\/applications\/(?<app>[^/]+)\/environments\/(?<env>[^/]+)\/deployments$/, 'StartDeployment'],
   ['GET', /^\/applications\/(?<app>[^/]+)\/environments\/(?<env>[^/]+)\/deployments\/(?<number>\d+)$/, 'GetDeployment'],
-  ['DELETE', /^\/applications\/(?<app>[^/]+)\/environments\/(?<env>[^/]+)\/deployments\/(?<number>\d+)$/, 'StopDeployment'],
+  [
+    'DELETE',
+    /^\/applications\/(?<app>[^/]+)\/environments\/(?<env>[^/]+)\/deployments\/(?<number>\d+)$/,
+    'StopDeployment',
+  ],
 ];
 
 /**
@@ -126,12 +142,20 @@ export class FakeAppConfig {
 
   public constructor(private readonly seed: AppConfigSeed) {}
 
-  public get applicationId(): string { return APPLICATION_ID; }
-  public get environmentId(): string { return ENVIRONMENT_ID; }
-  public get profileId(): string { return PROFILE_ID; }
+  public get applicationId(): string {
+    return APPLICATION_ID;
+  }
+  public get environmentId(): string {
+    return ENVIRONMENT_ID;
+  }
+  public get profileId(): string {
+    return PROFILE_ID;
+  }
 
   /** The version every environment ends up with once nothing is in progress (undefined: never deployed). */
-  public get liveVersion(): string | undefined { return this.live; }
+  public get liveVersion(): string | undefined {
+    return this.live;
+  }
 
   public versionOf(label: string): string {
     const i = this.seed.labels.indexOf(label);
@@ -156,12 +180,21 @@ export class FakeAppConfig {
   /** Adds a past deployment (numbered after the existing ones), with the event log it would have. */
   public addDeployment(d: SeedDeployment): FakeDeployment {
     const deployment: FakeDeployment = {
-      number: this.deployments.length + 1, version: d.version, strategyId: d.strategyId, description: d.description,
-      state: d.state, percentComplete: d.percentComplete, startedAt: d.startedAt, completedAt: d.completedAt,
-      timing: this.timingOf(d.strategyId), previousVersion: this.live, events: [],
+      number: this.deployments.length + 1,
+      version: d.version,
+      strategyId: d.strategyId,
+      description: d.description,
+      state: d.state,
+      percentComplete: d.percentComplete,
+      startedAt: d.startedAt,
+      completedAt: d.completedAt,
+      timing: this.timingOf(d.strategyId),
+      previousVersion: this.live,
+      events: [],
     };
     log(deployment, 'DEPLOYMENT_STARTED', 'USER', d.startedAt);
-    if (d.completedAt && (d.state === 'COMPLETE' || d.state === 'REVERTED')) log(deployment, 'DEPLOYMENT_COMPLETED', 'APPCONFIG', d.completedAt);
+    if (d.completedAt && (d.state === 'COMPLETE' || d.state === 'REVERTED'))
+      log(deployment, 'DEPLOYMENT_COMPLETED', 'APPCONFIG', d.completedAt);
     if (d.state === 'COMPLETE') this.live = d.version;
     if (d.state === 'REVERTED') log(deployment, 'REVERT_COMPLETED', 'USER', d.undoneAt ?? d.completedAt ?? d.startedAt);
     if (d.state === 'ROLLED_BACK') {
@@ -185,25 +218,72 @@ export class FakeAppConfig {
     return undefined;
   }
 
-  public handle(request: AppConfigRequest, input: Input, now: Date, headers: Readonly<Record<string, string>> = {}): Reply {
+  public handle(
+    request: AppConfigRequest,
+    input: Input,
+    now: Date,
+    headers: Readonly<Record<string, string>> = {},
+  ): Reply {
     this.advance(now);
     const { operation, params } = request;
     if (params.app !== undefined && params.app !== APPLICATION_ID) return notFound(`Application ${params.app}`);
     if (params.env !== undefined && params.env !== ENVIRONMENT_ID) return notFound(`Environment ${params.env}`);
-    if (params.profile !== undefined && params.profile !== PROFILE_ID) return notFound(`Configuration profile ${params.profile}`);
+    if (params.profile !== undefined && params.profile !== PROFILE_ID)
+      return notFound(`Configuration profile ${params.profile}`);
     switch (operation) {
-      case 'ListApplications': return items([{ Id: APPLICATION_ID, Name: this.seed.applicationName }]);
-      case 'ListEnvironments': return items([{ Id: ENVIRONMENT_ID, ApplicationId: APPLICATION_ID, Name: this.seed.environmentName, State: 'READY_FOR_DEPLOYMENT' }]);
-      case 'ListConfigurationProfiles': return items([{ Id: PROFILE_ID, ApplicationId: APPLICATION_ID, Name: this.seed.profileName, Type: 'AWS.AppConfig.FeatureFlags' }]);
+      case 'ListApplications':
+        return items([{ Id: APPLICATION_ID, Name: this.seed.applicationName }]);
+      case 'ListEnvironments':
+        return items([
+          {
+            Id: ENVIRONMENT_ID,
+            ApplicationId: APPLICATION_ID,
+            Name: this.seed.environmentName,
+            State: 'READY_FOR_DEPLOYMENT',
+          },
+        ]);
+      case 'ListConfigurationProfiles':
+        return items([
+          {
+            Id: PROFILE_ID,
+            ApplicationId: APPLICATION_ID,
+            Name: this.seed.profileName,
+            Type: 'AWS.AppConfig.FeatureFlags',
+          },
+        ]);
       case 'ListHostedConfigurationVersions':
-        return items(this.seed.labels.map((label, i) => ({ ApplicationId: APPLICATION_ID, ConfigurationProfileId: PROFILE_ID, VersionNumber: i + 1, VersionLabel: label, ContentType: 'application/json' })));
-      case 'ListDeploymentStrategies': return items(this.seed.strategyNames.map((name) => ({ Id: this.strategyIdOf(name), Name: name })));
-      case 'ListDeployments': return items([...this.deployments].sort((a, b) => b.number - a.number).slice(0, 50).map(summary));
-      case 'StartDeployment': return this.start(input, now);
-      case 'GetDeployment': return this.withDeployment(params, (d) => ok(full(d), 'application/json'));
+        return items(
+          this.seed.labels.map((label, i) => ({
+            ApplicationId: APPLICATION_ID,
+            ConfigurationProfileId: PROFILE_ID,
+            VersionNumber: i + 1,
+            VersionLabel: label,
+            ContentType: 'application/json',
+          })),
+        );
+      case 'ListDeploymentStrategies':
+        return items(this.seed.strategyNames.map((name) => ({ Id: this.strategyIdOf(name), Name: name })));
+      case 'ListDeployments':
+        return items(
+          [...this.deployments]
+            .sort((a, b) => b.number - a.number)
+            .slice(0, 50)
+            .map(summary),
+        );
+      case 'StartDeployment':
+        return this.start(input, now);
+      case 'GetDeployment':
+        return this.withDeployment(params, (d) => ok(full(d), 'application/json'));
       // The SDK sends AllowRevert as the Allow-Revert header (the operation has no body).
-      case 'StopDeployment': return this.withDeployment(params, (d) => this.stop(d, headers['allow-revert'] === 'true', now));
-      default: return restJsonError({ status: 404, code: 'UnknownOperationException', message: `fake AppConfig has no ${operation}`, fault: 'Sender' });
+      case 'StopDeployment':
+        return this.withDeployment(params, (d) => this.stop(d, headers['allow-revert'] === 'true', now));
+      default:
+        return restJsonError({
+          status: 404,
+          code: 'UnknownOperationException',
+          message: `fake AppConfig has no ${operation}`,
+          fault: 'Sender',
+        });
     }
   }
 
@@ -212,11 +292,21 @@ export class FakeAppConfig {
     if (busy) return conflict(`Deployment #${busy.number} is already in progress in environment ${ENVIRONMENT_ID}.`);
     const version = stringField(input, 'ConfigurationVersion') ?? '';
     const strategyId = stringField(input, 'DeploymentStrategyId') ?? '';
-    if (!/^\d+$/.test(version) || Number(version) < 1 || Number(version) > this.seed.labels.length) return notFound(`Configuration version ${version}`);
-    if (!this.seed.strategyNames.some((name) => this.strategyIdOf(name) === strategyId)) return notFound(`Deployment strategy ${strategyId}`);
+    if (!/^\d+$/.test(version) || Number(version) < 1 || Number(version) > this.seed.labels.length)
+      return notFound(`Configuration version ${version}`);
+    if (!this.seed.strategyNames.some((name) => this.strategyIdOf(name) === strategyId))
+      return notFound(`Deployment strategy ${strategyId}`);
     const d: FakeDeployment = {
-      number: this.deployments.length + 1, version, strategyId, description: stringField(input, 'Description'),
-      state: 'DEPLOYING', percentComplete: 0, startedAt: now, timing: this.timingOf(strategyId), previousVersion: this.live, events: [],
+      number: this.deployments.length + 1,
+      version,
+      strategyId,
+      description: stringField(input, 'Description'),
+      state: 'DEPLOYING',
+      percentComplete: 0,
+      startedAt: now,
+      timing: this.timingOf(strategyId),
+      previousVersion: this.live,
+      events: [],
     };
     log(d, 'DEPLOYMENT_STARTED', 'USER', now);
     this.deployments.push(d);
@@ -226,7 +316,10 @@ export class FakeAppConfig {
 
   private stop(d: FakeDeployment, allowRevert: boolean, now: Date): Reply {
     if (!allowRevert) {
-      if (d.state !== 'DEPLOYING') return badRequest(`Deployment #${d.number} is ${d.state}: StopDeployment works only on a DEPLOYING deployment unless AllowRevert is supplied.`);
+      if (d.state !== 'DEPLOYING')
+        return badRequest(
+          `Deployment #${d.number} is ${d.state}: StopDeployment works only on a DEPLOYING deployment unless AllowRevert is supplied.`,
+        );
       this.rollBack(d, now, 'USER');
       return ok(full(d), 'application/json', 202);
     }
@@ -234,14 +327,21 @@ export class FakeAppConfig {
       this.rollBack(d, now, 'USER');
       return ok(full(d), 'application/json', 202);
     }
-    if (d.state !== 'COMPLETE') return badRequest(`Deployment #${d.number} is ${d.state}: only an in-progress or COMPLETE deployment can be stopped or reverted.`);
+    if (d.state !== 'COMPLETE')
+      return badRequest(
+        `Deployment #${d.number} is ${d.state}: only an in-progress or COMPLETE deployment can be stopped or reverted.`,
+      );
     if (now.getTime() - (d.completedAt ?? d.startedAt).getTime() >= REVERT_WINDOW_MS) {
-      return badRequest(`Deployment #${d.number} completed more than 72 hours ago: AppConfig only allows a revert within 72 hours of deployment completion.`);
+      return badRequest(
+        `Deployment #${d.number} completed more than 72 hours ago: AppConfig only allows a revert within 72 hours of deployment completion.`,
+      );
     }
     const busy = this.unsettled();
     if (busy) return conflict(`Deployment #${busy.number} is in progress in environment ${ENVIRONMENT_ID}.`);
-    if (d.previousVersion === undefined) return badRequest(`Deployment #${d.number} has no previous configuration version to revert to.`);
-    if (this.live !== d.version || this.newestComplete() !== d) return badRequest(`Deployment #${d.number} is not the deployment in effect: only that one can be reverted.`);
+    if (d.previousVersion === undefined)
+      return badRequest(`Deployment #${d.number} has no previous configuration version to revert to.`);
+    if (this.live !== d.version || this.newestComplete() !== d)
+      return badRequest(`Deployment #${d.number} is not the deployment in effect: only that one can be reverted.`);
     d.state = 'REVERTED';
     log(d, 'REVERT_COMPLETED', 'USER', now);
     this.live = d.previousVersion;
@@ -263,7 +363,8 @@ export class FakeAppConfig {
         d.state = 'BAKING';
         log(d, 'BAKE_TIME_STARTED', 'APPCONFIG', bakeStarts);
       }
-      d.percentComplete = d.state === 'DEPLOYING' ? deploymentProgress(d.timing, until.getTime() - d.startedAt.getTime()) : 100;
+      d.percentComplete =
+        d.state === 'DEPLOYING' ? deploymentProgress(d.timing, until.getTime() - d.startedAt.getTime()) : 100;
       if (rollsBack) {
         this.rollBack(d, rollbackAt, 'CLOUDWATCH_ALARM');
       } else if (d.state === 'BAKING' && now >= ends) {
@@ -306,7 +407,12 @@ export class FakeAppConfig {
 }
 
 function log(d: FakeDeployment, type: DeploymentEventType, triggeredBy: TriggeredBy, occurredAt: Date): void {
-  d.events.unshift({ type, triggeredBy, description: `${type.toLowerCase().replace(/_/g, ' ')} (#${d.number})`, occurredAt });
+  d.events.unshift({
+    type,
+    triggeredBy,
+    description: `${type.toLowerCase().replace(/_/g, ' ')} (#${d.number})`,
+    occurredAt,
+  });
 }
 
 function items(list: readonly unknown[]): Reply {
@@ -315,22 +421,43 @@ function items(list: readonly unknown[]): Reply {
 
 function summary(d: FakeDeployment): Record<string, unknown> {
   return {
-    DeploymentNumber: d.number, ConfigurationProfileId: PROFILE_ID, ConfigurationVersion: d.version, State: d.state,
-    PercentageComplete: d.percentComplete, DeploymentDurationInMinutes: d.timing.durationMinutes, FinalBakeTimeInMinutes: d.timing.finalBakeMinutes,
-    GrowthFactor: d.timing.growthFactor, GrowthType: 'LINEAR',
-    StartedAt: d.startedAt.toISOString(), ...(d.completedAt ? { CompletedAt: d.completedAt.toISOString() } : {}),
+    DeploymentNumber: d.number,
+    ConfigurationProfileId: PROFILE_ID,
+    ConfigurationVersion: d.version,
+    State: d.state,
+    PercentageComplete: d.percentComplete,
+    DeploymentDurationInMinutes: d.timing.durationMinutes,
+    FinalBakeTimeInMinutes: d.timing.finalBakeMinutes,
+    GrowthFactor: d.timing.growthFactor,
+    GrowthType: 'LINEAR',
+    StartedAt: d.startedAt.toISOString(),
+    ...(d.completedAt ? { CompletedAt: d.completedAt.toISOString() } : {}),
   };
 }
 
 function full(d: FakeDeployment): Record<string, unknown> {
   return {
-    ...summary(d), ApplicationId: APPLICATION_ID, EnvironmentId: ENVIRONMENT_ID, DeploymentStrategyId: d.strategyId, Description: d.description,
-    EventLog: d.events.map((e) => ({ EventType: e.type, TriggeredBy: e.triggeredBy, Description: e.description, OccurredAt: e.occurredAt.toISOString() })),
+    ...summary(d),
+    ApplicationId: APPLICATION_ID,
+    EnvironmentId: ENVIRONMENT_ID,
+    DeploymentStrategyId: d.strategyId,
+    Description: d.description,
+    EventLog: d.events.map((e) => ({
+      EventType: e.type,
+      TriggeredBy: e.triggeredBy,
+      Description: e.description,
+      OccurredAt: e.occurredAt.toISOString(),
+    })),
   };
 }
 
 function notFound(what: string): Reply {
-  const e: AwsErrorReply = { status: 404, code: 'ResourceNotFoundException', message: `${what} not found.`, fault: 'Sender' };
+  const e: AwsErrorReply = {
+    status: 404,
+    code: 'ResourceNotFoundException',
+    message: `${what} not found.`,
+    fault: 'Sender',
+  };
   return restJsonError(e);
 }
 

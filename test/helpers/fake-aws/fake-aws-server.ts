@@ -63,13 +63,20 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   };
   const now = options.now ?? (() => new Date());
 
-  const answer = (req: IncomingMessage, body: string): { record: Omit<RecordedRequest, 'status' | 'requestId'>; reply: Reply } => {
+  const answer = (
+    req: IncomingMessage,
+    body: string,
+  ): { record: Omit<RecordedRequest, 'status' | 'requestId'>; reply: Reply } => {
     const method = req.method ?? '';
     const path = (req.url ?? '').split('?')[0] ?? '';
     const input = parseInput(body);
     const target = headerOf(req, 'x-amz-target');
     const route = options.appconfig.route(method, path);
-    runHook(target?.startsWith(`${CLOUDWATCH_TARGET}.`) ? target.slice(CLOUDWATCH_TARGET.length + 1) : route?.operation ?? `${method} ${path}`);
+    runHook(
+      target?.startsWith(`${CLOUDWATCH_TARGET}.`)
+        ? target.slice(CLOUDWATCH_TARGET.length + 1)
+        : (route?.operation ?? `${method} ${path}`),
+    );
     const at = now();
     // Deployments move on before anything else is answered: a change to an alarm's actions
     // must not reach back to a deployment the monitor had already rolled back.
@@ -82,9 +89,16 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
     const operation = route?.operation ?? `${method} ${path}`;
     const fault = takeFault(operation);
-    const reply = fault ? restJsonError(fault)
-      : route ? options.appconfig.handle(route, input, at, headersOf(req))
-        : restJsonError({ status: 404, code: 'UnknownOperationException', message: `fake AWS has no ${method} ${path}`, fault: 'Sender' });
+    const reply = fault
+      ? restJsonError(fault)
+      : route
+        ? options.appconfig.handle(route, input, at, headersOf(req))
+        : restJsonError({
+            status: 404,
+            code: 'UnknownOperationException',
+            message: `fake AWS has no ${method} ${path}`,
+            fault: 'Sender',
+          });
     return { record: { service: 'appconfig', operation, method, path, input, headers: headersOf(req) }, reply };
   };
 
@@ -97,7 +111,9 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
   const server: Server = createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     req.on('end', () => {
       const requestId = randomUUID();
       const { record, reply } = answer(req, body);
@@ -114,12 +130,17 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         url: `http://127.0.0.1:${port}`,
         requests,
         count: (operation) => requests.filter((r) => r.operation === operation).length,
-        fail: (operation, error, times = Number.POSITIVE_INFINITY) => { faults.set(operation, { error, remaining: times }); },
-        onRequest: (operation, hook, times = 1) => { hooks.set(operation, { hook, remaining: times }); },
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        fail: (operation, error, times = Number.POSITIVE_INFINITY) => {
+          faults.set(operation, { error, remaining: times });
+        },
+        onRequest: (operation, hook, times = 1) => {
+          hooks.set(operation, { hook, remaining: times });
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -42,7 +42,15 @@ export class FakeCloudWatch {
 
   /** Creates an alarm in `state` (and its "Alarm created" ConfigurationUpdate history item). */
   public putAlarm(name: string, type: AlarmType, at: Date, state: AlarmState = 'INSUFFICIENT_DATA'): this {
-    this.alarms.set(name, { name, type, state, reason: 'Unchecked: Initial alarm creation', updatedAt: at, actionsEnabled: true, actionsEnabledAt: at });
+    this.alarms.set(name, {
+      name,
+      type,
+      state,
+      reason: 'Unchecked: Initial alarm creation',
+      updatedAt: at,
+      actionsEnabled: true,
+      actionsEnabledAt: at,
+    });
     this.record(name, type, at, 'ConfigurationUpdate', `Alarm "${name}" created`, { version: '1.0', type: 'Create' });
     return this;
   }
@@ -55,7 +63,9 @@ export class FakeCloudWatch {
     alarm.reason = reason;
     alarm.updatedAt = at;
     this.record(name, alarm.type, at, 'StateUpdate', `Alarm updated from ${oldState.stateValue} to ${state}`, {
-      version: '1.0', oldState, newState: { stateValue: state, stateReason: reason },
+      version: '1.0',
+      oldState,
+      newState: { stateValue: state, stateReason: reason },
     });
     return this;
   }
@@ -87,11 +97,21 @@ export class FakeCloudWatch {
   /** Answers one JSON 1.0 operation (the part of x-amz-target after the dot), at `now`. */
   public handle(operation: string, input: Input, now: Date = new Date()): Reply {
     switch (operation) {
-      case 'DescribeAlarms': return this.describeAlarms(input);
-      case 'DescribeAlarmHistory': return this.describeAlarmHistory(input);
-      case 'DisableAlarmActions': return this.setActions(input, false, now);
-      case 'EnableAlarmActions': return this.setActions(input, true, now);
-      default: return error({ status: 400, code: 'UnknownOperationException', message: `fake CloudWatch has no ${operation}`, fault: 'Sender' });
+      case 'DescribeAlarms':
+        return this.describeAlarms(input);
+      case 'DescribeAlarmHistory':
+        return this.describeAlarmHistory(input);
+      case 'DisableAlarmActions':
+        return this.setActions(input, false, now);
+      case 'EnableAlarmActions':
+        return this.setActions(input, true, now);
+      default:
+        return error({
+          status: 400,
+          code: 'UnknownOperationException',
+          message: `fake CloudWatch has no ${operation}`,
+          fault: 'Sender',
+        });
     }
   }
 
@@ -104,7 +124,15 @@ export class FakeCloudWatch {
     const names = stringListField(input, 'AlarmNames');
     const prefix = stringField(input, 'AlarmNamePrefix');
     if (names && prefix !== undefined) {
-      return error({ status: 400, code: 'InvalidParameterCombination', message: 'AlarmNamePrefix cannot be specified with AlarmNames.', fault: 'Sender' }, 'com.amazonaws.cloudwatch');
+      return error(
+        {
+          status: 400,
+          code: 'InvalidParameterCombination',
+          message: 'AlarmNamePrefix cannot be specified with AlarmNames.',
+          fault: 'Sender',
+        },
+        'com.amazonaws.cloudwatch',
+      );
     }
     const types = alarmTypes(input);
     const state = stringField(input, 'StateValue');
@@ -114,11 +142,14 @@ export class FakeCloudWatch {
       .filter((a) => state === undefined || a.state === state)
       .sort((a, b) => a.name.localeCompare(b.name));
     const { page, nextToken } = paginate(matching, input, 100, 50);
-    return ok({
-      MetricAlarms: page.filter((a) => a.type === 'MetricAlarm').map((a) => this.describe(a)),
-      CompositeAlarms: page.filter((a) => a.type === 'CompositeAlarm').map((a) => this.describe(a)),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    }, JSON_1_0);
+    return ok(
+      {
+        MetricAlarms: page.filter((a) => a.type === 'MetricAlarm').map((a) => this.describe(a)),
+        CompositeAlarms: page.filter((a) => a.type === 'CompositeAlarm').map((a) => this.describe(a)),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      },
+      JSON_1_0,
+    );
   }
 
   /**
@@ -141,13 +172,20 @@ export class FakeCloudWatch {
       .filter((h) => end === undefined || h.timestamp.getTime() <= end * 1000)
       .sort((a, b) => (ascending ? 1 : -1) * (a.timestamp.getTime() - b.timestamp.getTime()));
     const { page, nextToken } = paginate(matching, input, 100, 100);
-    return ok({
-      AlarmHistoryItems: page.map((h) => ({
-        AlarmName: h.alarmName, AlarmType: h.alarmType, Timestamp: epochSeconds(h.timestamp),
-        HistoryItemType: h.type, HistorySummary: h.summary, HistoryData: h.data,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    }, JSON_1_0);
+    return ok(
+      {
+        AlarmHistoryItems: page.map((h) => ({
+          AlarmName: h.alarmName,
+          AlarmType: h.alarmType,
+          Timestamp: epochSeconds(h.timestamp),
+          HistoryItemType: h.type,
+          HistorySummary: h.summary,
+          HistoryData: h.data,
+        })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      },
+      JSON_1_0,
+    );
   }
 
   private setActions(input: Input, enabled: boolean, now: Date): Reply {
@@ -174,18 +212,32 @@ export class FakeCloudWatch {
     return alarm;
   }
 
-  private record(alarmName: string, alarmType: AlarmType, timestamp: Date, type: HistoryItemType, summary: string, data: unknown): void {
+  private record(
+    alarmName: string,
+    alarmType: AlarmType,
+    timestamp: Date,
+    type: HistoryItemType,
+    summary: string,
+    data: unknown,
+  ): void {
     this.history.push({ alarmName, alarmType, timestamp, type, summary, data: JSON.stringify(data) });
   }
 }
 
 function alarmTypes(input: Input): AlarmType[] {
-  const asked = stringListField(input, 'AlarmTypes')?.filter((t): t is AlarmType => t === 'MetricAlarm' || t === 'CompositeAlarm');
+  const asked = stringListField(input, 'AlarmTypes')?.filter(
+    (t): t is AlarmType => t === 'MetricAlarm' || t === 'CompositeAlarm',
+  );
   return asked && asked.length ? asked : ['MetricAlarm'];
 }
 
 /** MaxRecords and an opaque NextToken (an offset here; AWS's tokens are opaque too). */
-function paginate<T>(items: readonly T[], input: Input, max: number, fallback: number): { page: T[]; nextToken?: string } {
+function paginate<T>(
+  items: readonly T[],
+  input: Input,
+  max: number,
+  fallback: number,
+): { page: T[]; nextToken?: string } {
   const size = Math.min(max, Math.max(1, numberField(input, 'MaxRecords') ?? fallback));
   const from = Number(stringField(input, 'NextToken') ?? '0');
   const page = items.slice(from, from + size);

@@ -49,24 +49,60 @@ export class FakeS3 {
   public handle(req: S3Request, requestId: string): Reply {
     const [, bucketName = '', ...keyParts] = req.path.split('/');
     const key = keyParts.join('/');
-    if (this.operationOf(req) !== 'PutObject') return s3Error({ status: 501, code: 'NotImplemented', message: `fake S3 has no ${req.method} ${req.path}`, fault: 'Sender' }, requestId);
+    if (this.operationOf(req) !== 'PutObject')
+      return s3Error(
+        { status: 501, code: 'NotImplemented', message: `fake S3 has no ${req.method} ${req.path}`, fault: 'Sender' },
+        requestId,
+      );
     if ((req.headers['content-encoding'] ?? '').includes('aws-chunked')) {
-      return s3Error({ status: 501, code: 'NotImplemented', message: 'fake S3 does not decode aws-chunked uploads', fault: 'Sender' }, requestId);
+      return s3Error(
+        {
+          status: 501,
+          code: 'NotImplemented',
+          message: 'fake S3 does not decode aws-chunked uploads',
+          fault: 'Sender',
+        },
+        requestId,
+      );
     }
     const bucket = this.buckets.get(bucketName);
-    if (!bucket) return s3Error({ status: 404, code: 'NoSuchBucket', message: 'The specified bucket does not exist', fault: 'Sender' }, requestId);
+    if (!bucket)
+      return s3Error(
+        { status: 404, code: 'NoSuchBucket', message: 'The specified bucket does not exist', fault: 'Sender' },
+        requestId,
+      );
     const expectedOwner = req.headers['x-amz-expected-bucket-owner'];
     if (expectedOwner !== undefined && expectedOwner !== bucket.owner) {
       return s3Error({ status: 403, code: 'AccessDenied', message: 'Access Denied', fault: 'Sender' }, requestId);
     }
     const sha = req.headers['x-amz-content-sha256'];
-    if (sha !== undefined && /^[0-9a-f]{64}$/.test(sha) && sha !== createHash('sha256').update(req.body).digest('hex')) {
-      return s3Error({ status: 400, code: 'XAmzContentSHA256Mismatch', message: 'The provided \'x-amz-content-sha256\' header does not match what was computed.', fault: 'Sender' }, requestId);
+    if (
+      sha !== undefined &&
+      /^[0-9a-f]{64}$/.test(sha) &&
+      sha !== createHash('sha256').update(req.body).digest('hex')
+    ) {
+      return s3Error(
+        {
+          status: 400,
+          code: 'XAmzContentSHA256Mismatch',
+          message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+          fault: 'Sender',
+        },
+        requestId,
+      );
     }
     const checksum = req.headers['x-amz-checksum-crc32'];
     const actual = crc32Base64(req.body);
     if (checksum !== undefined && checksum !== actual) {
-      return s3Error({ status: 400, code: 'BadDigest', message: 'The CRC32 you specified did not match the calculated checksum.', fault: 'Sender' }, requestId);
+      return s3Error(
+        {
+          status: 400,
+          code: 'BadDigest',
+          message: 'The CRC32 you specified did not match the calculated checksum.',
+          fault: 'Sender',
+        },
+        requestId,
+      );
     }
     bucket.objects.set(key, { body: req.body, contentType: req.headers['content-type'] });
     return {

@@ -53,27 +53,67 @@ export function startFakeStackEndpoint(options: FakeStackEndpointOptions): Promi
     return fault.error;
   };
 
-  const answer = (req: IncomingMessage, body: Buffer, requestId: string): { record: Omit<StackEndpointRequest, 'status' | 'requestId'>; reply: Reply } => {
+  const answer = (
+    req: IncomingMessage,
+    body: Buffer,
+    requestId: string,
+  ): { record: Omit<StackEndpointRequest, 'status' | 'requestId'>; reply: Reply } => {
     const contentType = req.headers['content-type'] ?? '';
     if (req.method === 'POST' && req.url === '/' && contentType.startsWith('application/x-www-form-urlencoded')) {
       const input = parseQuery(body.toString('utf8'));
       const operation = input.get('Action') ?? '';
       const record = { service: 'cloudformation' as const, operation, input: Object.fromEntries(input) };
       if (!req.headers.authorization) return { record, reply: queryError(MISSING_AUTHENTICATION, requestId) };
-      if (input.get('Version') !== '2010-05-15') return { record, reply: queryError({ status: 400, code: 'InvalidParameterValue', message: 'Version must be 2010-05-15', fault: 'Sender' }, requestId) };
+      if (input.get('Version') !== '2010-05-15')
+        return {
+          record,
+          reply: queryError(
+            { status: 400, code: 'InvalidParameterValue', message: 'Version must be 2010-05-15', fault: 'Sender' },
+            requestId,
+          ),
+        };
       const fault = takeFault(operation);
-      return { record, reply: fault ? queryError(fault, requestId) : options.cloudformation.handle(operation, input, requestId, now()) };
+      return {
+        record,
+        reply: fault ? queryError(fault, requestId) : options.cloudformation.handle(operation, input, requestId, now()),
+      };
     }
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
     const headers = headersOf(req);
     const s3Request = { method: req.method ?? '', path, headers, body };
     const operation = options.s3.operationOf(s3Request);
-    const record = { service: 's3' as const, operation, input: { path, 'content-type': headers['content-type'] ?? '', 'x-amz-expected-bucket-owner': headers['x-amz-expected-bucket-owner'] ?? '' } };
+    const record = {
+      service: 's3' as const,
+      operation,
+      input: {
+        path,
+        'content-type': headers['content-type'] ?? '',
+        'x-amz-expected-bucket-owner': headers['x-amz-expected-bucket-owner'] ?? '',
+      },
+    };
     if (!/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(headers.host ?? '')) {
       // A virtual-hosted request (bucket.127.0.0.1) never resolves; say so if one gets here.
-      return { record, reply: s3Error({ status: 400, code: 'InvalidRequest', message: `fake S3 answers path-style requests only (Host ${headers.host ?? ''})`, fault: 'Sender' }, requestId) };
+      return {
+        record,
+        reply: s3Error(
+          {
+            status: 400,
+            code: 'InvalidRequest',
+            message: `fake S3 answers path-style requests only (Host ${headers.host ?? ''})`,
+            fault: 'Sender',
+          },
+          requestId,
+        ),
+      };
     }
-    if (!headers.authorization) return { record, reply: s3Error({ ...MISSING_AUTHENTICATION, code: 'AccessDenied', message: 'Anonymous access is forbidden' }, requestId) };
+    if (!headers.authorization)
+      return {
+        record,
+        reply: s3Error(
+          { ...MISSING_AUTHENTICATION, code: 'AccessDenied', message: 'Anonymous access is forbidden' },
+          requestId,
+        ),
+      };
     const fault = takeFault(operation);
     return { record, reply: fault ? s3Error(fault, requestId) : options.s3.handle(s3Request, requestId) };
   };
@@ -100,18 +140,26 @@ export function startFakeStackEndpoint(options: FakeStackEndpointOptions): Promi
         url: `http://127.0.0.1:${port}`,
         requests,
         count: (operation) => requests.filter((r) => r.operation === operation).length,
-        fail: (operation, error, times = Number.POSITIVE_INFINITY) => { faults.set(operation, { error, remaining: times }); },
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        fail: (operation, error, times = Number.POSITIVE_INFINITY) => {
+          faults.set(operation, { error, remaining: times });
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
 }
 
 /** AWS's answer to a request without a signature (CloudFormation API Reference, Common Errors). */
-const MISSING_AUTHENTICATION: AwsErrorReply = { status: 403, code: 'MissingAuthenticationToken', message: 'Request is missing Authentication Token', fault: 'Sender' };
+const MISSING_AUTHENTICATION: AwsErrorReply = {
+  status: 403,
+  code: 'MissingAuthenticationToken',
+  message: 'Request is missing Authentication Token',
+  fault: 'Sender',
+};
 
 function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

@@ -78,9 +78,12 @@ export class FakeStack {
   public start(update: AcceptedUpdate, now: Date): void {
     this.beforeUpdate = { templateBody: this.templateBody, parameters: this.parameters };
     const script = this.nextUpdate;
-    this.templateBody = script.result === 'complete' && script.keepsPreviousPolicies === true
-      ? JSON.stringify(withPoliciesOf(JSON.parse(this.templateBody) as unknown, JSON.parse(update.templateBody) as unknown))
-      : update.templateBody;
+    this.templateBody =
+      script.result === 'complete' && script.keepsPreviousPolicies === true
+        ? JSON.stringify(
+            withPoliciesOf(JSON.parse(this.templateBody) as unknown, JSON.parse(update.templateBody) as unknown),
+          )
+        : update.templateBody;
     this.parameters = update.parameters;
     this.capabilities = update.capabilities;
     this.lastUpdatedAt = now;
@@ -92,7 +95,12 @@ export class FakeStack {
       this.queue = script.polls > 0 ? [...waiting, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE'] : [];
     } else {
       this.status = 'UPDATE_IN_PROGRESS';
-      this.queue = [...waiting, 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE'];
+      this.queue = [
+        ...waiting,
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+        'UPDATE_ROLLBACK_COMPLETE',
+      ];
     }
     if (this.status === 'UPDATE_COMPLETE') this.reason = undefined;
   }

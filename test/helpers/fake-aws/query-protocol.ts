@@ -55,11 +55,19 @@ export function el(name: string, content: string | number | boolean | XmlNode[] 
 
 /** `<Name><member>…</member>…</Name>`. */
 export function members(name: string, items: readonly XmlNode[]): XmlNode {
-  return el(name, items.map((item) => `<member>${item}</member>`));
+  return el(
+    name,
+    items.map((item) => `<member>${item}</member>`),
+  );
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** A successful answer to `action`. */

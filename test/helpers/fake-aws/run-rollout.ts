@@ -15,15 +15,21 @@ export interface RolloutRun {
  */
 export function runRollout(args: readonly string[], endpoint: string): Promise<RolloutRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(__dirname, '../../../bin/rollout.cjs'), ...args, '--config', SHIPPED_CONFIG_FILE], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_ENDPOINT_URL_APPCONFIG: endpoint,
-        AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'secret',
-        AWS_EC2_METADATA_DISABLED: 'true',
+    execFile(
+      process.execPath,
+      [path.join(__dirname, '../../../bin/rollout.cjs'), ...args, '--config', SHIPPED_CONFIG_FILE],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_ENDPOINT_URL_APPCONFIG: endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
       },
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }

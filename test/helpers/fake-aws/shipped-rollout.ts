@@ -33,7 +33,11 @@ export function shippedRollout(createdAt: Date, options: ShippedRolloutOptions =
   const strategyOf = (label: string): string => `${config.appConfig.applicationName}-${label}`;
   const strategyTimings: Record<string, StrategyTiming> = {};
   for (const p of config.rollout.phases) {
-    strategyTimings[strategyOf(p.name)] = { durationMinutes: p.deployment.durationMinutes, finalBakeMinutes: p.deployment.finalBakeMinutes, growthFactor: p.deployment.growthFactor };
+    strategyTimings[strategyOf(p.name)] = {
+      durationMinutes: p.deployment.durationMinutes,
+      finalBakeMinutes: p.deployment.finalBakeMinutes,
+      growthFactor: p.deployment.growthFactor,
+    };
   }
   const appconfig = new FakeAppConfig({
     applicationName: config.appConfig.applicationName,
@@ -49,7 +53,9 @@ export function shippedRollout(createdAt: Date, options: ShippedRolloutOptions =
   const cloudwatch = new FakeCloudWatch(config.aws.region);
   for (const key of Object.keys(ALARM_NAMES) as AlarmKey[]) {
     const name = alarmName(config, key);
-    cloudwatch.putAlarm(name, key === 'rollback' ? 'CompositeAlarm' : 'MetricAlarm', createdAt).setState(name, 'OK', createdAt, 'Initial evaluation: OK');
+    cloudwatch
+      .putAlarm(name, key === 'rollback' ? 'CompositeAlarm' : 'MetricAlarm', createdAt)
+      .setState(name, 'OK', createdAt, 'Initial evaluation: OK');
   }
   const rollbackAlarm = alarmName(config, 'rollback');
   appconfig.watch(() => cloudwatch.firingSince(rollbackAlarm));
@@ -57,7 +63,12 @@ export function shippedRollout(createdAt: Date, options: ShippedRolloutOptions =
 }
 
 /** A phase deployed and completed `completedHoursAgo` (it took half an hour). */
-export function completedPhase(appconfig: FakeAppConfig, label: string, completedHoursAgo: number, now = new Date()): void {
+export function completedPhase(
+  appconfig: FakeAppConfig,
+  label: string,
+  completedHoursAgo: number,
+  now = new Date(),
+): void {
   const completedAt = new Date(now.getTime() - completedHoursAgo * 3_600_000);
   appconfig.addDeployment({
     version: appconfig.versionOf(label),
@@ -70,7 +81,12 @@ export function completedPhase(appconfig: FakeAppConfig, label: string, complete
 }
 
 /** A phase deployment started `startedHoursAgo`, left to progress on the fake's clock (deploying, then baking). */
-export function startedPhase(appconfig: FakeAppConfig, label: string, startedHoursAgo: number, now = new Date()): number {
+export function startedPhase(
+  appconfig: FakeAppConfig,
+  label: string,
+  startedHoursAgo: number,
+  now = new Date(),
+): number {
   return appconfig.addDeployment({
     version: appconfig.versionOf(label),
     strategyId: appconfig.strategyIdOf(`${shippedConfig().appConfig.applicationName}-${label}`),

@@ -24,7 +24,10 @@ type Resources = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
  * AWS::AppConfig::Deployment and AWS::AppConfig::HostedConfigurationVersion). Replacing an
  * AWS::AppConfig::Deployment starts a new AppConfig deployment.
  */
-const REPLACED_ON_ANY_PROPERTY_CHANGE = new Set(['AWS::AppConfig::Deployment', 'AWS::AppConfig::HostedConfigurationVersion']);
+const REPLACED_ON_ANY_PROPERTY_CHANGE = new Set([
+  'AWS::AppConfig::Deployment',
+  'AWS::AppConfig::HostedConfigurationVersion',
+]);
 
 /** Retain keeps the resource when it leaves the template (CloudFormation User Guide, "DeletionPolicy attribute"). */
 const RETAINING = new Set(['Retain', 'RetainExceptOnCreate']);
@@ -57,7 +60,11 @@ export function updateEffects(before: unknown, after: unknown): ResourceEffect[]
   for (const [logicalId, resource] of Object.entries(old)) {
     if (next[logicalId]) continue;
     const policy = resource.DeletionPolicy;
-    effects.push({ logicalId, type: String(resource.Type), kind: typeof policy === 'string' && RETAINING.has(policy) ? 'retain' : 'delete' });
+    effects.push({
+      logicalId,
+      type: String(resource.Type),
+      kind: typeof policy === 'string' && RETAINING.has(policy) ? 'retain' : 'delete',
+    });
   }
   return effects;
 }
@@ -98,7 +105,10 @@ export function withPoliciesOf(before: unknown, after: unknown): unknown {
   });
 }
 
-function mapResources(template: unknown, f: (logicalId: string, resource: Readonly<Record<string, unknown>>) => Record<string, unknown>): unknown {
+function mapResources(
+  template: unknown,
+  f: (logicalId: string, resource: Readonly<Record<string, unknown>>) => Record<string, unknown>,
+): unknown {
   if (typeof template !== 'object' || template === null) return template;
   const resources = resourcesOf(template);
   return { ...template, Resources: Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, f(id, r)])) };

@@ -54,8 +54,13 @@ export function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"errorType":"InvalidRequest"}');
         return;
       }
-      const requestId = decodeURIComponent(match[1]);
-      slot(requestId).resolve({ requestId, headers: req.headers, body: Buffer.concat(chunks), trailers: { ...req.trailers } });
+      const requestId = decodeURIComponent(match[1] ?? '');
+      slot(requestId).resolve({
+        requestId,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        trailers: { ...req.trailers },
+      });
       // The Runtime API accepts a response with 202; the runtime waits for this before the next invocation.
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"OK"}');
     });

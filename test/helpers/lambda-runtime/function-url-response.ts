@@ -37,13 +37,23 @@ export function decodeFunctionUrlResponse(posted: PostedResponse): FunctionUrlRe
   if (posted.headers['content-type'] !== METADATA_PRELUDE_CONTENT_TYPE) {
     if (failed && posted.body.length === 0) return badGateway(failed);
     const headers = { 'content-type': posted.headers['content-type'] ?? 'application/octet-stream' };
-    return { statusCode: 200, headers, cookies: [], body: posted.body.toString('utf8'), ...(failed ? { failure: failed } : {}) };
+    return {
+      statusCode: 200,
+      headers,
+      cookies: [],
+      body: posted.body.toString('utf8'),
+      ...(failed ? { failure: failed } : {}),
+    };
   }
   const end = posted.body.indexOf(DELIMITER);
   if (end < 0) return badGateway(failed ?? 'no metadata prelude: the body has no 8-NUL delimiter');
   const prelude = parsePrelude(posted.body.subarray(0, end).toString('utf8'));
   if (typeof prelude === 'string') return badGateway(failed ?? prelude);
-  return { ...prelude, body: posted.body.subarray(end + DELIMITER.length).toString('utf8'), ...(failed ? { failure: failed } : {}) };
+  return {
+    ...prelude,
+    body: posted.body.subarray(end + DELIMITER.length).toString('utf8'),
+    ...(failed ? { failure: failed } : {}),
+  };
 }
 
 function badGateway(failure: string): FunctionUrlResponse {
@@ -58,14 +68,22 @@ function parsePrelude(text: string): Prelude | string {
   } catch {
     return `metadata prelude is not JSON: ${JSON.stringify(text.slice(0, 80))}`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'metadata prelude is not a JSON object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'metadata prelude is not a JSON object';
   const { statusCode = 200, headers = {}, cookies = [] } = value as Record<string, unknown>;
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode)) return 'metadata prelude statusCode is not an integer';
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode))
+    return 'metadata prelude statusCode is not an integer';
   if (!isStringRecord(headers)) return 'metadata prelude headers are not strings';
-  if (!Array.isArray(cookies) || !cookies.every((c): c is string => typeof c === 'string')) return 'metadata prelude cookies are not strings';
+  if (!Array.isArray(cookies) || !cookies.every((c): c is string => typeof c === 'string'))
+    return 'metadata prelude cookies are not strings';
   return { statusCode, headers, cookies };
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
 }

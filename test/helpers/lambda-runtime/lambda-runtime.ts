@@ -60,7 +60,11 @@ export async function startLambdaRuntime(options: { timeoutMs?: number } = {}): 
       // which is when the real runtime asks for the next invocation. (processInvoke alone does not
       // wait for that answer when the handler failed.) Invocations therefore run one at a time.
       const released = new Promise<void>((resolve) => client.agent.once('free', () => resolve()));
-      await withTimeout(Promise.all([processor.processInvoke(contextFor(requestId, timeoutMs), event), posted, released]), timeoutMs, requestId);
+      await withTimeout(
+        Promise.all([processor.processInvoke(contextFor(requestId, timeoutMs), event), posted, released]),
+        timeoutMs,
+        requestId,
+      );
       const received = await posted;
       return { response: decodeFunctionUrlResponse(received), posted: received };
     },
@@ -75,7 +79,13 @@ export async function startLambdaRuntime(options: { timeoutMs?: number } = {}): 
 async function withTimeout<T>(work: Promise<T>, ms: number, requestId: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${requestId} did not finish its response within ${ms} ms (the handler never ended the stream?)`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`${requestId} did not finish its response within ${ms} ms (the handler never ended the stream?)`),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, timeout]);

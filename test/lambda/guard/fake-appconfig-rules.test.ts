@@ -1,4 +1,9 @@
-import { AppConfigClient, GetDeploymentCommand, StartDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
+import {
+  AppConfigClient,
+  GetDeploymentCommand,
+  StartDeploymentCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-appconfig';
 import { startFakeAws, type FakeAws } from '../../helpers/fake-aws/fake-aws-server';
 import { FakeClock } from '../../helpers/fake-aws/fake-clock';
 import { completedPhase, shippedRollout, type ShippedRollout } from '../../helpers/fake-aws/shipped-rollout';
@@ -26,7 +31,10 @@ let clock: FakeClock;
 let world: ShippedRollout;
 let fake: FakeAws;
 let client: AppConfigClient;
-const ids = (): { ApplicationId: string; EnvironmentId: string } => ({ ApplicationId: world.appconfig.applicationId, EnvironmentId: world.appconfig.environmentId });
+const ids = (): { ApplicationId: string; EnvironmentId: string } => ({
+  ApplicationId: world.appconfig.applicationId,
+  EnvironmentId: world.appconfig.environmentId,
+});
 
 beforeEach(async () => {
   clock = new FakeClock(START);
@@ -41,10 +49,15 @@ afterEach(async () => {
 });
 
 async function startCanary(): Promise<number> {
-  const out = await client.send(new StartDeploymentCommand({
-    ...ids(), ConfigurationProfileId: world.appconfig.profileId, ConfigurationVersion: world.appconfig.versionOf('canary'),
-    DeploymentStrategyId: world.appconfig.strategyIdOf('llm-model-rollout-canary'), Description: 'test',
-  }));
+  const out = await client.send(
+    new StartDeploymentCommand({
+      ...ids(),
+      ConfigurationProfileId: world.appconfig.profileId,
+      ConfigurationVersion: world.appconfig.versionOf('canary'),
+      DeploymentStrategyId: world.appconfig.strategyIdOf('llm-model-rollout-canary'),
+      Description: 'test',
+    }),
+  );
   return out.DeploymentNumber ?? 0;
 }
 
@@ -53,7 +66,10 @@ async function state(n: number): Promise<string | undefined> {
 }
 
 async function refusal(run: () => Promise<unknown>): Promise<string> {
-  const err: unknown = await run().then(() => undefined, (e: unknown) => e);
+  const err: unknown = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return err instanceof Error ? err.name : 'no error';
 }
 
@@ -79,7 +95,9 @@ describe('fake AppConfig deployments', () => {
   it('StopDeployment without AllowRevert stops only a DEPLOYING deployment: BAKING is a BadRequestException', async () => {
     const n = await startCanary();
     clock.advance(30 * MIN);
-    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: n })))).toBe('BadRequestException');
+    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: n })))).toBe(
+      'BadRequestException',
+    );
     expect(await state(n)).toBe('BAKING');
   });
 
@@ -105,8 +123,14 @@ describe('fake AppConfig deployments', () => {
     completedPhase(world.appconfig, 'canary', 71.9, START);
     const canary = world.appconfig.deployments.at(-1)!.number;
     clock.advance(0.2 * 3_600_000);
-    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: canary, AllowRevert: true })))).toBe('BadRequestException');
-    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: canary })))).toBe('BadRequestException');
+    expect(
+      await refusal(() =>
+        client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: canary, AllowRevert: true })),
+      ),
+    ).toBe('BadRequestException');
+    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: canary })))).toBe(
+      'BadRequestException',
+    );
   });
 
   it('a revert puts the version before it back, and the event log has the revert’s own time', async () => {
@@ -117,12 +141,17 @@ describe('fake AppConfig deployments', () => {
     expect(out.State).toBe('REVERTED');
     const got = await client.send(new GetDeploymentCommand({ ...ids(), DeploymentNumber: canary }));
     expect(got.CompletedAt).toEqual(new Date(START.getTime() - 10 * 3_600_000));
-    expect(got.EventLog?.[0]).toMatchObject({ EventType: 'REVERT_COMPLETED', OccurredAt: new Date(START.getTime() + MIN) });
+    expect(got.EventLog?.[0]).toMatchObject({
+      EventType: 'REVERT_COMPLETED',
+      OccurredAt: new Date(START.getTime() + MIN),
+    });
     expect(world.appconfig.liveVersion).toBe(world.appconfig.versionOf('smoke'));
   });
 
   it('refuses to revert the first deployment: there is no version before it', async () => {
-    expect(await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: 1, AllowRevert: true })))).toBe('BadRequestException');
+    expect(
+      await refusal(() => client.send(new StopDeploymentCommand({ ...ids(), DeploymentNumber: 1, AllowRevert: true }))),
+    ).toBe('BadRequestException');
   });
 
   it('runs one deployment at a time per environment: StartDeployment while one is in progress is a ConflictException', async () => {
@@ -133,12 +162,18 @@ describe('fake AppConfig deployments', () => {
   it('its monitor rolls back a deployment while the rollback alarm is in ALARM, unless the alarm’s actions are disabled', async () => {
     const n = await startCanary();
     clock.advance(30 * MIN);
-    world.cloudwatch.setActionsEnabled(world.rollbackAlarm, false, clock.now()).setState(world.rollbackAlarm, 'ALARM', clock.now());
+    world.cloudwatch
+      .setActionsEnabled(world.rollbackAlarm, false, clock.now())
+      .setState(world.rollbackAlarm, 'ALARM', clock.now());
     clock.advance(MIN);
     expect(await state(n)).toBe('BAKING');
     world.cloudwatch.setActionsEnabled(world.rollbackAlarm, true, clock.now());
     const rolled = await client.send(new GetDeploymentCommand({ ...ids(), DeploymentNumber: n }));
     expect(rolled.State).toBe('ROLLING_BACK');
-    expect(rolled.EventLog?.[0]).toMatchObject({ EventType: 'ROLLBACK_STARTED', TriggeredBy: 'CLOUDWATCH_ALARM', OccurredAt: clock.now() });
+    expect(rolled.EventLog?.[0]).toMatchObject({
+      EventType: 'ROLLBACK_STARTED',
+      TriggeredBy: 'CLOUDWATCH_ALARM',
+      OccurredAt: clock.now(),
+    });
   });
 });

@@ -9,16 +9,29 @@ import { mockClient } from 'aws-sdk-client-mock';
  * (AWS_ENDPOINT_URL_APPCONFIG): shows how many attempts the SDK makes before the handler fails.
  */
 
-interface AlarmStateChange { alarmName: string; state: { value: string } }
+interface AlarmStateChange {
+  alarmName: string;
+  state: { value: string };
+}
 type AlarmEvent = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChange>;
-type Handler = (event: AlarmEvent, context: { getRemainingTimeInMillis: () => number }) => Promise<{ step: string; summary: string }>;
+type Handler = (
+  event: AlarmEvent,
+  context: { getRemainingTimeInMillis: () => number },
+) => Promise<{ step: string; summary: string }>;
 const CONTEXT = { getRemainingTimeInMillis: () => 300_000 };
 
 const ALARM = 'LlmModelRollout/rollback';
 const LIST = 'GET /applications/app123/environments/env456/deployments?max_results=50';
 const event: AlarmEvent = {
-  version: '0', id: 'e-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', account: '123456789012',
-  time: '2026-11-25T12:00:00Z', region: 'us-east-1', resources: [], detail: { alarmName: ALARM, state: { value: 'ALARM' } },
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'CloudWatch Alarm State Change',
+  source: 'aws.cloudwatch',
+  account: '123456789012',
+  time: '2026-11-25T12:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: { alarmName: ALARM, state: { value: 'ALARM' } },
 };
 
 const sns = mockClient(SNSClient);
@@ -47,16 +60,24 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   Object.assign(process.env, {
-    APPLICATION_ID: 'app123', ENVIRONMENT_ID: 'env456', PROFILE_ID: 'prof789', OFF_VERSION: '1',
-    KILL_SWITCH_STRATEGY_ID: 'strat-off', ROLLBACK_ALARM_NAME: ALARM, NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:page',
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true',
+    APPLICATION_ID: 'app123',
+    ENVIRONMENT_ID: 'env456',
+    PROFILE_ID: 'prof789',
+    OFF_VERSION: '1',
+    KILL_SWITCH_STRATEGY_ID: 'strat-off',
+    ROLLBACK_ALARM_NAME: ALARM,
+    NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:page',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_APPCONFIG: `http://127.0.0.1:${port}`,
     AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${port}`,
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_RETRY_MODE;
   delete process.env.AWS_MAX_ATTEMPTS;
-  ({ handler } = (await import('../../../lambda/guard/handler')) as unknown as { handler: Handler });
+  ({ handler } = await import('../../../lambda/guard/handler'));
 });
 
 beforeEach(() => {
@@ -73,7 +94,10 @@ afterAll(async () => {
 
 /** Keeps the handler's error log line out of the test output. */
 async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true),
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true),
+  ];
   try {
     return await run();
   } finally {

@@ -16,7 +16,10 @@ interface AlarmStateChange {
   state: { value: string; reason?: string };
 }
 type AlarmEvent = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChange>;
-type Handler = (event: AlarmEvent, context: { getRemainingTimeInMillis: () => number }) => Promise<{ step: string; steps: string[]; summary: string }>;
+type Handler = (
+  event: AlarmEvent,
+  context: { getRemainingTimeInMillis: () => number },
+) => Promise<{ step: string; steps: string[]; summary: string }>;
 
 const ALARM = 'LlmModelRollout/rollback';
 /** A fresh invocation of the 300 s guard function. */
@@ -57,7 +60,10 @@ let handler: Handler;
 function captureOutput(): { text: () => string; restore: () => void } {
   const chunks: string[] = [];
   const spy = (stream: NodeJS.WriteStream): jest.SpyInstance =>
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => { chunks.push(chunk.toString()); return true; });
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(chunk.toString());
+      return true;
+    });
   const spies = [spy(process.stdout), spy(process.stderr)];
   return { text: () => chunks.join(''), restore: () => spies.forEach((s) => s.mockRestore()) };
 }
@@ -86,19 +92,54 @@ describe('guard Lambda handler', () => {
   // have a status of DEPLOYING, unless an AllowRevert parameter is supplied." The deployment here
   // is BAKING, so the stop carries AllowRevert (this test used to expect it without).
   it('on ALARM stops the baking deployment (AllowRevert), finds the off version live again, and pages what it did through SNS', async () => {
-    const off = { ConfigurationProfileId: 'prof789', DeploymentNumber: 7, ConfigurationVersion: '1', State: 'COMPLETE' as const };
-    appconfig.on(ListDeploymentsCommand)
-      .resolvesOnce({ Items: [{ ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', VersionLabel: 'phase-2', State: 'BAKING' }, off] })
-      .resolves({ Items: [{ ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', VersionLabel: 'phase-2', State: 'ROLLED_BACK' }, off] });
+    const off = {
+      ConfigurationProfileId: 'prof789',
+      DeploymentNumber: 7,
+      ConfigurationVersion: '1',
+      State: 'COMPLETE' as const,
+    };
+    appconfig
+      .on(ListDeploymentsCommand)
+      .resolvesOnce({
+        Items: [
+          {
+            ConfigurationProfileId: 'prof789',
+            DeploymentNumber: 8,
+            ConfigurationVersion: '4',
+            VersionLabel: 'phase-2',
+            State: 'BAKING',
+          },
+          off,
+        ],
+      })
+      .resolves({
+        Items: [
+          {
+            ConfigurationProfileId: 'prof789',
+            DeploymentNumber: 8,
+            ConfigurationVersion: '4',
+            VersionLabel: 'phase-2',
+            State: 'ROLLED_BACK',
+          },
+          off,
+        ],
+      });
     appconfig.on(StopDeploymentCommand).resolves({});
-    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 8, ConfigurationVersion: '4', VersionLabel: 'phase-2', State: 'ROLLED_BACK' });
+    appconfig
+      .on(GetDeploymentCommand)
+      .resolves({ DeploymentNumber: 8, ConfigurationVersion: '4', VersionLabel: 'phase-2', State: 'ROLLED_BACK' });
     const out = captureOutput();
     const result = await handler(alarmEvent('ALARM'), CONTEXT).finally(out.restore);
 
     expect(result.steps).toEqual(['stop']);
     expect(result.summary).toMatch(/^Stopped deployment #8 \(version 4, phase-2\)/);
-    expect(appconfig.commandCalls(ListDeploymentsCommand)[0]!.args[0].input).toMatchObject({ ApplicationId: 'app123', EnvironmentId: 'env456' });
-    expect(appconfig.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([{ ApplicationId: 'app123', EnvironmentId: 'env456', DeploymentNumber: 8, AllowRevert: true }]);
+    expect(appconfig.commandCalls(ListDeploymentsCommand)[0]!.args[0].input).toMatchObject({
+      ApplicationId: 'app123',
+      EnvironmentId: 'env456',
+    });
+    expect(appconfig.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { ApplicationId: 'app123', EnvironmentId: 'env456', DeploymentNumber: 8, AllowRevert: true },
+    ]);
 
     const published = sns.commandCalls(PublishCommand);
     expect(published).toHaveLength(1);
@@ -106,19 +147,42 @@ describe('guard Lambda handler', () => {
     expect(input.TopicArn).toBe(TOPIC);
     expect(input.Subject).toBe(`Rollback guard: stop after ${ALARM}`);
     expect(input.Subject!.length).toBeLessThanOrEqual(100);
-    expect(input.Message).toMatch(/^Stopped deployment #8 \(version 4, phase-2\) \(with AllowRevert: it was past DEPLOYING\): AppConfig rolls it back/);
+    expect(input.Message).toMatch(
+      /^Stopped deployment #8 \(version 4, phase-2\) \(with AllowRevert: it was past DEPLOYING\): AppConfig rolls it back/,
+    );
     expect(input.Message).toMatch(/npx rollout status/);
     expect(out.text()).toMatch(/rollback guard acted/);
   });
 
   it('on ALARM after the revert window deploys the off version with the ids from its environment', async () => {
-    const phase = { ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', State: 'COMPLETE' as const, CompletedAt: new Date(Date.now() - 100 * 3_600_000) };
-    const smoke = { ConfigurationProfileId: 'prof789', DeploymentNumber: 7, ConfigurationVersion: '2', State: 'COMPLETE' as const, CompletedAt: new Date(Date.now() - 200 * 3_600_000) };
-    appconfig.on(ListDeploymentsCommand)
+    const phase = {
+      ConfigurationProfileId: 'prof789',
+      DeploymentNumber: 8,
+      ConfigurationVersion: '4',
+      State: 'COMPLETE' as const,
+      CompletedAt: new Date(Date.now() - 100 * 3_600_000),
+    };
+    const smoke = {
+      ConfigurationProfileId: 'prof789',
+      DeploymentNumber: 7,
+      ConfigurationVersion: '2',
+      State: 'COMPLETE' as const,
+      CompletedAt: new Date(Date.now() - 200 * 3_600_000),
+    };
+    appconfig
+      .on(ListDeploymentsCommand)
       .resolvesOnce({ Items: [phase, smoke] })
-      .resolves({ Items: [{ ConfigurationProfileId: 'prof789', DeploymentNumber: 9, ConfigurationVersion: '1', State: 'COMPLETE' }, phase, smoke] });
+      .resolves({
+        Items: [
+          { ConfigurationProfileId: 'prof789', DeploymentNumber: 9, ConfigurationVersion: '1', State: 'COMPLETE' },
+          phase,
+          smoke,
+        ],
+      });
     appconfig.on(StartDeploymentCommand).resolves({ DeploymentNumber: 9 });
-    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 9, ConfigurationVersion: '1', VersionLabel: 'off', State: 'COMPLETE' });
+    appconfig
+      .on(GetDeploymentCommand)
+      .resolves({ DeploymentNumber: 9, ConfigurationVersion: '1', VersionLabel: 'off', State: 'COMPLETE' });
     cloudwatch.on(DisableAlarmActionsCommand).resolves({});
     cloudwatch.on(EnableAlarmActionsCommand).resolves({});
     const out = captureOutput();
@@ -126,14 +190,22 @@ describe('guard Lambda handler', () => {
 
     expect(result.step).toBe('deploy-off');
     expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input).toMatchObject({
-      ApplicationId: 'app123', EnvironmentId: 'env456', ConfigurationProfileId: 'prof789', ConfigurationVersion: '1', DeploymentStrategyId: 'strat-off',
+      ApplicationId: 'app123',
+      EnvironmentId: 'env456',
+      ConfigurationProfileId: 'prof789',
+      ConfigurationVersion: '1',
+      DeploymentStrategyId: 'strat-off',
     });
     expect(cloudwatch.commandCalls(DisableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: [ALARM] });
     expect(cloudwatch.commandCalls(EnableAlarmActionsCommand)[0]!.args[0].input).toEqual({ AlarmNames: [ALARM] });
-    expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input.Description).toBe(`rollback guard: ${ALARM} in ALARM [alarm actions paused by rollback guard]`);
+    expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input.Description).toBe(
+      `rollback guard: ${ALARM} in ALARM [alarm actions paused by rollback guard]`,
+    );
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.Subject).toBe(`Rollback guard: deploy-off after ${ALARM}`);
-    expect(input.Message).toMatch(/^Deployed the off version all at once as deployment #9 \(version 1, off\), now COMPLETE/);
+    expect(input.Message).toMatch(
+      /^Deployed the off version all at once as deployment #9 \(version 1, off\), now COMPLETE/,
+    );
   });
 
   it('keeps the SNS subject within 100 characters for a long alarm name', async () => {
@@ -157,12 +229,17 @@ describe('guard Lambda handler', () => {
   });
 
   it('rejects (so Lambda retries and then pages) and logs an error when AppConfig keeps failing', async () => {
-    appconfig.on(ListDeploymentsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    appconfig
+      .on(ListDeploymentsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const out = captureOutput();
     const run = handler(alarmEvent('ALARM'), CONTEXT).finally(out.restore);
     await expect(run).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
-    const errorLine = out.text().split('\n').find((line) => line.includes('rollback guard failed'));
+    const errorLine = out
+      .text()
+      .split('\n')
+      .find((line) => line.includes('rollback guard failed'));
     expect(errorLine).toBeDefined();
     const entry = JSON.parse(errorLine!) as { level: string; message: string; alarmName: string; error: string };
     expect(entry.level).toBe('ERROR');
@@ -171,9 +248,15 @@ describe('guard Lambda handler', () => {
   });
 
   it('works to a deadline of the invocation’s remaining time less the margin: with none left it throws at once, acting on nothing', async () => {
-    appconfig.on(ListDeploymentsCommand).resolves({ Items: [{ ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', State: 'DEPLOYING' }] });
+    appconfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        { ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', State: 'DEPLOYING' },
+      ],
+    });
     const out = captureOutput();
-    const run = handler(alarmEvent('ALARM'), { getRemainingTimeInMillis: () => GUARD_TIMING.marginMs }).finally(out.restore);
+    const run = handler(alarmEvent('ALARM'), { getRemainingTimeInMillis: () => GUARD_TIMING.marginMs }).finally(
+      out.restore,
+    );
     await expect(run).rejects.toMatchObject({ name: 'GuardNotSettledError' });
     expect(appconfig.commandCalls(StopDeploymentCommand)).toHaveLength(0);
     expect(appconfig.commandCalls(StartDeploymentCommand)).toHaveLength(0);
@@ -182,11 +265,19 @@ describe('guard Lambda handler', () => {
   });
 
   it('gives up at the deadline while a rollback is still settling, so that Lambda retries', async () => {
-    appconfig.on(ListDeploymentsCommand).resolves({ Items: [{ ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', State: 'ROLLING_BACK' }] });
-    appconfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 8, ConfigurationVersion: '4', State: 'ROLLING_BACK' });
+    appconfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        { ConfigurationProfileId: 'prof789', DeploymentNumber: 8, ConfigurationVersion: '4', State: 'ROLLING_BACK' },
+      ],
+    });
+    appconfig
+      .on(GetDeploymentCommand)
+      .resolves({ DeploymentNumber: 8, ConfigurationVersion: '4', State: 'ROLLING_BACK' });
     const out = captureOutput();
     const started = Date.now();
-    const run = handler(alarmEvent('ALARM'), { getRemainingTimeInMillis: () => GUARD_TIMING.marginMs + 300 }).finally(out.restore);
+    const run = handler(alarmEvent('ALARM'), { getRemainingTimeInMillis: () => GUARD_TIMING.marginMs + 300 }).finally(
+      out.restore,
+    );
     await expect(run).rejects.toMatchObject({ name: 'GuardNotSettledError' });
     expect(Date.now() - started).toBeLessThan(GUARD_TIMING.pollIntervalMs);
   });

@@ -5,7 +5,11 @@ import { FlagDeployments, type FlagTarget } from '../../../lib/ops/appconfig-dep
 import { RollbackGuard } from '../../../lambda/guard/rollback-guard';
 import { startFakeAws, type FakeAws } from '../../helpers/fake-aws/fake-aws-server';
 import { FakeClock } from '../../helpers/fake-aws/fake-clock';
-import { shippedRollout, type ShippedRollout, type ShippedRolloutOptions } from '../../helpers/fake-aws/shipped-rollout';
+import {
+  shippedRollout,
+  type ShippedRollout,
+  type ShippedRolloutOptions,
+} from '../../helpers/fake-aws/shipped-rollout';
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 export const HOUR = 3_600_000;
@@ -28,7 +32,10 @@ export interface GuardWorld {
  * `seed` puts the flag's history into the fake before it starts; the rollback alarm is in
  * ALARM from NOW (that is what invoked the guard) unless the seed changes it.
  */
-export async function guardWorld(seed: (w: ShippedRollout) => void, options: ShippedRolloutOptions = {}): Promise<GuardWorld> {
+export async function guardWorld(
+  seed: (w: ShippedRollout) => void,
+  options: ShippedRolloutOptions = {},
+): Promise<GuardWorld> {
   const clock = new FakeClock(NOW);
   const world = shippedRollout(new Date(NOW.getTime() - 300 * HOUR), { rollbackSeconds: 20, ...options });
   world.cloudwatch.setState(world.rollbackAlarm, 'ALARM', NOW, 'Alarm rule became true');
@@ -46,11 +53,21 @@ export async function guardWorld(seed: (w: ShippedRollout) => void, options: Shi
     killSwitchStrategyId: world.appconfig.strategyIdOf('llm-model-rollout-off'),
     rollbackAlarmName: world.rollbackAlarm,
   };
-  const deployments = new FlagDeployments(appconfig, cloudwatch, target, { sleep: clock.sleep, now: clock.nowMs, pollIntervalMs: GUARD_TIMING.pollIntervalMs });
+  const deployments = new FlagDeployments(appconfig, cloudwatch, target, {
+    sleep: clock.sleep,
+    now: clock.nowMs,
+    pollIntervalMs: GUARD_TIMING.pollIntervalMs,
+  });
   const notify = jest.fn<Promise<void>, [string, string]>(async () => undefined);
   const guard = new RollbackGuard({ deployments, offVersion, notify, now: clock.now, sleep: clock.sleep });
   return {
-    clock, world, fake, deployments, guard, notify, offVersion,
+    clock,
+    world,
+    fake,
+    deployments,
+    guard,
+    notify,
+    offVersion,
     deadline: () => new Date(clock.nowMs() + workBudgetMs()),
     close: async () => {
       appconfig.destroy();

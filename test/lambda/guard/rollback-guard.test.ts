@@ -12,7 +12,9 @@ import { guardWorld, HOUR, liveLabel, NOW, type GuardWorld } from './guard-world
  */
 const ALARM = 'LlmModelRollout/rollback';
 let w: GuardWorld;
-afterEach(async () => { await w.close(); });
+afterEach(async () => {
+  await w.close();
+});
 
 const calls = (operation: string): number => w.fake.count(operation);
 const ops = (): string[] => w.fake.requests.map((r) => r.operation).filter((o) => /Stop|Start|Alarm/.test(o));
@@ -34,34 +36,48 @@ describe('RollbackGuard: keeps going until the flag is safe', () => {
     expect(w.notify).toHaveBeenCalledTimes(1);
     const [subject, message] = w.notify.mock.calls[0]!;
     expect(subject).toBe(`Rollback guard: revert, deploy-off after ${ALARM}`);
-    expect(message).toMatch(/^Reverted deployment #2 \(version 3\) to the version before it, now REVERTED \(.*completed 10\.0 h ago/);
-    expect(message).toMatch(/\nDeployed the off version all at once as deployment #3 \(version 1\), now COMPLETE \(deployment #2 \(version 3\) is already REVERTED, but deployment #1 \(version 2\) is live/);
-    expect(message).toMatch(/\nNow safe: deployment #3 \(version 1\) is the off version: the flag is off\.\nCheck with: npx rollout status$/);
+    expect(message).toMatch(
+      /^Reverted deployment #2 \(version 3\) to the version before it, now REVERTED \(.*completed 10\.0 h ago/,
+    );
+    expect(message).toMatch(
+      /\nDeployed the off version all at once as deployment #3 \(version 1\), now COMPLETE \(deployment #2 \(version 3\) is already REVERTED, but deployment #1 \(version 2\) is live/,
+    );
+    expect(message).toMatch(
+      /\nNow safe: deployment #3 \(version 1\) is the off version: the flag is off\.\nCheck with: npx rollout status$/,
+    );
     expect(w.world.cloudwatch.actionsEnabled(w.world.rollbackAlarm)).toBe(true);
   });
 
   // AWS AppConfig API Reference, StopDeployment: a DEPLOYING deployment stops without AllowRevert;
   // it is ROLLING_BACK, then ROLLED_BACK, and smoke — still on the new model — is back.
   it('stops a deployment in progress (DEPLOYING: no AllowRevert), waits out ROLLING_BACK, then turns the smoke phase off', async () => {
-    w = await guardWorld(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 0.1, NOW);
-    }, { monitorDelaySeconds: 600 });
+    w = await guardWorld(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 0.1, NOW);
+      },
+      { monitorDelaySeconds: 600 },
+    );
     const outcome = await w.guard.run(ALARM, w.deadline());
     expect(liveLabel(w)).toBe('off');
     expect(outcome.steps.map((s) => s.kind)).toEqual(['stop', 'deploy-off']);
     const stop = w.fake.requests.find((r) => r.operation === 'StopDeployment')!;
     expect(stop.headers['allow-revert']).toBeUndefined();
-    expect(outcome.summary).toMatch(/^Stopped deployment #2 \(version 3\): AppConfig rolls it back to the previous version, now ROLLED_BACK/);
+    expect(outcome.summary).toMatch(
+      /^Stopped deployment #2 \(version 3\): AppConfig rolls it back to the previous version, now ROLLED_BACK/,
+    );
   });
 
   // AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous
   // invocation": a failed invocation is tried twice more, one and then two minutes later.
   it('throws when its deadline passes before the flag is safe (a long rollback), so that Lambda retries; the retry finishes the job', async () => {
-    w = await guardWorld(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 0.1, NOW);
-    }, { rollbackSeconds: 400, monitorDelaySeconds: 3600 });
+    w = await guardWorld(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 0.1, NOW);
+      },
+      { rollbackSeconds: 400, monitorDelaySeconds: 3600 },
+    );
     const deadline = w.deadline();
     const failure = await w.guard.run(ALARM, deadline).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(GuardNotSettledError);
@@ -125,7 +141,9 @@ describe('RollbackGuard: keeps going until the flag is safe', () => {
 
   // AWS AppConfig API Reference, Common Errors: ThrottlingException (HTTP 400), retried by the SDK.
   it('rejects when ListDeployments keeps failing, without paging success or writing', async () => {
-    w = await guardWorld(({ appconfig }) => { completedPhase(appconfig, 'smoke', 1, NOW); });
+    w = await guardWorld(({ appconfig }) => {
+      completedPhase(appconfig, 'smoke', 1, NOW);
+    });
     w.fake.fail('ListDeployments', APPCONFIG_THROTTLING_EXCEPTION);
     await expect(w.guard.run(ALARM, w.deadline())).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(w.notify).not.toHaveBeenCalled();
@@ -139,10 +157,13 @@ describe('RollbackGuard: StopDeployment in a bake, and races with AppConfig’s 
   // parameter is supplied, the status of an in-progress deployment will be ROLLED_BACK."
   // Bakes last up to 24 h, and the guard may well arrive before the monitor acts.
   it('stops a BAKING deployment with AllowRevert (without it AppConfig answers BadRequestException)', async () => {
-    w = await guardWorld(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 2, NOW);
-    }, { monitorDelaySeconds: 600 });
+    w = await guardWorld(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 2, NOW);
+      },
+      { monitorDelaySeconds: 600 },
+    );
     const outcome = await w.guard.run(ALARM, w.deadline());
     expect(outcome.steps.map((s) => s.kind)).toEqual(['stop', 'deploy-off']);
     const stop = w.fake.requests.find((r) => r.operation === 'StopDeployment')!;
@@ -153,44 +174,64 @@ describe('RollbackGuard: StopDeployment in a bake, and races with AppConfig’s 
   });
 
   it('reads again and re-plans when AppConfig’s monitor rolled the bake back first (BadRequestException on the stop)', async () => {
-    w = await guardWorld(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 60, NOW);
-      startedPhase(appconfig, 'canary', 2, NOW);
-    }, { monitorDelaySeconds: 30 });
+    w = await guardWorld(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 60, NOW);
+        startedPhase(appconfig, 'canary', 2, NOW);
+      },
+      { monitorDelaySeconds: 30 },
+    );
     // The monitor's turn comes between the guard's read and its stop.
     w.fake.onRequest('StopDeployment', () => w.clock.advance(30_000));
     const outcome = await w.guard.run(ALARM, w.deadline());
     expect(w.fake.requests.find((r) => r.operation === 'StopDeployment')!.status).toBe(400);
     expect(outcome.steps.map((s) => s.kind)).toEqual(['stop', 'wait', 'deploy-off']);
-    expect(outcome.summary).toMatch(/^AppConfig refused to stop deployment #2 \(version 3\) \(BadRequestException: .*\): read the deployments again and re-planned\.\nWaited for deployment #2 \(version 3\) \(deployment #2 \(version 3\) is ROLLING_BACK\): now ROLLED_BACK\./);
-    expect(w.world.appconfig.deployments[1]!.events.find((e) => e.type === 'ROLLBACK_STARTED')?.triggeredBy).toBe('CLOUDWATCH_ALARM');
+    expect(outcome.summary).toMatch(
+      /^AppConfig refused to stop deployment #2 \(version 3\) \(BadRequestException: .*\): read the deployments again and re-planned\.\nWaited for deployment #2 \(version 3\) \(deployment #2 \(version 3\) is ROLLING_BACK\): now ROLLED_BACK\./,
+    );
+    expect(w.world.appconfig.deployments[1]!.events.find((e) => e.type === 'ROLLBACK_STARTED')?.triggeredBy).toBe(
+      'CLOUDWATCH_ALARM',
+    );
     expect(liveLabel(w)).toBe('off');
   });
 
   // One deployment at a time per environment: StartDeployment while another is in progress is a
   // ConflictException (AWS AppConfig API Reference, StartDeployment).
   it('waits for on-call’s off deployment when its own StartDeployment hits ConflictException, and never re-enables the alarm’s actions under it', async () => {
-    w = await guardWorld(({ appconfig }) => {
-      completedPhase(appconfig, 'smoke', 200, NOW);
-      completedPhase(appconfig, 'canary', 100, NOW);
-    }, { minimumDeploySeconds: 10 });
+    w = await guardWorld(
+      ({ appconfig }) => {
+        completedPhase(appconfig, 'smoke', 200, NOW);
+        completedPhase(appconfig, 'canary', 100, NOW);
+      },
+      { minimumDeploySeconds: 10 },
+    );
     const enabledWhile: string[] = [];
     w.fake.onRequest('StartDeployment', () => {
       // On-call's `rollout rollback` got there first: it paused the actions and started the off version.
       w.world.cloudwatch.setActionsEnabled(w.world.rollbackAlarm, false, w.clock.now());
       w.world.appconfig.addDeployment({
-        version: w.offVersion, strategyId: w.world.appconfig.strategyIdOf('llm-model-rollout-off'), state: 'DEPLOYING', percentComplete: 0, startedAt: w.clock.now(),
+        version: w.offVersion,
+        strategyId: w.world.appconfig.strategyIdOf('llm-model-rollout-off'),
+        state: 'DEPLOYING',
+        percentComplete: 0,
+        startedAt: w.clock.now(),
         description: offDeploymentDescription('rollout rollback (kill switch)', 'rollout rollback'),
       });
     });
-    w.fake.onRequest('EnableAlarmActions', () => {
-      w.world.appconfig.advance(w.clock.now());
-      enabledWhile.push(w.world.appconfig.deployments[2]!.state);
-    }, 10);
+    w.fake.onRequest(
+      'EnableAlarmActions',
+      () => {
+        w.world.appconfig.advance(w.clock.now());
+        enabledWhile.push(w.world.appconfig.deployments[2]!.state);
+      },
+      10,
+    );
     const outcome = await w.guard.run(ALARM, w.deadline());
     expect(w.fake.requests.find((r) => r.operation === 'StartDeployment')!.status).toBe(409);
     expect(outcome.steps.map((s) => s.kind)).toEqual(['deploy-off', 'wait']);
-    expect(outcome.summary).toContain('Waited for deployment #3 (version 1), turning the flag off for rollout rollback (which paused the alarm\'s actions)');
+    expect(outcome.summary).toContain(
+      "Waited for deployment #3 (version 1), turning the flag off for rollout rollback (which paused the alarm's actions)",
+    );
     expect(enabledWhile.every((state) => state === 'COMPLETE')).toBe(true);
     expect(liveLabel(w)).toBe('off');
     expect(w.world.cloudwatch.actionsEnabled(w.world.rollbackAlarm)).toBe(true);
@@ -206,10 +247,16 @@ describe('RollbackGuard: a kill switch that did not take, and alarm actions left
       completedPhase(appconfig, 'smoke', 200, NOW);
       completedPhase(appconfig, 'canary', 100, NOW);
     });
-    w.fake.onRequest('GetDeployment', () => w.world.cloudwatch.setActionsEnabled(w.world.rollbackAlarm, true, w.clock.now()));
+    w.fake.onRequest('GetDeployment', () =>
+      w.world.cloudwatch.setActionsEnabled(w.world.rollbackAlarm, true, w.clock.now()),
+    );
     const failure = await w.guard.run(ALARM, w.deadline()).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(KillSwitchUndoneError);
-    expect((failure as KillSwitchUndoneError).deployment).toMatchObject({ number: 3, version: w.offVersion, state: 'ROLLED_BACK' });
+    expect((failure as KillSwitchUndoneError).deployment).toMatchObject({
+      number: 3,
+      version: w.offVersion,
+      state: 'ROLLED_BACK',
+    });
     expect(liveLabel(w)).toBe('canary');
     expect(w.notify).not.toHaveBeenCalled();
     w.clock.advance(60_000);
@@ -224,8 +271,12 @@ describe('RollbackGuard: a kill switch that did not take, and alarm actions left
     w = await guardWorld(({ appconfig, cloudwatch, rollbackAlarm }) => {
       completedPhase(appconfig, 'smoke', 200, NOW);
       appconfig.addDeployment({
-        version: appconfig.versionOf('off'), strategyId: appconfig.strategyIdOf('llm-model-rollout-off'), state: 'COMPLETE', percentComplete: 100,
-        startedAt: new Date(NOW.getTime() - HOUR), completedAt: new Date(NOW.getTime() - HOUR),
+        version: appconfig.versionOf('off'),
+        strategyId: appconfig.strategyIdOf('llm-model-rollout-off'),
+        state: 'COMPLETE',
+        percentComplete: 100,
+        startedAt: new Date(NOW.getTime() - HOUR),
+        completedAt: new Date(NOW.getTime() - HOUR),
         description: offDeploymentDescription(`rollback guard: ${ALARM} in ALARM`, 'rollback guard'),
       });
       cloudwatch.setActionsEnabled(rollbackAlarm, false, new Date(NOW.getTime() - HOUR));
@@ -240,7 +291,9 @@ describe('RollbackGuard: the first deployment has nothing to revert to', () => {
   // AWS AppConfig API Reference, StopDeployment: AllowRevert rolls back "to the previous
   // configuration version"; the flag's first deployment has none (the fake refuses it).
   it('deploys the off version instead of reverting it', async () => {
-    w = await guardWorld(({ appconfig }) => { completedPhase(appconfig, 'smoke', 1, NOW); });
+    w = await guardWorld(({ appconfig }) => {
+      completedPhase(appconfig, 'smoke', 1, NOW);
+    });
     const outcome = await w.guard.run(ALARM, w.deadline());
     expect(calls('StopDeployment')).toBe(0);
     expect(liveLabel(w)).toBe('off');

@@ -12,7 +12,11 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Context, StreamifyHandler } from 'aws-lambda';
 import { UserFunctionLoader } from '../../helpers/lambda-runtime/aws-lambda-ric/globals';
-import { LifecycleManager, RAPIDClient, StreamingInvokeProcessor } from '../../helpers/lambda-runtime/aws-lambda-ric/streaming-invoke';
+import {
+  LifecycleManager,
+  RAPIDClient,
+  StreamingInvokeProcessor,
+} from '../../helpers/lambda-runtime/aws-lambda-ric/streaming-invoke';
 
 export interface DroppingRuntime {
   /**
@@ -54,7 +58,11 @@ export async function startDroppingRuntime(dropAfter: string, timeoutMs: number)
       const dropped = new Promise<void>((resolve) => {
         onDropped = resolve;
       });
-      const processor = new StreamingInvokeProcessor(handler, lifecycle, UserFunctionLoader.getHandlerMetadata(handler));
+      const processor = new StreamingInvokeProcessor(
+        handler,
+        lifecycle,
+        UserFunctionLoader.getHandlerMetadata(handler),
+      );
       void processor.processInvoke(contextFor(timeoutMs), event);
       return dropped;
     },

@@ -13,8 +13,18 @@ describe('Lambda handler (Function URL, response streaming)', () => {
   afterAll(() => f.close());
 
   it('answers a JSON request from the new model, with the key from Secrets Manager and the flag from the agent', async () => {
-    const { response } = await f.invoke(urlEvent({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], metadata: { user_id: 'u-1' } }));
-    expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-rollout-variant': 'new' } });
+    const { response } = await f.invoke(
+      urlEvent({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'hi' }],
+        metadata: { user_id: 'u-1' },
+      }),
+    );
+    expect(response).toMatchObject({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'x-rollout-variant': 'new' },
+    });
     expect((JSON.parse(response.body) as { model: string }).model).toBe('claude-haiku-4-5-20251001');
     const call = f.vendor.calls.at(-1)!;
     expect(call.headers.authorization ?? call.headers['x-api-key']).toMatch(/sk-test-key/);
@@ -23,18 +33,37 @@ describe('Lambda handler (Function URL, response streaming)', () => {
 
   it('reads each secret once per execution environment', async () => {
     const before = f.secrets.commandCalls(GetSecretValueCommand).length;
-    const { response } = await f.invoke(urlEvent({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
+    const { response } = await f.invoke(
+      urlEvent({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(response.statusCode).toBe(200);
     expect(f.secrets.commandCalls(GetSecretValueCommand).length - before).toBe(0);
-    expect(f.secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId).sort()).toEqual([
-      'arn:aws:secretsmanager:us-east-1:123456789012:secret:hash',
-      'llm-model-rollout/anthropic-api-key',
-    ]);
+    expect(
+      f.secrets
+        .commandCalls(GetSecretValueCommand)
+        .map((c) => c.args[0].input.SecretId)
+        .sort(),
+    ).toEqual(['arn:aws:secretsmanager:us-east-1:123456789012:secret:hash', 'llm-model-rollout/anthropic-api-key']);
   });
 
   it('streams server-sent events through the response stream (base64 body accepted)', async () => {
-    const { response } = await f.invoke(urlEvent({ model: 'claude-sonnet-4-6', max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hi' }], metadata: { user_id: 'u-1' } }, {}, true));
-    expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/event-stream', 'x-rollout-variant': 'new' } });
+    const { response } = await f.invoke(
+      urlEvent(
+        {
+          model: 'claude-sonnet-4-6',
+          max_tokens: 5,
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+          metadata: { user_id: 'u-1' },
+        },
+        {},
+        true,
+      ),
+    );
+    expect(response).toMatchObject({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream', 'x-rollout-variant': 'new' },
+    });
     expect(response.body).toMatch(/^event: message_start\ndata: /);
     expect(response.body).toMatch(/event: message_stop\ndata: \{"type":"message_stop"\}\n\n$/);
   });
@@ -43,7 +72,10 @@ describe('Lambda handler (Function URL, response streaming)', () => {
     const calls = f.vendor.calls.length;
     const { response } = await f.invoke(urlEvent({ model: 'claude-sonnet-4-6', messages: [] }));
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/max_tokens/) } });
+    expect(JSON.parse(response.body)).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(/max_tokens/) },
+    });
     expect(f.vendor.calls.length).toBe(calls);
   });
 });

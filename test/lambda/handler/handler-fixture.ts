@@ -28,13 +28,21 @@ export interface HandlerFixtureOptions {
 export async function startHandlerFixture(options: HandlerFixtureOptions = {}) {
   const secrets = mockClient(SecretsManagerClient);
   const resolveSecrets = (): void => {
-    secrets.on(GetSecretValueCommand, { SecretId: VENDOR_KEY_SECRET }).resolves({ SecretString: '{"apiKey":"sk-test-key"}' });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: VENDOR_KEY_SECRET })
+      .resolves({ SecretString: '{"apiKey":"sk-test-key"}' });
     secrets.on(GetSecretValueCommand, { SecretId: HASH_KEY_SECRET }).resolves({ SecretString: 'h'.repeat(64) });
   };
   resolveSecrets();
   const vendor = await startFakeVendor();
-  const agent = await startFakeAgent({ application: 'llm-model-rollout', environment: 'production', profile: 'model-flags' });
-  agent.serve({ json: { enable_claude_haiku_4_5: { enabled: true, rolloutPercent: 100, allowlist: [], phase: 'full' } } });
+  const agent = await startFakeAgent({
+    application: 'llm-model-rollout',
+    environment: 'production',
+    profile: 'model-flags',
+  });
+  agent.serve({
+    json: { enable_claude_haiku_4_5: { enabled: true, rolloutPercent: 100, allowlist: [], phase: 'full' } },
+  });
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(gatewaySettingsFrom(shippedConfig())),
@@ -70,7 +78,11 @@ export function urlEvent(body: unknown, headers: Record<string, string> = {}, ba
 }
 
 /** A Function URL event for POST /v1/messages with `text` as the body, as sent (JSON or not). */
-export function urlEventWithText(text: string, headers: Record<string, string> = {}, base64 = false): LambdaFunctionURLEvent {
+export function urlEventWithText(
+  text: string,
+  headers: Record<string, string> = {},
+  base64 = false,
+): LambdaFunctionURLEvent {
   return {
     version: '2.0',
     routeKey: '$default',
@@ -78,9 +90,16 @@ export function urlEventWithText(text: string, headers: Record<string, string> =
     rawQueryString: '',
     headers: { 'content-type': 'application/json', ...headers },
     requestContext: {
-      accountId: '123456789012', apiId: 'x', domainName: 'x.lambda-url.us-east-1.on.aws', domainPrefix: 'x',
+      accountId: '123456789012',
+      apiId: 'x',
+      domainName: 'x.lambda-url.us-east-1.on.aws',
+      domainPrefix: 'x',
       http: { method: 'POST', path: '/v1/messages', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+      requestId: 'r',
+      routeKey: '$default',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
     },
     body: base64 ? Buffer.from(text).toString('base64') : text,
     isBase64Encoded: base64,

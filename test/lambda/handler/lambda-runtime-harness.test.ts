@@ -44,7 +44,12 @@ describe('Lambda runtime harness (aws-lambda-ric 4.0.2 response streaming, Funct
       stream.end('plain');
     });
     const { response } = await runtime.invoke(handler, {});
-    expect(response).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain' }, cookies: [], body: 'plain' });
+    expect(response).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain' },
+      cookies: [],
+      body: 'plain',
+    });
   });
 
   it('answers 502 when the handler throws before writing, reported in the runtime error trailers', async () => {

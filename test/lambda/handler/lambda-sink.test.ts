@@ -25,7 +25,12 @@ describe('lambdaSink on the Lambda runtime response stream', () => {
 
   it('sends a JSON answer with its status and headers', async () => {
     const response = await answered((sink) => sink.sendJson(404, { 'x-a': 'b' }, { type: 'error' }));
-    expect(response).toEqual({ statusCode: 404, headers: { 'x-a': 'b', 'content-type': 'application/json' }, cookies: [], body: '{"type":"error"}' });
+    expect(response).toEqual({
+      statusCode: 404,
+      headers: { 'x-a': 'b', 'content-type': 'application/json' },
+      cookies: [],
+      body: '{"type":"error"}',
+    });
   });
 
   it('streams server-sent events behind a 200 event-stream prelude', async () => {
@@ -48,6 +53,11 @@ describe('lambdaSink on the Lambda runtime response stream', () => {
       sink.startEvents({});
       sink.end();
     });
-    expect(response).toEqual({ statusCode: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, cookies: [], body: '' });
+    expect(response).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+      cookies: [],
+      body: '',
+    });
   });
 });
