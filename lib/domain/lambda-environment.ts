@@ -53,3 +53,16 @@ export const GATEWAY_ENVIRONMENT = environmentContract('ModelGateway', [
   'VENDOR_API_KEY_SECRET_ID',
   'ID_HASH_KEY_SECRET_ID',
 ] as const);
+
+/** The scheduled judge's environment (RolloutJudge sets it; lambda/judge/handler.ts reads it). */
+export const JUDGE_ENVIRONMENT = environmentContract('RolloutJudge', [
+  /** JSON of judgeRuntimeSettingsFrom(config): namespace, the two models, the judge's settings. */
+  'ROLLOUT_JUDGE_SETTINGS',
+  'APPLICATION_ID',
+  'ENVIRONMENT_ID',
+  'PROFILE_ID',
+  /** The off version's number: a deployment of it is a rollback or the kill switch, not a phase. */
+  'OFF_VERSION',
+  /** SSM parameter that records the last window reset (`rollout judge-reset`). */
+  'WINDOW_RESET_PARAMETER',
+] as const);
