@@ -5,8 +5,8 @@ import { describe, isUnsettled, type DeploymentView } from '../domain/rollback-p
 import { checkAdvance } from '../domain/rollout-progress';
 import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
-import type { RolloutReader, RolloutSnapshot } from './rollout-reader';
-import { required } from './rollout-resources';
+import type { RolloutReader, RolloutSnapshot } from '../ops/rollout-reader';
+import { required } from '../ops/rollout-resources';
 import { EXIT } from './exit-codes';
 
 export interface AdvanceOptions {
@@ -39,6 +39,7 @@ export async function advance(
   reader: RolloutReader,
   options: AdvanceOptions,
   print: (line: string) => void,
+  progress: (line: string) => void = () => undefined,
 ): Promise<number> {
   const now = options.now ?? new Date();
   const s = await reader.snapshot();
@@ -98,7 +99,7 @@ export async function advance(
       deployments.waitForEnd(
         started.number,
         (d) =>
-          print(
+          progress(
             `  ${new Date(deployments.now()).toISOString()}  ${d.state.padEnd(12)} ${String(d.percentComplete ?? 0).padStart(5)}%`,
           ),
         waitMs,

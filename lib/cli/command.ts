@@ -1,7 +1,8 @@
 import type { RolloutConfig } from '../domain/config-schema';
 import { loadRolloutConfig } from '../domain/load-config';
 import type { DeploymentsOptions } from '../ops/appconfig-deployments';
-import { RolloutReader, type AwsClients } from './rollout-reader';
+import { RolloutReader, type AwsClients } from '../ops/rollout-reader';
+import { withAwsErrors } from './aws-errors';
 
 export type Print = (line: string) => void;
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -11,6 +12,11 @@ export type ArgValues = Record<string, string | boolean | undefined>;
 /** What a command runs with; tests replace the AWS clients and the clock. */
 export interface CliEnvironment {
   readonly print: Print;
+  /**
+   * Progress while something runs (`advance --wait` polls): on a terminal only, on stderr, so
+   * logs and pipes get the outcome lines and not a poll line every few seconds.
+   */
+  readonly progress: Print;
   readonly env: NodeJS.ProcessEnv;
   readonly awsClients: (config: RolloutConfig) => AwsClients;
   readonly now: () => Date;
@@ -41,7 +47,10 @@ export function configPath(v: ArgValues, cli: CliEnvironment): string {
 }
 
 export function reader(config: RolloutConfig, cli: CliEnvironment): RolloutReader {
-  return new RolloutReader(config, cli.awsClients(config), cli.deploymentOptions);
+  // Every read the reader makes is explained in on-call's words when AWS refuses it.
+  return new RolloutReader(config, cli.awsClients(config), cli.deploymentOptions, (action, fn) =>
+    withAwsErrors(action, config.aws.region, 'read', fn),
+  );
 }
 
 /** `--yes` answers every question; otherwise the environment asks (on a terminal only). */

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RolloutConfigError } from '../domain/config-errors';
 import { awsAnswerOf } from './aws-answer';
 import { AwsServiceFailure } from './aws-service-failure';
+import { RolloutResourcesError } from '../ops/rollout-resources';
 import { CliError } from './cli-error';
 import type { CliEnvironment, Command, OptionSpec } from './command';
 import { ADVANCE_COMMAND } from './commands/advance';
@@ -13,7 +14,7 @@ import { SERVE_COMMAND } from './commands/serve';
 import { SMOKE_COMMAND } from './commands/smoke';
 import { STATUS_COMMAND } from './commands/status';
 import { EXIT } from './exit-codes';
-import { createAwsClients } from './rollout-reader';
+import { createAwsClients } from '../ops/rollout-reader';
 
 export type { CliEnvironment } from './command';
 /** Every command, in the order `rollout --help` lists them. */
@@ -43,6 +44,7 @@ Run rollout <command> --help for a command's options.`;
 export async function main(argv: readonly string[], overrides: Partial<CliEnvironment> = {}): Promise<number> {
   const cli: CliEnvironment = {
     print: overrides.print ?? ((line) => console.log(line)),
+    progress: overrides.progress ?? progressOnTerminal,
     env: overrides.env ?? process.env,
     awsClients: overrides.awsClients ?? createAwsClients,
     now: overrides.now ?? (() => new Date()),
@@ -81,8 +83,14 @@ export async function main(argv: readonly string[], overrides: Partial<CliEnviro
  */
 function actionable(err: unknown, command: string): CliError | RolloutConfigError | undefined {
   if (err instanceof CliError || err instanceof RolloutConfigError) return err;
+  if (err instanceof RolloutResourcesError) return new CliError(err.message, { cause: err });
   const answer = awsAnswerOf(err);
   return answer ? new AwsServiceFailure(`complete rollout ${command}`, answer, 'write', { cause: err }) : undefined;
+}
+
+/** Progress lines for a person watching; nothing when stderr is a file, a pipe or CI's log. */
+function progressOnTerminal(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`${line}\n`);
 }
 
 /** Asks on the terminal; without one (CI, pipes, the guard's runbooks) the command goes ahead. */

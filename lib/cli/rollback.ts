@@ -7,7 +7,7 @@ import type { FlagDeployments } from '../ops/appconfig-deployments';
 import { isStateRefusal } from '../ops/appconfig-refusals';
 import { explainAwsError, withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
-import type { RolloutReader } from './rollout-reader';
+import type { RolloutReader } from '../ops/rollout-reader';
 import { EXIT } from './exit-codes';
 
 export interface RollbackOptions {

@@ -4,7 +4,7 @@ import type { RolloutConfig } from '../domain/config-schema';
 import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
 import { expectedSpendByPhase } from '../domain/spend';
-import type { RolloutReader } from './rollout-reader';
+import type { RolloutReader } from '../ops/rollout-reader';
 import { EXIT } from './exit-codes';
 
 /**

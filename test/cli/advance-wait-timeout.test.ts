@@ -14,8 +14,9 @@ afterEach(async () => {
   await cli.close();
 });
 
-async function advanceAndWait(waitTimeoutMs?: number): Promise<{ code: number; out: string }> {
+async function advanceAndWait(waitTimeoutMs?: number): Promise<{ code: number; out: string; progress: string[] }> {
   const lines: string[] = [];
+  const progress: string[] = [];
   const options: AdvanceOptions = {
     wait: true,
     dryRun: false,
@@ -23,8 +24,14 @@ async function advanceAndWait(waitTimeoutMs?: number): Promise<{ code: number; o
     now: NOW,
     ...(waitTimeoutMs ? { waitTimeoutMs } : {}),
   };
-  const code = await advance(shippedConfig(), cli.reader(), options, (l) => lines.push(l));
-  return { code, out: lines.join('\n') };
+  const code = await advance(
+    shippedConfig(),
+    cli.reader(),
+    options,
+    (l) => lines.push(l),
+    (l) => progress.push(l),
+  );
+  return { code, out: lines.join('\n'), progress };
 }
 
 describe('rollout advance --wait', () => {
@@ -53,6 +60,16 @@ describe('rollout advance --wait', () => {
     const { code, out } = await advanceAndWait();
     expect(code).toBe(0);
     expect(out).toContain('canary is live: 1% of users. Watch it for at least 24 h.');
+  });
+
+  it('shows each poll as progress, kept out of the outcome lines (progress goes to a terminal only)', async () => {
+    const { out, progress } = await advanceAndWait();
+    // 24 h of bake polled every 10 min: one progress line per poll, none in the printed outcome.
+    expect(progress.length).toBeGreaterThan(100);
+    expect(progress.every((l) => /^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}(DEPLOYING|BAKING|COMPLETE) +\d+%$/.test(l))).toBe(
+      true,
+    );
+    expect(out).not.toMatch(/BAKING +\d+%/);
   });
 
   it('still reports a rollback as one (exit 3) when the monitor rolls the bake back', async () => {

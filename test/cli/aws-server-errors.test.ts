@@ -1,4 +1,4 @@
-import { AWS_MAX_ATTEMPTS } from '../../lib/cli/rollout-reader';
+import { AWS_MAX_ATTEMPTS } from '../../lib/ops/rollout-reader';
 import {
   APPCONFIG_INTERNAL_SERVER_EXCEPTION,
   CLOUDWATCH_INTERNAL_FAILURE,

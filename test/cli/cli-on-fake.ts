@@ -1,7 +1,7 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { main } from '../../lib/cli/main';
-import { RolloutReader, type AwsClients } from '../../lib/cli/rollout-reader';
+import { RolloutReader, type AwsClients } from '../../lib/ops/rollout-reader';
 import type { DeploymentsOptions } from '../../lib/ops/appconfig-deployments';
 import { SHIPPED_CONFIG_FILE, shippedConfig } from '../fixtures/config';
 import { startFakeAws, type FakeAws } from '../helpers/fake-aws/fake-aws-server';

@@ -37,6 +37,7 @@ ${CONFIG_HELP}`,
         now: cli.now(),
       },
       cli.print,
+      cli.progress,
     );
   },
 };

@@ -9,8 +9,15 @@ import {
 import { alarmName } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import { phaseLabels, type PhaseName } from '../domain/phases';
-import type { FlagTarget } from '../ops/appconfig-deployments';
-import { CliError } from './cli-error';
+import type { FlagTarget } from './appconfig-deployments';
+
+/** A resource of the rollout is not where its config says: the message names it, where, and what to check. */
+export class RolloutResourcesError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'RolloutResourcesError';
+  }
+}
 
 /** The deployed AppConfig resources of a rollout, found by the names in its config. */
 export interface RolloutResources {
@@ -78,7 +85,7 @@ export async function resolveRolloutResources(
   }
   const missing = phaseLabels(config).filter((label) => !versions.has(label) || !strategies.has(label));
   if (missing.length) {
-    throw new CliError(
+    throw new RolloutResourcesError(
       `The flag has no labelled version or strategy for phase(s) ${missing.join(', ')} ${where}: the stack was deployed from a different config. Run npx cdk deploy with this rollout.config.json.`,
     );
   }
@@ -99,7 +106,7 @@ export function flagTarget(resources: RolloutResources, config: RolloutConfig): 
 
 export function required(map: ReadonlyMap<PhaseName, string>, label: PhaseName): string {
   const value = map.get(label);
-  if (!value) throw new CliError(`No flag version or strategy for phase '${label}'.`);
+  if (!value) throw new RolloutResourcesError(`No flag version or strategy for phase '${label}'.`);
   return value;
 }
 
@@ -112,5 +119,5 @@ async function findId(
     const hit = (page.Items ?? []).find((item) => item.Name === name);
     if (hit?.Id) return hit.Id;
   }
-  throw new CliError(notFound);
+  throw new RolloutResourcesError(notFound);
 }

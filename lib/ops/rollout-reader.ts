@@ -5,8 +5,7 @@ import type { RolloutConfig } from '../domain/config-schema';
 import type { PhaseName } from '../domain/phases';
 import type { DeploymentView } from '../domain/rollback-plan';
 import { inFlightOf, livePhaseOf, type AlarmReading, type LivePhase } from '../domain/rollout-progress';
-import { FlagDeployments, type DeploymentsOptions } from '../ops/appconfig-deployments';
-import { withAwsErrors } from './aws-errors';
+import { FlagDeployments, type DeploymentsOptions } from './appconfig-deployments';
 import { flagTarget, resolveRolloutResources, type RolloutResources } from './rollout-resources';
 
 /** Everything status and the advance gates look at, read once. */
@@ -22,6 +21,15 @@ export interface RolloutSnapshot {
    */
   readonly pausedFor?: DeploymentView;
 }
+
+/**
+ * Wraps each AWS read with what it was for (`action`), so a failure can be explained in those
+ * words (the CLI passes its `withAwsErrors`): lib/ops knows AWS, not how on-call is told.
+ */
+export type AwsCallExplainer = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
+
+/** No explanation: the AWS SDK's own errors. */
+export const unexplained: AwsCallExplainer = (_action, fn) => fn();
 
 export interface AwsClients {
   readonly appconfig: AppConfigClient;
@@ -47,6 +55,7 @@ export class RolloutReader {
     private readonly config: RolloutConfig,
     private readonly clients: AwsClients,
     private readonly deploymentOptions: DeploymentsOptions = {},
+    private readonly explain: AwsCallExplainer = unexplained,
   ) {}
 
   public deploymentsFor(resources: RolloutResources): FlagDeployments {
@@ -59,26 +68,21 @@ export class RolloutReader {
   }
 
   public async snapshot(): Promise<RolloutSnapshot> {
-    const region = this.config.aws.region;
-    const resources = await withAwsErrors('find the rollout in AppConfig', region, 'read', () =>
+    const resources = await this.explain('find the rollout in AppConfig', () =>
       resolveRolloutResources(this.clients.appconfig, this.config),
     );
     const flag = this.deploymentsFor(resources);
-    const listed = await withAwsErrors('list the flag deployments', region, 'read', () => flag.recent());
-    const deployments = await withAwsErrors('read when the flag was rolled back', region, 'read', () =>
-      withUndoneTimes(flag, listed),
-    );
+    const listed = await this.explain('list the flag deployments', () => flag.recent());
+    const deployments = await this.explain('read when the flag was rolled back', () => withUndoneTimes(flag, listed));
     const labels = new Map([...resources.versions].map(([label, version]) => [version, label]));
     const labelOf = (version: string): PhaseName | undefined => labels.get(version);
     const named = deployments.map((d) => ({ ...d, label: labelOf(d.version) ?? d.label }));
-    const alarms = await withAwsErrors('read the rollout alarms', region, 'read', () => this.alarms());
+    const alarms = await this.explain('read the rollout alarms', () => this.alarms());
     const paused = alarms.some((a) => a.name === alarmName(this.config, 'rollback') && a.actionsEnabled === false);
     const newestOff = paused ? named.find((d) => d.version === flag.offVersion) : undefined;
     const pausedFor = newestOff
       ? {
-          ...(await withAwsErrors(`read deployment #${newestOff.number}`, region, 'read', () =>
-            flag.get(newestOff.number),
-          )),
+          ...(await this.explain(`read deployment #${newestOff.number}`, () => flag.get(newestOff.number))),
           label: newestOff.label,
         }
       : undefined;
@@ -134,7 +138,7 @@ export class RolloutReader {
         EndDate: until,
       },
     );
-    await withAwsErrors('read the rollback alarm history', this.config.aws.region, 'read', async () => {
+    await this.explain('read the rollback alarm history', async () => {
       for await (const page of pages) {
         for (const item of page.AlarmHistoryItems ?? []) {
           if (item.Timestamp && enteredAlarm(item.HistoryData)) fired.push(item.Timestamp);
