@@ -16,6 +16,7 @@ import { loadRolloutConfig } from '../lib/domain/load-config';
 import { formatReport } from './detection-report';
 import { runCell, type Cell } from './detection-run';
 import { SCENARIOS } from './detection-scenarios';
+import { servedPercent } from '../lib/domain/holdback';
 import { summarize, type CellSummary } from './detection-summary';
 
 const ROOT = path.join(__dirname, '..');
@@ -50,7 +51,7 @@ function runJob(job: CellJob, config: RolloutConfig): CellSummary {
   const cell: Cell = {
     scenario,
     phase: phase.name,
-    rolloutPercent: phase.rolloutPercent,
+    rolloutPercent: servedPercent(phase.rolloutPercent, config.judge.holdbackPercent),
     windowHours: phase.watchWindowHours.min,
     requestsPerDay: job.requestsPerDay,
     runs: job.runs,

@@ -7,6 +7,7 @@ import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
 import type { RolloutReader, RolloutSnapshot } from '../ops/rollout-reader';
 import { required } from '../ops/rollout-resources';
+import { servedPercentLabel } from '../domain/holdback';
 import { EXIT } from './exit-codes';
 
 export interface AdvanceOptions {
@@ -60,7 +61,7 @@ export async function advance(
   if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT.refused;
   const version = required(s.resources.versions, target.name);
   const strategy = required(s.resources.strategies, target.name);
-  const plan = `deploy flag version ${version} (${target.name}: ${target.rolloutPercent}% of users) with strategy ${config.appConfig.applicationName}-${target.name}`;
+  const plan = `deploy flag version ${version} (${target.name}: ${servedPercentLabel(target.rolloutPercent, config.judge.holdbackPercent)}) with strategy ${config.appConfig.applicationName}-${target.name}`;
   if (options.dryRun) {
     print(`Would ${plan} (dry run: nothing done).`);
     return EXIT.ok;
@@ -107,7 +108,7 @@ export async function advance(
   );
   if (end.state === 'COMPLETE') {
     print(
-      `${target.name} is live: ${target.rolloutPercent}% of users. Watch it for at least ${target.watchWindowHours.min} h.`,
+      `${target.name} is live: ${servedPercentLabel(target.rolloutPercent, config.judge.holdbackPercent)}. Watch it for at least ${target.watchWindowHours.min} h.`,
     );
     return EXIT.ok;
   }

@@ -8,6 +8,7 @@ import {
   VENDOR_ERROR_BASELINES_PERCENT,
 } from '../domain/judge/planning-assumptions';
 import { CliError } from './cli-error';
+import { servedPercent } from '../domain/holdback';
 import { EXIT } from './exit-codes';
 
 /**
@@ -74,7 +75,7 @@ function formatPlan(config: RolloutConfig, report: PlanReport): string[] {
     const falseRollbacks = VENDOR_ERROR_BASELINES_PERCENT.map((b) =>
       smallPercent(p.falseRollbacksPerPhase[`${b}`]),
     ).join(' / ');
-    return `| ${p.phase} | ${phase.rolloutPercent}% | ${phase.watchWindowHours.min} | ${p.newModelCallsPerHour} | ${p.minDetectableErrorRisePoints ?? 'none'} | ${p.latencyShiftDetectable ? 'yes' : 'no'} | ${p.deadModelDetectMinutes ?? 'n/a'} | ${falseRollbacks} | ${p.hoursNeeded ?? '—'} |`;
+    return `| ${p.phase} | ${servedPercent(phase.rolloutPercent, config.judge.holdbackPercent)}% | ${phase.watchWindowHours.min} | ${p.newModelCallsPerHour} | ${p.minDetectableErrorRisePoints ?? 'none'} | ${p.latencyShiftDetectable ? 'yes' : 'no'} | ${p.deadModelDetectMinutes ?? 'n/a'} | ${falseRollbacks} | ${p.hoursNeeded ?? '—'} |`;
   });
   return [
     `Detection plan at ${report.traffic.requestsPerDay.toLocaleString('en-US')} requests/day (${report.traffic.source}); the judge looks every ${j.intervalMinutes} min.`,

@@ -5,6 +5,7 @@ import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
 import { expectedSpendByPhase } from '../domain/spend';
 import type { RolloutReader } from '../ops/rollout-reader';
+import { servedPercentLabel } from '../domain/holdback';
 import { EXIT } from './exit-codes';
 
 /**
@@ -20,7 +21,7 @@ export async function status(
   const s = await reader.snapshot();
   const phase = findPhase(config, s.live.phase);
   const share = phase
-    ? `${phase.rolloutPercent}% of users${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}`
+    ? `${servedPercentLabel(phase.rolloutPercent, config.judge.holdbackPercent)}${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}`
     : 'nobody';
   print(
     `Rollout of ${config.llm.newModelAlias} (default ${config.llm.defaultModel}), flag ${config.llm.useNewModelFlagKey} in ${config.appConfig.applicationName}/${config.appConfig.environmentName}`,

@@ -7,6 +7,7 @@ import { OFF_PHASE, type PhaseDeployment, type RolloutConfig } from '../domain/c
 import { buildFlagDocument } from '../domain/flag-document';
 import { hostedVersionContent } from '../domain/hosted-version-content';
 import { InitialOffDeployment } from './initial-off-deployment';
+import { servedPercentLabel } from '../domain/holdback';
 import { phaseLabels, type PhaseName } from '../domain/phases';
 
 /**
@@ -96,7 +97,9 @@ export class RolloutFlags extends Construct {
         content: this.document(config, phase.name),
         contentType: 'application/json',
         versionLabel: phase.name,
-        description: phase.description ?? `Phase ${phase.name}: ${phase.rolloutPercent}% of users`,
+        description:
+          phase.description ??
+          `Phase ${phase.name}: ${servedPercentLabel(phase.rolloutPercent, config.judge.holdbackPercent)}`,
       });
       version.applyRemovalPolicy(VERSION_REMOVAL_POLICY);
       version.addResourceDependency(previous);

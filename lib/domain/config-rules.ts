@@ -3,6 +3,7 @@ import type { ConfigIssue } from './config-errors';
 import type { RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
 import { findRetirement, MODEL_RETIREMENTS } from './retired-models';
+import { servedPercent } from './holdback';
 import { ROLLBACK_TARGET_SECONDS, worstCaseTimeToRollback } from './time-to-rollback';
 
 /** Days ahead of a model's retirement from which synth warns. */
@@ -134,6 +135,16 @@ function checkPhases(config: RolloutConfig, errors: ConfigIssue[]): void {
         value: phase.rolloutPercent,
         message: `does not grow from the phase before (${previous.name}: ${previous.rolloutPercent}); each phase must admit more users than the last, e.g. 0.1, 1, 5, 25, 100`,
       });
+    }
+    const holdback = config.judge.holdbackPercent;
+    if (previous && phase.rolloutPercent > previous.rolloutPercent) {
+      if (servedPercent(phase.rolloutPercent, holdback) <= previous.rolloutPercent) {
+        errors.push({
+          path: 'judge.holdbackPercent',
+          value: holdback,
+          message: `leaves ${phase.name} at ${servedPercent(phase.rolloutPercent, holdback)}% of users, no more than ${previous.name} (${previous.rolloutPercent}%); lower the holdback below ${100 - previous.rolloutPercent}`,
+        });
+      }
     }
     const { min, max } = phase.watchWindowHours;
     if (max !== undefined && max < min) {

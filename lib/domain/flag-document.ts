@@ -1,5 +1,6 @@
 import type { RolloutConfig } from './config-schema';
 import { OFF_PHASE, PHASE_NAME_PATTERN } from './names';
+import { servedPercent } from './holdback';
 import { findPhase, phaseLabels, type PhaseName } from './phases';
 
 /**
@@ -65,7 +66,7 @@ export function flagValueForPhase(config: RolloutConfig, phase: PhaseName): Flag
   if (!p) throw new Error(`Unknown phase '${phase}': use one of ${phaseLabels(config).join(', ')}`);
   return {
     enabled: true,
-    rolloutPercent: p.rolloutPercent,
+    rolloutPercent: servedPercent(p.rolloutPercent, config.judge.holdbackPercent),
     allowlist: [...p.allowlist],
     clientSegments: [...p.clientSegments],
     phase: p.name,

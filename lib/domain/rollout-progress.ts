@@ -1,6 +1,7 @@
 import type { Phase, RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
 import { findPhase, nextPhase, type PhaseName } from './phases';
+import { servedPercentLabel } from './holdback';
 import { isUnsettled, type DeploymentView } from './rollback-plan';
 
 /** A CloudWatch alarm's state, as the CLI reads it. */
@@ -140,7 +141,7 @@ export function nextStepOf(
   if (!phase)
     return `The live version (${live.phase}) is not a phase of this config: deploy a phase with npx rollout advance --to PHASE, or turn the flag off with npx rollout rollback.`;
   if (!next)
-    return `The rollout is complete (${phase.name}, ${phase.rolloutPercent}%). Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`;
+    return `The rollout is complete (${phase.name}, ${servedPercentLabel(phase.rolloutPercent, config.judge.holdbackPercent)}). Make ${config.llm.newModelAlias} the default model (RUNBOOK.md: After the rollout).`;
   const liveMs = live.since ? now.getTime() - live.since.getTime() : 0;
   const { min, max } = phase.watchWindowHours;
   if (liveMs < min * HOUR_MS && live.since) {

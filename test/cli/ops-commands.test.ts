@@ -116,6 +116,8 @@ async function runWith(
   try {
     const code = await main([...argv, '--config', SHIPPED_CONFIG_FILE], {
       print: (l) => lines.push(l),
+      // Progress shows on a terminal only; here it is captured beside the output to check it.
+      progress: (l) => lines.push(l),
       env: {},
       now: () => NOW,
       awsClients: () => ({

@@ -48,8 +48,8 @@ describe('rollout plan, shipped config (200,000 requests a day)', () => {
     expect(parsed).toEqual(JSON.parse(JSON.stringify(shipped)));
   });
 
-  it('gives each phase’s new-model calls per hour from the traffic and the phase’s share', () => {
-    expect(shipped.phases.map((p) => p.newModelCallsPerHour)).toEqual([8.3, 83.3, 416.7, 2083.3, 8333.3]);
+  it('gives each phase’s new-model calls per hour from the traffic and the phase’s share (full: 99%, 1% held back)', () => {
+    expect(shipped.phases.map((p) => p.newModelCallsPerHour)).toEqual([8.3, 83.3, 416.7, 2083.3, 8250]);
   });
 
   it('catches 1% → 3% errors within the minimum watch window from canary on, not at smoke', () => {

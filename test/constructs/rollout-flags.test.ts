@@ -59,7 +59,8 @@ describe('RolloutFlags', () => {
     const off = versionByLabel(t, 'off').content as { values: Record<string, unknown> };
     // Empty lists are left out: AWS's schema refuses [] (the gateway reads a missing list as empty).
     expect(off.values[FLAG]).toStrictEqual({ enabled: false, rolloutPercent: 0, phase: 'off' });
-    const expected: Record<string, number> = { smoke: 0.1, canary: 1, 'phase-2': 5, 'phase-3': 25, full: 100 };
+    // full is configured at 100%; the judge's holdback (1% by default) stays on the default model.
+    const expected: Record<string, number> = { smoke: 0.1, canary: 1, 'phase-2': 5, 'phase-3': 25, full: 99 };
     for (const [label, percent] of Object.entries(expected)) {
       const doc = versionByLabel(t, label).content as {
         values: Record<string, { rolloutPercent: number; phase: string; enabled: boolean }>;

@@ -148,7 +148,7 @@ describe('nextStepOf', () => {
       live('gamma', 1),
       undefined,
       [],
-      /^The rollout is complete \(gamma, 100%\)\. .*RUNBOOK\.md: After the rollout/,
+      /^The rollout is complete \(gamma, 99% of users \(1% held back on the default model as the judge's baseline\)\)\. .*RUNBOOK\.md: After the rollout/,
     ],
     ['an unknown live version', live('canary', 1), undefined, [], /is not a phase of this config/],
   ])('%s', (_name, livePhase, flight, alarms, expected) => {

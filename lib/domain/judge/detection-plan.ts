@@ -4,6 +4,7 @@ import { detectionPower, hoursToDetect, smallestDetectableRisePoints } from './d
 import { falseRollbackBound } from './false-rollback-bound';
 import type { JudgeSettings } from './judge-settings';
 import { newModelCallsPerMinute, type PhaseTraffic } from './phase-traffic';
+import { servedPercent } from '../holdback';
 import {
   ERROR_RISE_TO_CATCH_POINTS,
   LATENCY_SLOWDOWN_FACTOR,
@@ -35,7 +36,10 @@ export interface PhaseDetectionPlan {
 }
 
 export function planPhase(phase: Phase, requestsPerDay: number, settings: JudgeSettings): PhaseDetectionPlan {
-  const traffic: PhaseTraffic = { requestsPerDay, rolloutPercent: phase.rolloutPercent };
+  const traffic: PhaseTraffic = {
+    requestsPerDay,
+    rolloutPercent: servedPercent(phase.rolloutPercent, settings.holdbackPercent),
+  };
   const hours = phase.watchWindowHours.min;
   const comparison = (marginPoints: number) => ({ marginPoints, alpha: settings.alpha });
   const errorCheck = comparison(settings.marginPoints.errorRate);

@@ -33,6 +33,8 @@ export const JUDGE_DEFAULTS = {
   slowCallMarginPoints: 5,
   deadModelFailedCalls: 5,
   defaultFailingPercent: 10,
+  holdbackPercent: 1,
+  maxTimeToRollbackMinutes: 20,
 } as const;
 
 export const JudgeConfigSchema = z.strictObject({
@@ -69,6 +71,24 @@ export const JudgeConfigSchema = z.strictObject({
       marginPoints: marginPoints(JUDGE_DEFAULTS.slowCallMarginPoints),
     })
     .prefault({}),
+  /**
+   * Target for the judge path's worst-case time from a verdict's evidence being complete to every
+   * user back on the default model (`npm run time-to-rollback`); synth warns above it.
+   */
+  maxTimeToRollbackMinutes: z
+    .number()
+    .positive({ error: 'must be > 0 minutes' })
+    .max(180, { error: 'must be ≤ 180 minutes' })
+    .default(JUDGE_DEFAULTS.maxTimeToRollbackMinutes),
+  /**
+   * Users kept on the default model while a 100% phase (`full`) is live: the judge's baseline
+   * there (lib/domain/holdback.ts). 0 turns it off, and leaves `full` without a comparison.
+   */
+  holdbackPercent: z
+    .number({ error: 'must be a percentage of users' })
+    .min(0, { error: 'must be ≥ 0 percent (0 turns the holdback off)' })
+    .max(10, { error: 'must be ≤ 10 percent: the holdback is a baseline, not a phase' })
+    .default(JUDGE_DEFAULTS.holdbackPercent),
   /** Thin traffic: roll back on consecutive failures while the default model is healthy. */
   deadModel: z
     .strictObject({

@@ -30,6 +30,7 @@ export const JudgeRuntimeSettingsSchema = z.object({
     marginPoints: RateMarginsSchema,
     slowCallMs: z.number(),
     deadModel: z.object({ failedCalls: z.number(), defaultFailingRate: z.number() }),
+    holdbackPercent: z.number(),
   }),
 });
 

@@ -9,6 +9,8 @@ export interface JudgeSettings {
   readonly marginPoints: Readonly<Record<CheckName, number>>;
   readonly slowCallMs: number;
   readonly deadModel: DeadModelSettings;
+  /** Users (0–100) a 100% phase keeps on the default model as the baseline. */
+  readonly holdbackPercent: number;
 }
 
 export interface DeadModelSettings {
@@ -33,5 +35,6 @@ export function judgeSettingsFrom(judge: JudgeConfig): JudgeSettings {
       failedCalls: judge.deadModel.failedCalls,
       defaultFailingRate: judge.deadModel.defaultFailingPercent / 100,
     },
+    holdbackPercent: judge.holdbackPercent,
   };
 }

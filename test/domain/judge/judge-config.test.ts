@@ -33,6 +33,8 @@ describe('the judge section of the config', () => {
         failedCalls: JUDGE_DEFAULTS.deadModelFailedCalls,
         defaultFailingPercent: JUDGE_DEFAULTS.defaultFailingPercent,
       },
+      maxTimeToRollbackMinutes: JUDGE_DEFAULTS.maxTimeToRollbackMinutes,
+      holdbackPercent: JUDGE_DEFAULTS.holdbackPercent,
     });
   });
 
