@@ -9,7 +9,10 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Message, RawMessageStreamEvent, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageTokensCount } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageBatch, MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
+import type { ErrorResponse } from '@anthropic-ai/sdk/resources/shared';
 
 export type VendorBehaviour =
   | {
@@ -31,6 +34,11 @@ export type VendorBehaviour =
       pings?: { count: number; intervalMs: number };
       /** Streaming: wait this long before each event after message_start (a slowly generated answer). */
       eventDelayMs?: number;
+      /**
+       * Non-streaming: the answer begins with a `thinking` block (empty text, a signature), as
+       * Claude Haiku 5.5's do even when the request does not ask for thinking.
+       */
+      thinkingFirst?: boolean;
     }
   | { kind: 'status'; status: number; errorType?: string; message?: string; headers?: Record<string, string> }
   /** Destroy the socket without answering (the client sees a connection error). */
@@ -45,6 +53,80 @@ export type VendorBehaviour =
   | { kind: 'truncated'; afterEvents: number };
 
 export type BehaviourSetting = VendorBehaviour | ((callIndex: number) => VendorBehaviour);
+
+/**
+ * What a model refuses, as the Messages API does it: checked before the behaviour (a refused
+ * request never reaches the model), answered with the API's status, error type and body
+ * (`request_id` in the body and the `request-id` header). All off unless a test sets them.
+ */
+export interface ModelRules {
+  /** 400 when both `temperature` and `top_p` are set (Claude Haiku 4.5, Sonnet 4.5 and 4.6). */
+  readonly oneSamplingParameter?: boolean;
+  /** 400 on any `temperature`, `top_p` or `top_k` (Claude Haiku 5.5 takes almost no value). */
+  readonly noSamplingParameters?: boolean;
+  /** 400 on `thinking: {type: "adaptive"}` (models with extended thinking only, e.g. Claude Haiku 4.5). */
+  readonly noAdaptiveThinking?: boolean;
+  /** 400 on `thinking: {type: "enabled"}` (models with adaptive thinking only, e.g. Claude Haiku 5.5). */
+  readonly noManualThinking?: boolean;
+  /** 400 when `max_tokens` is above this. */
+  readonly maxOutputTokens?: number;
+  /** 404 not_found_error: the vendor has no such model (a wrong or retired id). */
+  readonly unknownModel?: boolean;
+  /** 403 permission_error: the key may not use this model. */
+  readonly noAccess?: boolean;
+}
+
+/** The exact text the Messages API answers for temperature and top_p together. */
+export const BOTH_SAMPLING_PARAMETERS_MESSAGE =
+  '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
+
+/** A refusal by a model rule: status, error type and message (the API's wording where it is known). */
+export interface RuleRefusal {
+  readonly status: number;
+  readonly errorType: string;
+  readonly message: string;
+}
+
+const SAMPLING_FIELDS = ['temperature', 'top_p', 'top_k'] as const;
+
+/** The first rule of `rules` that `body` breaks, for `model` (the request's model id). */
+export function ruleRefusal(rules: ModelRules, model: string, body: Record<string, unknown>): RuleRefusal | undefined {
+  if (rules.unknownModel) return { status: 404, errorType: 'not_found_error', message: `model: ${model}` };
+  if (rules.noAccess) {
+    return {
+      status: 403,
+      errorType: 'permission_error',
+      message: 'Your API key does not have permission to use the specified resource.',
+    };
+  }
+  const set = (field: string): boolean => body[field] !== undefined && body[field] !== null;
+  if (rules.noSamplingParameters) {
+    const field = SAMPLING_FIELDS.find(set);
+    if (field) return invalid(`\`${field}\` is deprecated for this model.`);
+  }
+  if (rules.oneSamplingParameter && set('temperature') && set('top_p'))
+    return invalid(BOTH_SAMPLING_PARAMETERS_MESSAGE);
+  const thinking = body.thinking;
+  const thinkingType =
+    typeof thinking === 'object' && thinking !== null ? (thinking as { type?: unknown }).type : undefined;
+  if (rules.noAdaptiveThinking && thinkingType === 'adaptive')
+    return invalid('adaptive thinking is not supported on this model');
+  if (rules.noManualThinking && thinkingType === 'enabled')
+    return invalid(
+      '`thinking.type: "enabled"` is not supported for this model. Use `thinking.type: "adaptive"` instead.',
+    );
+  const maxTokens = body.max_tokens;
+  if (rules.maxOutputTokens !== undefined && typeof maxTokens === 'number' && maxTokens > rules.maxOutputTokens) {
+    return invalid(
+      `max_tokens: ${maxTokens} > ${rules.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model}`,
+    );
+  }
+  return undefined;
+}
+
+function invalid(message: string): RuleRefusal {
+  return { status: 400, errorType: 'invalid_request_error', message };
+}
 
 export interface RecordedCall {
   model: string;
@@ -61,7 +143,17 @@ export interface RecordedCall {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The raw query string, without `?`. */
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
   at: number;
+}
+
+/** A POST /v1/messages/count_tokens the fake answered or refused. */
+export interface RecordedCount {
+  model: string;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface FakeVendor {
@@ -71,6 +163,17 @@ export interface FakeVendor {
   readonly calls: RecordedCall[];
   /** Every request of any method and path (including GET /v1/models/:id), in order. */
   readonly requests: RecordedRequest[];
+  /** Every POST /v1/messages/count_tokens, in order. */
+  readonly counts: RecordedCount[];
+  /** The models GET /v1/models lists (newest first), by id. @default FAKE_MODEL_IDS */
+  setModelList(ids: readonly string[]): void;
+  /**
+   * How many tokens `model` counts per token of the fake's base count (about 4 characters a
+   * token): e.g. 1.3 for a tokenizer that counts ~30% more (Claude Haiku 5.5). @default 1
+   */
+  setTokenRatio(model: string, ratio: number): void;
+  /** Ends processing of every batch created so far: each gets `ended_at` and a `results_url`. */
+  endBatches(): void;
   /**
    * Set behaviour per model id (the request's `model` field); unset models answer 'ok'. A function
    * gets the call index for that model (0-based, counting POST /v1/messages only) so tests can fail
@@ -82,7 +185,9 @@ export interface FakeVendor {
    * 401 `authentication_error` "invalid x-api-key", as a revoked or rotated-away key does.
    */
   acceptApiKeys(keys: readonly string[] | undefined): void;
-  /** Clear calls, requests, behaviours, accepted keys and per-model call counters. */
+  /** What `model` (a request's `model` id) refuses from now on (ModelRules); undefined: nothing. */
+  setModelRules(model: string, rules: ModelRules | undefined): void;
+  /** Clear calls, requests, counts, batches, behaviours, model rules, token ratios, the model list, accepted keys and per-model call counters. */
   reset(): void;
   /** Close the server and destroy every open socket (hanging ones included). Idempotent. */
   close(): Promise<void>;
@@ -183,6 +288,7 @@ interface OkAnswer {
   cacheWrite5mTokens?: number;
   cacheWrite1hTokens?: number;
   webSearchRequests?: number;
+  thinkingFirst?: boolean;
 }
 
 function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok' }>): OkAnswer {
@@ -196,6 +302,7 @@ function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok
     cacheWrite5mTokens: behaviour.cacheWrite5mTokens,
     cacheWrite1hTokens: behaviour.cacheWrite1hTokens,
     webSearchRequests: behaviour.webSearchRequests,
+    thinkingFirst: behaviour.thinkingFirst,
   };
 }
 
@@ -209,7 +316,10 @@ export function messageObject(answer: OkAnswer): Message {
     type: 'message',
     role: 'assistant',
     model: answer.model,
-    content: [{ type: 'text', text: answer.text, citations: null }],
+    content: [
+      ...(answer.thinkingFirst ? [{ type: 'thinking' as const, thinking: '', signature: id('sig') }] : []),
+      { type: 'text', text: answer.text, citations: null },
+    ],
     stop_reason: answer.stopReason,
     stop_sequence: null,
     stop_details: stopDetails(answer.stopReason),
@@ -279,11 +389,31 @@ function modelInfo(model: string): ModelInfo {
   };
 }
 
+/** The models GET /v1/models lists unless a test sets its own (newest first, as the API lists them). */
+export const FAKE_MODEL_IDS: readonly string[] = ['claude-haiku-5-5', 'claude-sonnet-4-6', 'claude-haiku-4-5-20251001'];
+
+/** The fake's token count of a count_tokens body: about 4 characters a token of its JSON text. */
+export function baseTokenCount(body: Record<string, unknown>): number {
+  const { model: _model, ...counted } = body;
+  return Math.max(1, Math.ceil(JSON.stringify(counted).length / 4));
+}
+
+interface FakeBatch {
+  batch: MessageBatch;
+  results: MessageBatchIndividualResponse[];
+}
+
 export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<FakeVendor> {
   const latencyMs = options.latencyMs ?? 0;
   const calls: RecordedCall[] = [];
   const requests: RecordedRequest[] = [];
+  const counts: RecordedCount[] = [];
+  const batches = new Map<string, FakeBatch>();
+  const tokenRatios = new Map<string, number>();
+  let modelList: readonly string[] = FAKE_MODEL_IDS;
+  let baseUrl = '';
   const behaviours = new Map<string, BehaviourSetting>();
+  const modelRules = new Map<string, ModelRules>();
   const callCounts = new Map<string, number>();
   let acceptedKeys: ReadonlySet<string> | undefined;
   const sockets = new Set<Socket>();
@@ -402,6 +532,15 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
       sendError(res, 401, 'authentication_error', 'invalid x-api-key');
       return;
     }
+    const rules = modelRules.get(model);
+    const refusal = rules && ruleRefusal(rules, model, body);
+    if (refusal) {
+      await sleep(latencyMs);
+      const requestId = id('req');
+      const payload = { ...errorBody(refusal.errorType, refusal.message), request_id: requestId };
+      sendJson(res, refusal.status, payload, { 'request-id': requestId });
+      return;
+    }
     const callIndex = callCounts.get(model) ?? 0;
     callCounts.set(model, callIndex + 1);
 
@@ -486,11 +625,165 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     }
   }
 
+  /** Parses a JSON object body, or answers 400 as the API does and returns undefined. */
+  async function jsonBody(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<Record<string, unknown> | undefined> {
+    const raw = await readBody(req);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+    await sleep(latencyMs);
+    sendError(res, 400, 'invalid_request_error', 'The request body must be a JSON object.');
+    return undefined;
+  }
+
+  function refusedKey(req: http.IncomingMessage): boolean {
+    const apiKey = apiKeyOf(req);
+    return acceptedKeys !== undefined && (apiKey === undefined || !acceptedKeys.has(apiKey));
+  }
+
+  /** POST /v1/messages/count_tokens: `{input_tokens}`, by the model's token ratio; model rules apply. */
+  async function handleCountTokens(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await jsonBody(req, res);
+    if (!body) return;
+    const model = typeof body.model === 'string' ? body.model : '';
+    counts.push({ model, body, headers: { ...req.headers } });
+    await sleep(latencyMs);
+    if (refusedKey(req)) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+    // count_tokens takes no max_tokens, and no sampling parameters: the API answers this for extra fields.
+    const extra = ['max_tokens', 'temperature', 'top_p', 'top_k', 'stream'].find((f) => f in body);
+    if (extra) return sendError(res, 400, 'invalid_request_error', `${extra}: Extra inputs are not permitted`);
+    const rules = modelRules.get(model);
+    const refusal = rules && ruleRefusal(rules, model, { ...body, max_tokens: 1 });
+    if (refusal) return sendError(res, refusal.status, refusal.errorType, refusal.message);
+    const count: MessageTokensCount = {
+      input_tokens: Math.ceil(baseTokenCount(body) * (tokenRatios.get(model) ?? 1)),
+    };
+    sendJson(res, 200, count);
+  }
+
+  /** GET /v1/models: one page of the model list (limit, after_id, before_id), as the API pages it. */
+  async function handleModelList(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    query: URLSearchParams,
+  ): Promise<void> {
+    await readBody(req);
+    await sleep(latencyMs);
+    if (refusedKey(req)) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+    const ids = modelList.filter((m) => !modelRules.get(m)?.unknownModel);
+    const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 20) || 20));
+    const after = query.get('after_id');
+    const before = query.get('before_id');
+    let start = 0;
+    let end = ids.length;
+    if (after !== null) start = ids.indexOf(after) + 1;
+    if (before !== null) end = Math.max(0, ids.indexOf(before));
+    const page = before !== null ? ids.slice(Math.max(0, end - limit), end) : ids.slice(start, start + limit);
+    const hasMore = before !== null ? end - limit > 0 : start + limit < ids.length;
+    sendJson(res, 200, {
+      data: page.map(modelInfo),
+      has_more: hasMore,
+      first_id: page[0] ?? null,
+      last_id: page[page.length - 1] ?? null,
+    });
+  }
+
+  /** POST /v1/messages/batches: every request is answered at once (model rules apply); processing ends on endBatches(). */
+  async function handleBatchCreate(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await jsonBody(req, res);
+    if (!body) return;
+    await sleep(latencyMs);
+    if (refusedKey(req)) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+    const list = body.requests;
+    if (!Array.isArray(list) || list.length === 0)
+      return sendError(res, 400, 'invalid_request_error', 'requests: at least one request is required');
+    const results: MessageBatchIndividualResponse[] = [];
+    for (const item of list as Array<{ custom_id?: unknown; params?: unknown }>) {
+      const params = (typeof item.params === 'object' && item.params !== null ? item.params : {}) as Record<
+        string,
+        unknown
+      >;
+      const model = typeof params.model === 'string' ? params.model : '';
+      const customId = typeof item.custom_id === 'string' ? item.custom_id : '';
+      const rules = modelRules.get(model);
+      const refusal = rules && ruleRefusal(rules, model, params);
+      results.push({
+        custom_id: customId,
+        result: refusal
+          ? {
+              type: 'errored',
+              error: { ...errorBody(refusal.errorType, refusal.message), request_id: id('req') } as ErrorResponse,
+            }
+          : { type: 'succeeded', message: messageObject(okAnswer(model, { kind: 'ok' })) },
+      });
+    }
+    const now = new Date();
+    const batch: MessageBatch = {
+      id: id('msgbatch'),
+      type: 'message_batch',
+      processing_status: 'in_progress',
+      request_counts: { processing: results.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + 24 * 3_600_000).toISOString(),
+      ended_at: null,
+      archived_at: null,
+      cancel_initiated_at: null,
+      results_url: null,
+    };
+    batches.set(batch.id, { batch, results });
+    sendJson(res, 200, batch);
+  }
+
+  async function handleBatches(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    path: string,
+  ): Promise<boolean> {
+    if (path === '/v1/messages/batches' && method === 'POST') {
+      await handleBatchCreate(req, res);
+      return true;
+    }
+    const match = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path);
+    if (method !== 'GET' || match?.[1] === undefined) return false;
+    await readBody(req);
+    await sleep(latencyMs);
+    if (refusedKey(req)) {
+      sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+      return true;
+    }
+    const found = batches.get(decodeURIComponent(match[1]));
+    if (!found) {
+      sendError(res, 404, 'not_found_error', `No batch found with id ${match[1]}`);
+    } else if (!match[2]) {
+      sendJson(res, 200, found.batch);
+    } else if (found.batch.processing_status !== 'ended') {
+      sendError(res, 400, 'invalid_request_error', `Batch ${found.batch.id} has not finished processing.`);
+    } else if (!gone(res)) {
+      const jsonl = found.results.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      res.writeHead(200, { ...baseHeaders(), 'content-type': 'application/binary' });
+      res.end(jsonl);
+    }
+    return true;
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    requests.push({ method, path, at: Date.now() });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    requests.push({ method, path, query: url.search.replace(/^\?/, ''), headers: { ...req.headers }, at: Date.now() });
     if (method === 'POST' && path === '/v1/messages') return handleMessages(req, res);
+    if (method === 'POST' && path === '/v1/messages/count_tokens') return handleCountTokens(req, res);
+    if (method === 'GET' && path === '/v1/models') return handleModelList(req, res, url.searchParams);
+    if (path.startsWith('/v1/messages/batches') && (await handleBatches(req, res, method, path))) return;
     const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
     if (method === 'GET' && modelMatch?.[1] !== undefined)
       return handleModel(req, res, decodeURIComponent(modelMatch[1]));
@@ -525,20 +818,52 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
         reject(new Error('fake vendor: no TCP address'));
         return;
       }
+      baseUrl = `http://127.0.0.1:${address.port}`;
       resolve({
-        url: `http://127.0.0.1:${address.port}`,
+        url: baseUrl,
         calls,
         requests,
+        counts,
+        setModelList(ids) {
+          modelList = [...ids];
+        },
+        setTokenRatio(model, ratio) {
+          tokenRatios.set(model, ratio);
+        },
+        endBatches() {
+          for (const { batch, results } of batches.values()) {
+            if (batch.processing_status === 'ended') continue;
+            batch.processing_status = 'ended';
+            batch.ended_at = new Date().toISOString();
+            batch.results_url = `${baseUrl}/v1/messages/batches/${batch.id}/results`;
+            batch.request_counts = {
+              processing: 0,
+              succeeded: results.filter((r) => r.result.type === 'succeeded').length,
+              errored: results.filter((r) => r.result.type === 'errored').length,
+              canceled: 0,
+              expired: 0,
+            };
+          }
+        },
         setBehaviour(model, behaviour) {
           behaviours.set(model, behaviour);
         },
         acceptApiKeys(keys) {
           acceptedKeys = keys === undefined ? undefined : new Set(keys);
         },
+        setModelRules(model, rules) {
+          if (rules) modelRules.set(model, rules);
+          else modelRules.delete(model);
+        },
         reset() {
           calls.length = 0;
           requests.length = 0;
+          counts.length = 0;
+          batches.clear();
+          tokenRatios.clear();
+          modelList = FAKE_MODEL_IDS;
           behaviours.clear();
+          modelRules.clear();
           callCounts.clear();
           acceptedKeys = undefined;
         },

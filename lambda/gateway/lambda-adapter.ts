@@ -1,4 +1,5 @@
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { GatewayHttpRequest } from '../../lib/gateway/messages-request';
 import type { RequestLimits } from '../../lib/gateway/request-lifetime';
@@ -17,7 +18,13 @@ export function toGatewayRequest(event: LambdaFunctionURLEvent): GatewayHttpRequ
   }
   const body =
     event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-  return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    query: event.rawQueryString,
+    headers,
+    body,
+  };
 }
 
 /**
@@ -56,6 +63,12 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
       // headers: an empty write sends the prelude.
       if (stream && !wrote) stream.write('');
       stream?.end();
+    },
+    pipeBody: async (status, headers, body) => {
+      const out = from(responseStream, { statusCode: status, headers: { ...headers } });
+      // The prelude goes out on the first write(); an empty body would otherwise end without it.
+      out.write('');
+      await pipeline(Readable.fromWeb(body), out);
     },
   };
 }

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   MODEL_DIMENSION,
   ROUTE_DIMENSION,
+  type ExtraDimensionName,
   type MetricName,
   type ModelMetricName,
   type Route,
@@ -34,6 +35,26 @@ export class GatewayMetrics {
       period,
       // No label: a labelled metric makes alarms use the metric-query form, and percentile
       // alarms need the plain form (ExtendedStatistic) for EvaluateLowSampleCountPercentile.
+    });
+  }
+
+  /**
+   * `name` for `model` split by its third dimension set: IncompatibleRequests by `ErrorType`,
+   * AdaptedRequests by `Rule` (e.g. `value` = invalid_request_error, clampMaxTokens).
+   */
+  public extraMetric(
+    name: 'IncompatibleRequests' | 'AdaptedRequests',
+    model: string,
+    dimension: ExtraDimensionName,
+    value: string,
+    statistic: string = 'Sum',
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: name,
+      dimensionsMap: { [MODEL_DIMENSION]: model, [dimension]: value },
+      statistic,
+      period: this.period,
     });
   }
 

@@ -86,6 +86,15 @@ function checkModels(config: RolloutConfig, today: string, errors: ConfigIssue[]
       });
     }
   }
+  for (const [alias, model] of Object.entries(llm.models)) {
+    if (model.requestRules?.includes('clampMaxTokens') && model.maxOutputTokens === undefined) {
+      errors.push({
+        path: `llm.models.${alias}.maxOutputTokens`,
+        value: undefined,
+        message: `is required by the clampMaxTokens rule in llm.models.${alias}.requestRules: set it to the model's largest max_tokens (the Models API's max_tokens, e.g. 64000 for Claude Haiku 4.5), or remove clampMaxTokens`,
+      });
+    }
+  }
   const horizon = addDays(today, RETIREMENT_WARNING_DAYS);
   for (const [alias, model] of Object.entries(llm.models)) {
     const path = `llm.models.${alias}.vendorModelId`;

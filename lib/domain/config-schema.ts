@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FLAG_KEY_PATTERN, PHASE_NAME_PATTERN } from './names';
 import { isValidRolloutPercent } from './percent';
 import { JudgeConfigSchema } from './judge/judge-config-schema';
+import { REQUEST_RULE_NAMES } from './request-rules';
 
 /**
  * The rollout config schema: one JSON file (rollout.config.json) that the CDK app, the
@@ -41,6 +42,19 @@ export const ModelSchema = z.strictObject({
   inputUsdPerMillionTokens: nonNegativeUsd,
   /** USD per million output tokens, from the vendor's price list. */
   outputUsdPerMillionTokens: nonNegativeUsd,
+  /** The model's largest `max_tokens` (the Models API's `ModelInfo.max_tokens`); clampMaxTokens needs it. */
+  maxOutputTokens: positiveInt.optional(),
+  /**
+   * How a request written for the default model is adapted before it goes to this model as the
+   * new model (lib/domain/request-rules.ts), in order. Only the new model's call is adapted.
+   */
+  requestRules: z
+    .array(
+      z.enum(REQUEST_RULE_NAMES, {
+        error: `is not a request rule; known rules: ${REQUEST_RULE_NAMES.join(', ')}. Correct the spelling or remove it`,
+      }),
+    )
+    .optional(),
 });
 
 const minutes = (max: number) =>
@@ -119,6 +133,11 @@ export const AlarmThresholdsSchema = z.strictObject({
   errorRatePercent: z.number().gt(0).max(100).default(5),
   throttleRatePercent: z.number().gt(0).max(100).default(10),
   moderationFlagRatePercent: z.number().gt(0).max(100).default(1),
+  /**
+   * Share (%) of the new model's rollout calls it refused with a 4xx that the default model then
+   * answered (IncompatibleRequests): requests the new model cannot take as written. Pages only.
+   */
+  incompatibleRequestPercent: z.number().gt(0).max(100).default(1),
   latencyP99Ms: positiveInt.default(30_000),
   timeToFirstTokenP99Ms: positiveInt.default(5_000),
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { RolloutConfig } from './config-schema';
+import { REQUEST_RULE_NAMES } from './request-rules';
 
 /**
  * What the gateway needs from the rollout config, small enough for a Lambda environment
@@ -14,6 +15,9 @@ const ModelRouteSchema = z.object({
   vendorModelId: z.string(),
   inputUsdPerMillionTokens: z.number(),
   outputUsdPerMillionTokens: z.number(),
+  maxOutputTokens: z.optional(z.number()),
+  /** Applied to the request before the model is called as the new model. */
+  requestRules: z.optional(z.array(z.enum(REQUEST_RULE_NAMES))),
 });
 
 const positive = () => z.number().check(z.positive());

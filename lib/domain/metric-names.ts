@@ -13,6 +13,13 @@ export const METRIC_NAMES = [
   'OutputTokens',
   'EstimatedCostUsd',
   'ModerationFlags',
+  /**
+   * The new model refused a request with a 4xx (not 429) and the default model then answered
+   * it: a request the new model cannot take as written. Also in the set `[Model, ErrorType]`.
+   */
+  'IncompatibleRequests',
+  /** A request rule changed a request before the new model's call; also in the set `[Model, Rule]`. */
+  'AdaptedRequests',
   /** Requests of the cohort sent straight to the default model while the breaker is open. */
   'CircuitOpen',
   /** Flag could not be read or was invalid; no Model dimension. */
@@ -42,3 +49,12 @@ export const ROUTE_DIMENSION = 'Route';
 
 export const ROUTES = ['rollout', 'direct'] as const;
 export type Route = (typeof ROUTES)[number];
+
+/** The vendor's error type (e.g. invalid_request_error) of an IncompatibleRequests count: never its message. */
+export const ERROR_TYPE_DIMENSION = 'ErrorType';
+
+/** The request rule (lib/domain/request-rules.ts) of an AdaptedRequests count. */
+export const RULE_DIMENSION = 'Rule';
+
+/** A third dimension set, `[Model, <name>]`, that one metric carries besides `[Model]` and `[Model, Route]`. */
+export type ExtraDimensionName = typeof ERROR_TYPE_DIMENSION | typeof RULE_DIMENSION;

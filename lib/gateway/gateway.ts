@@ -1,10 +1,20 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { decideCohort, type CohortDecision } from '../domain/cohort';
 import type { GatewaySettings } from '../domain/gateway-settings';
+import { ERROR_TYPE_DIMENSION, RULE_DIMENSION } from '../domain/metric-names';
+import { applyRequestRules } from '../domain/request-rules';
 import { CircuitBreaker } from './circuit-breaker';
+import { countTokens, passThrough, type SurfaceContext } from './api-surface';
+import { endpointOf } from './endpoints';
 import { anthropicErrorBody, GatewayError } from './errors';
 import type { FlagReader } from './flag-reader';
-import { parseMessagesRequest, type GatewayHttpRequest, type MessagesRequest } from './messages-request';
+import {
+  forwardedHeaders,
+  parseCountTokensRequest,
+  parseMessagesRequest,
+  type GatewayHttpRequest,
+  type MessagesRequest,
+} from './messages-request';
 import { RequestMetrics, type MetricsPublisher } from './metrics';
 import { callModel, type CallResult } from './model-call';
 import { OutputModerator } from './moderation';
@@ -15,7 +25,8 @@ import { namesDefaultModel, planRoute, type CallTarget } from './routing';
 import { estimateCostUsd, totalInputTokens } from './usage';
 import type { VendorClients } from './vendor-clients';
 import type { AttemptLog, RequestLogLine } from './request-log';
-import type { VendorFailure } from './vendor-failure';
+import type { VendorFailure, VendorRefusal } from './vendor-failure';
+import { forwardToVendor, type ForwardResult, type VendorForward } from './vendor-forward';
 
 /** The logging the gateway needs; Powertools Logger fits it. */
 export interface GatewayLogger {
@@ -82,9 +93,25 @@ export class Gateway {
     const log: RequestLogLine = {};
     const answered = trackAnswer(sink);
     try {
-      const request = parseMessagesRequest(req, this.deps.settings.gateway.maxRequestBytes);
-      log.stream = request.stream;
-      await this.route(request, answered.sink, metrics, log, lifetime);
+      const endpoint = endpointOf(req.method, req.path);
+      const maxBytes = this.deps.settings.gateway.maxRequestBytes;
+      if (endpoint.kind === 'messages') {
+        const request = parseMessagesRequest(req, maxBytes);
+        log.stream = request.stream;
+        await this.route(request, answered.sink, metrics, log, lifetime);
+      } else if (endpoint.kind === 'count_tokens') {
+        log.endpoint = 'count_tokens';
+        const request = parseCountTokensRequest(req, maxBytes);
+        const decision = await this.decide(request, metrics, log);
+        // `isOpen`, not `allowsCall`: a count is no probe of the new model's health.
+        const allowed = !decision.inCohort || !this.breaker.isOpen;
+        await countTokens(this.surface(lifetime, log, metrics), request, decision, allowed, answered.sink);
+      } else {
+        log.endpoint = endpoint.api;
+        const ctx = this.surface(lifetime, log, metrics);
+        const baseURL = (await this.deps.clients.get()).baseURL;
+        await passThrough(ctx, req, endpoint.api, forwardedHeaders(req), answered.sink, baseURL);
+      }
     } catch (err) {
       this.answerError(err, answered, log);
     } finally {
@@ -103,22 +130,7 @@ export class Gateway {
     lifetime: RequestLifetime,
   ): Promise<void> {
     const { settings } = this.deps;
-    const hasher = await this.deps.hasher();
-    const userHash = hasher.hash(request.userKey);
-    log.userHash = userHash;
-    log.clientHash = hasher.hash(request.clientKey);
-
-    let decision: CohortDecision = { inCohort: false, reason: 'flag-off' };
-    if (namesDefaultModel(settings, request.body.model)) {
-      const reading = await this.deps.flags.read(userHash);
-      if (reading.error) {
-        metrics.flagError();
-        this.warnFlagError(reading.error);
-      }
-      decision = decideCohort(settings.flagKey, reading.flag, request);
-      log.phase = reading.flag.phase;
-      log.cohort = decision.reason;
-    }
+    const decision = await this.decide(request, metrics, log);
     const plan = planRoute({
       settings,
       requestedModel: request.body.model,
@@ -135,14 +147,20 @@ export class Gateway {
     let failure: VendorFailure | undefined;
     let headers: Record<string, string> = {};
     let keyRereads = KEY_REREADS_PER_REQUEST;
+    let newModelRequest: MessagesRequest | undefined;
+    // The new model refused this request (4xx): what that means waits for the default model's answer.
+    let refused: RefusedCall | undefined;
     let i = 0;
     // `continue` retries the same target (after a fresh key read); `i += 1` moves to the next.
     for (let target = plan.targets[i]; target !== undefined; target = plan.targets[i]) {
       const fallback = plan.variant === 'new' && target.role === 'default';
       headers = { 'x-rollout-variant': plan.variant, ...(fallback ? { 'x-rollout-fallback': 'true' } : {}) };
+      // Adapted once per request (a retry after a fresh key read sends the same body, counted once).
+      const callRequest =
+        target.role === 'new' ? (newModelRequest ??= this.adaptForNewModel(request, target, metrics, log)) : request;
       const result = await callModel({
         client,
-        request,
+        request: callRequest,
         target,
         sink,
         headers,
@@ -154,8 +172,8 @@ export class Gateway {
       });
       attempts.push(attemptLog(target, result));
       if (result.kind === 'failed' && result.failure.category === 'credential') {
-        // The gateway's own key, not the model: not a model metric, and not worth a fallback
-        // (every model shares the key). A rotated key is picked up by one fresh read.
+        // The gateway's own key, or the key's access to the new model. A rotated key is picked
+        // up by one fresh read.
         if (keyRereads > 0) {
           keyRereads -= 1;
           const fresh = await this.rereadKey(client);
@@ -164,12 +182,22 @@ export class Gateway {
             continue;
           }
         }
-        metrics.vendorAuthFailure();
-        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', {
-          attempt: result.failure.summary,
-        });
+        if (target.role === 'new' && result.failure.refusal) {
+          // Still refused: the default model shares the key, so its answer tells which it is.
+          // Not a model metric until then.
+          refused = { target, result, refusal: result.failure.refusal, recorded: false };
+        } else {
+          // Not a model metric, and not worth a fallback: every model shares the key.
+          metrics.vendorAuthFailure();
+          this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again', {
+            attempt: result.failure.summary,
+          });
+        }
       } else {
         this.record(metrics, target, result);
+        if (target.role === 'new' && result.kind === 'failed' && result.failure.refusal)
+          refused = { target, result, refusal: result.failure.refusal, recorded: true };
+        if (target.role === 'default' && refused) this.judgeRefusal(refused, result, metrics, log);
       }
       if (result.kind === 'served') {
         // A fallback is the default model serving after the new model failed on this request;
@@ -189,6 +217,104 @@ export class Gateway {
     // A client that left has nobody to answer.
     if (failure.category !== 'client-gone')
       sink.sendJson(failure.status, { ...failure.headers, ...headers }, failure.body);
+  }
+
+  /** Whether the request's user is in the rollout cohort (only requests naming the default model can be). */
+  private async decide(
+    request: { readonly body: { readonly model: string }; readonly userKey?: string; readonly clientKey?: string },
+    metrics: RequestMetrics,
+    log: RequestLogLine,
+  ): Promise<CohortDecision> {
+    const { settings } = this.deps;
+    const hasher = await this.deps.hasher();
+    const userHash = hasher.hash(request.userKey);
+    log.userHash = userHash;
+    log.clientHash = hasher.hash(request.clientKey);
+    if (!namesDefaultModel(settings, request.body.model)) return { inCohort: false, reason: 'flag-off' };
+    const reading = await this.deps.flags.read(userHash);
+    if (reading.error) {
+      metrics.flagError();
+      this.warnFlagError(reading.error);
+    }
+    const decision = decideCohort(settings.flagKey, reading.flag, request);
+    log.phase = reading.flag.phase;
+    log.cohort = decision.reason;
+    return decision;
+  }
+
+  /** What count_tokens and the pass-through endpoints need of the gateway. */
+  private surface(lifetime: RequestLifetime, log: RequestLogLine, metrics: RequestMetrics): SurfaceContext {
+    return {
+      settings: this.deps.settings,
+      lifetime,
+      log,
+      now: this.now,
+      forward: (call) => this.forward(call),
+      keyRefused: () => {
+        metrics.vendorAuthFailure();
+        this.deps.logger.error('the model vendor refused the gateway API key, also after reading the secret again');
+      },
+    };
+  }
+
+  /** One forwarded call; a refused key is read again once, as for model calls. */
+  private async forward(call: VendorForward): Promise<ForwardResult> {
+    const client = await this.deps.clients.get();
+    const result = await forwardToVendor(client, call);
+    if (result.kind === 'answered' || result.failure.category !== 'credential') return result;
+    const fresh = await this.rereadKey(client);
+    return fresh ? forwardToVendor(fresh, call) : result;
+  }
+
+  /** The request as the new model gets it: its catalog request rules applied, each application counted. */
+  private adaptForNewModel(
+    request: MessagesRequest,
+    target: CallTarget,
+    metrics: RequestMetrics,
+    log: RequestLogLine,
+  ): MessagesRequest {
+    const rules = target.model?.requestRules ?? [];
+    if (rules.length === 0) return request;
+    const { body, applied } = applyRequestRules(request.body, rules, {
+      maxOutputTokens: target.model?.maxOutputTokens,
+    });
+    if (applied.length === 0) return request;
+    for (const rule of applied)
+      metrics.addWithDimension(target.metricsModel, 'AdaptedRequests', { name: RULE_DIMENSION, value: rule });
+    log.adapted = applied;
+    return { ...request, body };
+  }
+
+  /**
+   * The new model refused a request with a 4xx and the default model has answered (not with
+   * a refused key). Served: the request was one the new model cannot take — IncompatibleRequests
+   * by the vendor's error type, and a model-wide refusal (unknown or retired id, a key without
+   * access to it) counts towards the circuit breaker; a request-specific one (400, 413) does not,
+   * since other requests may well pass. The default refusing too: the client's own mistake, and
+   * nothing counts against the new model.
+   */
+  private judgeRefusal(
+    refused: RefusedCall,
+    defaultResult: CallResult,
+    metrics: RequestMetrics,
+    log: RequestLogLine,
+  ): void {
+    if (defaultResult.kind !== 'served') return;
+    const { target, refusal } = refused;
+    // A refused key the default model accepted: it was the new model's access, a model call after all.
+    if (!refused.recorded) this.record(metrics, target, refused.result);
+    metrics.addWithDimension(target.metricsModel, 'IncompatibleRequests', {
+      name: ERROR_TYPE_DIMENSION,
+      value: refusal.errorType,
+    });
+    log.incompatible = refusal.errorType;
+    if (MODEL_WIDE_REFUSALS.includes(refusal.status)) {
+      this.breaker.recordFailure();
+      this.deps.logger.warn('the new model refused a request the default model answered: it may be unusable', {
+        status: refusal.status,
+        errorType: refusal.errorType,
+      });
+    }
   }
 
   /** Drops the client whose key was refused and reads the secret again; undefined if that read fails. */
@@ -216,6 +342,8 @@ export class Gateway {
       if (failure?.category === 'model-error' || failure?.category === 'throttle') this.breaker.recordFailure();
       else if (result.kind === 'served') this.breaker.recordSuccess();
       if (result.kind === 'served') metrics.add(m, 'Fallbacks', 0);
+      // The zero of the refusal share; a refusal is counted 1 in its own `[Model, ErrorType]` blob.
+      metrics.add(m, 'IncompatibleRequests', 0);
     }
     if (result.kind !== 'served') return;
     metrics.add(m, 'InputTokens', totalInputTokens(result.usage));
@@ -251,6 +379,22 @@ export class Gateway {
   }
 }
 
+/**
+ * Refusals that say the new model cannot be used at all, whatever the request: 401/403 (a key
+ * without access to it, once the default model accepted the same key) and 404 (a wrong or
+ * retired model id). They count towards the circuit breaker, and the alarm pages.
+ */
+const MODEL_WIDE_REFUSALS: readonly number[] = [401, 403, 404];
+
+/** A new-model call the vendor refused with a 4xx, kept until the default model has answered. */
+interface RefusedCall {
+  readonly target: CallTarget;
+  readonly result: CallResult;
+  readonly refusal: VendorRefusal;
+  /** Whether its model metrics were recorded already (a refused key's wait for the default's answer). */
+  readonly recorded: boolean;
+}
+
 interface AnswerTracker {
   readonly sink: ResponseSink;
   readonly started: boolean;
@@ -276,6 +420,12 @@ function trackAnswer(inner: ResponseSink): AnswerTracker {
       if (state.ended) return;
       state.ended = true;
       inner.end();
+    },
+    // Ended either way: a body cut off mid-way cannot be followed by an error answer.
+    pipeBody: (status, headers, body) => {
+      state.started = true;
+      state.ended = true;
+      return inner.pipeBody(status, headers, body);
     },
   };
   return {

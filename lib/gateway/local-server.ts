@@ -1,4 +1,6 @@
 import * as http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Gateway } from './gateway';
 import type { GatewayHttpRequest } from './messages-request';
 import { formatEvent, type ResponseSink } from './response-sink';
@@ -32,8 +34,8 @@ function toGatewayRequest(req: http.IncomingMessage, body: Buffer): GatewayHttpR
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  return { method: req.method ?? 'GET', path, headers, body };
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body };
 }
 
 function readCapped(req: http.IncomingMessage, cap: number): Promise<Buffer> {
@@ -68,6 +70,10 @@ export function httpSink(res: http.ServerResponse): ResponseSink {
     },
     end: () => {
       res.end();
+    },
+    pipeBody: async (status, headers, body) => {
+      res.writeHead(status, { ...headers });
+      await pipeline(Readable.fromWeb(body), res);
     },
   };
 }

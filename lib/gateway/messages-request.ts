@@ -8,6 +8,8 @@ export interface GatewayHttpRequest {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
+  /** The raw query string, without `?` (GET /v1/models?limit=…); empty when there is none. */
+  readonly query?: string;
 }
 
 // zod/mini keeps the Lambda bundle small; messages name the field and what it needs.
@@ -57,8 +59,24 @@ export interface MessagesRequest {
   readonly userKey?: string;
   /** The `x-client-id` header. */
   readonly clientKey?: string;
-  /** Client headers forwarded to the vendor (anthropic-beta). */
+  /** Client headers forwarded to the vendor unchanged (FORWARDED_HEADERS). */
   readonly forwardHeaders: Record<string, string>;
+}
+
+/**
+ * The client's headers the vendor gets as sent: `anthropic-beta` turns on beta features and
+ * `anthropic-version` selects the API version the client was written for. The key headers are
+ * never forwarded: the gateway calls the vendor with its own key.
+ */
+export const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'] as const;
+
+export function forwardedHeaders(req: GatewayHttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = req.headers[name];
+    if (value) out[name] = value;
+  }
+  return out;
 }
 
 /**
@@ -73,21 +91,33 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
       `Not found: ${req.method} ${req.path}. The gateway serves POST /v1/messages.`,
     );
   }
+  const json = readJsonObject(req, '/v1/messages', maxRequestBytes);
+  const parsed = z.safeParse(MessagesBody, json);
+  if (!parsed.success) {
+    throw badRequest(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
+  }
+  const body = parsed.data;
+  const headerUser = nonEmpty(req.headers['x-user-id']);
+  return {
+    body,
+    stream: body.stream === true,
+    userKey: nonEmpty(body.metadata?.user_id) ?? headerUser,
+    clientKey: nonEmpty(req.headers['x-client-id']),
+    forwardHeaders: forwardedHeaders(req),
+  };
+}
+
+/**
+ * A POST body the gateway reads itself (`path` names the endpoint in messages): within the size
+ * limit, JSON, and an object. Otherwise a GatewayError in Anthropic's format.
+ */
+export function readJsonObject(req: GatewayHttpRequest, path: string, maxRequestBytes: number): object {
   if (req.method !== 'POST') {
-    throw new GatewayError(
-      405,
-      'invalid_request_error',
-      `Method ${req.method} is not allowed on /v1/messages; use POST.`,
-      { headers: { allow: 'POST' } },
-    );
+    throw new GatewayError(405, 'invalid_request_error', `Method ${req.method} is not allowed on ${path}; use POST.`, {
+      headers: { allow: 'POST' },
+    });
   }
-  if (req.body.length > maxRequestBytes) {
-    throw new GatewayError(
-      413,
-      'request_too_large',
-      `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`,
-    );
-  }
+  checkSize(req, maxRequestBytes);
   const contentType = req.headers['content-type'];
   if (contentType && !/^application\/json\b/i.test(contentType)) {
     throw badRequest(`Content-Type must be application/json (got ${contentType}).`);
@@ -109,23 +139,52 @@ export function parseMessagesRequest(req: GatewayHttpRequest, maxRequestBytes: n
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest('Request body must be a JSON object.');
   }
-  const parsed = z.safeParse(MessagesBody, json);
-  if (!parsed.success) {
-    throw badRequest(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
+  return json;
+}
+
+/** The gateway's own request size limit (`gateway.maxRequestBytes`), for every endpoint. */
+export function checkSize(req: GatewayHttpRequest, maxRequestBytes: number): void {
+  if (req.body.length > maxRequestBytes) {
+    throw new GatewayError(
+      413,
+      'request_too_large',
+      `Request body is ${req.body.length} bytes; the gateway accepts at most ${maxRequestBytes}.`,
+    );
   }
-  const body = parsed.data;
-  const headerUser = nonEmpty(req.headers['x-user-id']);
-  const forwardHeaders: Record<string, string> = {};
-  const beta = req.headers['anthropic-beta'];
-  if (beta) forwardHeaders['anthropic-beta'] = beta;
+}
+
+/** A Messages-shaped body without max_tokens: what POST /v1/messages/count_tokens takes. */
+const CountTokensBody = z.looseObject({
+  model: MessagesBody.shape.model,
+  messages: MessagesBody.shape.messages,
+});
+
+export type CountTokensBody = z.output<typeof CountTokensBody>;
+
+export interface CountTokensRequest {
+  readonly body: CountTokensBody;
+  /**
+   * The `x-user-id` header: a count_tokens body has no `metadata` (the API refuses it), so the
+   * header is the only way to get the same cohort decision as the user's messages.
+   */
+  readonly userKey?: string;
+  readonly clientKey?: string;
+  readonly forwardHeaders: Record<string, string>;
+}
+
+export function parseCountTokensRequest(req: GatewayHttpRequest, maxRequestBytes: number): CountTokensRequest {
+  const json = readJsonObject(req, COUNT_TOKENS_PATH, maxRequestBytes);
+  const parsed = z.safeParse(CountTokensBody, json);
+  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
   return {
-    body,
-    stream: body.stream === true,
-    userKey: nonEmpty(body.metadata?.user_id) ?? headerUser,
+    body: parsed.data,
+    userKey: nonEmpty(req.headers['x-user-id']),
     clientKey: nonEmpty(req.headers['x-client-id']),
-    forwardHeaders,
+    forwardHeaders: forwardedHeaders(req),
   };
 }
+
+export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path

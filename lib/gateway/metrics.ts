@@ -2,13 +2,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   MODEL_DIMENSION,
   ROUTE_DIMENSION,
+  type ExtraDimensionName,
   type GatewayMetricName,
   type MetricName,
   type ModelMetricName,
   type Route,
 } from '../domain/metric-names';
 
-export type { GatewayMetricName, MetricName, ModelMetricName, Route };
+export type { ExtraDimensionName, GatewayMetricName, MetricName, ModelMetricName, Route };
 
 /** The unit of each metric; names and units are a public contract (README, Metrics). */
 export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof typeof MetricUnit]>> = {
@@ -22,6 +23,8 @@ export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof
   OutputTokens: MetricUnit.Count,
   EstimatedCostUsd: MetricUnit.NoUnit,
   ModerationFlags: MetricUnit.Count,
+  IncompatibleRequests: MetricUnit.Count,
+  AdaptedRequests: MetricUnit.Count,
   CircuitOpen: MetricUnit.Count,
   FlagErrors: MetricUnit.Count,
   VendorAuthFailures: MetricUnit.Count,
@@ -31,6 +34,13 @@ export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof
 export interface MetricTarget {
   readonly model: string;
   readonly route: Route;
+  /** A third dimension set `[Model, name]` (IncompatibleRequests by ErrorType, AdaptedRequests by Rule). */
+  readonly extra?: ExtraDimension;
+}
+
+export interface ExtraDimension {
+  readonly name: ExtraDimensionName;
+  readonly value: string;
 }
 
 /** Writes one batch of metrics that share a model and route (or none). */
@@ -59,6 +69,7 @@ export class EmfMetricsPublisher implements MetricsPublisher {
       this.metrics.setDefaultDimensions({ [MODEL_DIMENSION]: target.model });
       this.metrics.addDimensions({});
       this.metrics.addDimensions({ [ROUTE_DIMENSION]: target.route });
+      if (target.extra) this.metrics.addDimensions({ [target.extra.name]: target.extra.value });
     } else {
       // No model (FlagErrors, VendorAuthFailures): one empty dimension set, `[[]]`, the EMF
       // form of "no dimensions" (Powertools would otherwise write `[]`).
@@ -80,6 +91,12 @@ export class EmfMetricsPublisher implements MetricsPublisher {
  */
 export class RequestMetrics {
   private readonly byModel = new Map<string, Array<[MetricName, number]>>();
+  /**
+   * Counts that carry a third dimension set. A blob's dimension sets apply to every metric in
+   * it, so these go in a blob of their own (only on the requests that have one): in the model's
+   * blob, `[Model, ErrorType]` would split Requests and Latency by error type too.
+   */
+  private readonly extras: Array<{ model: string; name: ModelMetricName; extra: ExtraDimension }> = [];
   private readonly gatewayCounts = new Map<GatewayMetricName, number>();
   // Until the route is known, assume `direct`: a metric that went astray then can never roll
   // a phase back.
@@ -98,6 +115,11 @@ export class RequestMetrics {
     this.byModel.set(model, values);
   }
 
+  /** One count of `name` for `model` in `[Model]`, `[Model, Route]` and `[Model, extra.name]`. */
+  public addWithDimension(model: string, name: ModelMetricName, extra: ExtraDimension): void {
+    this.extras.push({ model, name, extra });
+  }
+
   public flagError(): void {
     this.count('FlagErrors');
   }
@@ -111,11 +133,14 @@ export class RequestMetrics {
   public flush(onError: (err: unknown) => void): void {
     try {
       for (const [model, values] of this.byModel) this.publisher.publish({ model, route: this.route }, values);
+      for (const { model, name, extra } of this.extras)
+        this.publisher.publish({ model, route: this.route, extra }, [[name, 1]]);
       if (this.gatewayCounts.size) this.publisher.publish(undefined, [...this.gatewayCounts]);
     } catch (err) {
       onError(err);
     } finally {
       this.byModel.clear();
+      this.extras.length = 0;
       this.gatewayCounts.clear();
     }
   }

@@ -15,6 +15,8 @@ export interface AttemptLog {
  * CloudWatch Logs Insights. Ids appear only as HMAC hashes; prompt and answer text never.
  */
 export interface RequestLogLine {
+  /** Set for the endpoints other than POST /v1/messages (count_tokens, models, batches). */
+  endpoint?: 'count_tokens' | 'models' | 'batches';
   /** Whether the client asked for server-sent events. */
   stream?: boolean;
   /** HMAC of the user key (metadata.user_id or x-user-id), 16 hex characters. */
@@ -28,6 +30,10 @@ export interface RequestLogLine {
   /** `x-rollout-variant`: the cohort decision. */
   variant?: 'new' | 'default';
   attempts?: AttemptLog[];
+  /** The request rules that changed the new model's copy of the request (names only). */
+  adapted?: readonly string[];
+  /** The vendor's error type when the new model refused a request the default model then answered. */
+  incompatible?: string;
   /** The catalog alias (or `other`) of the model that answered. */
   servedBy?: string;
   /** The default model served a cohort request. */

@@ -7,6 +7,12 @@ export interface ResponseSink {
   /** One SSE event: `event: <type>` and its JSON data. */
   writeEvent(type: string, data: unknown): void;
   end(): void;
+  /**
+   * A vendor answer passed through as bytes (batch results, JSONL): status and headers, then the
+   * body as it arrives, with backpressure. Resolves when the body is written and the answer ended;
+   * rejects when either side fails mid-body (the answer is then cut off).
+   */
+  pipeBody(status: number, headers: Readonly<Record<string, string>>, body: ReadableStream<Uint8Array>): Promise<void>;
 }
 
 export function formatEvent(type: string, data: unknown): string {

@@ -86,7 +86,10 @@ export function planRoute({ settings, requestedModel, decision, newModelAllowed 
     model: settings.newModel,
     timeoutMs: g.newModelTimeoutMs,
     maxRetries: 0,
-    fallBackOn: ['throttle', 'model-error', 'flagged'],
+    // A 4xx (client-error) or a refused key that a fresh read did not fix (credential): the
+    // request was written for the default model, which may take it (the gateway decides what
+    // the refusal means from the default model's answer).
+    fallBackOn: ['throttle', 'model-error', 'flagged', 'client-error', 'credential'],
   };
   return { variant: 'new', rolloutApplies: true, circuitOpen: false, targets: [newTarget, defaultTarget] };
 }

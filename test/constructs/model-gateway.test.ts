@@ -84,8 +84,13 @@ describe('ModelGateway', () => {
       vendorModelId: 'claude-sonnet-4-6',
       inputUsdPerMillionTokens: 3,
       outputUsdPerMillionTokens: 15,
+      maxOutputTokens: 128000,
     });
-    expect(settings.newModel.vendorModelId).toBe('claude-haiku-4-5-20251001');
+    expect(settings.newModel).toMatchObject({
+      vendorModelId: 'claude-haiku-4-5-20251001',
+      maxOutputTokens: 64000,
+      requestRules: ['oneSamplingParameter', 'clampMaxTokens'],
+    });
     expect(settings.appConfig).toEqual({
       application: 'llm-model-rollout',
       environment: 'production',

@@ -66,6 +66,7 @@ const DEFAULT_ALARMS = {
   errorRatePercent: 5,
   throttleRatePercent: 10,
   moderationFlagRatePercent: 1,
+  incompatibleRequestPercent: 1,
   latencyP99Ms: 30000,
   timeToFirstTokenP99Ms: 5000,
 };
@@ -384,6 +385,58 @@ describe('parseRolloutConfig: models', () => {
         value: 'claude-sonnet-4-6',
         fix: /is the same vendor model as llm\.models\.claude-sonnet-4-6; the new model must differ from the default it replaces/,
       },
+    );
+  });
+
+  it('ships the request rules Claude Haiku 4.5 needs (not adaptiveThinking: it has extended thinking only) and every model its output limit', () => {
+    const { config } = parseRolloutConfig(validConfigInput(), { today: TODAY });
+    expect(config.llm.models['claude-haiku-4-5']).toMatchObject({
+      maxOutputTokens: 64_000,
+      requestRules: ['oneSamplingParameter', 'clampMaxTokens'],
+    });
+    for (const [alias, model] of Object.entries(config.llm.models))
+      expect([alias, model.maxOutputTokens]).toEqual([alias, expect.any(Number)]);
+  });
+
+  it('rejects an unknown request rule, naming the key, the value, the known rules and the fix', () => {
+    expectSingleIssue(
+      withChange((c) => {
+        const haiku = c.llm.models['claude-haiku-4-5'];
+        if (!haiku) throw new Error('fixture lacks claude-haiku-4-5');
+        haiku.requestRules = ['oneSamplingParameter', 'clampMaxToken' as 'clampMaxTokens'];
+      }),
+      {
+        path: 'llm.models.claude-haiku-4-5.requestRules[1]',
+        value: 'clampMaxToken',
+        fix: /is not a request rule; known rules: oneSamplingParameter, noSamplingParameters, adaptiveThinking, clampMaxTokens\. Correct the spelling or remove it/,
+      },
+    );
+  });
+
+  it('rejects clampMaxTokens without maxOutputTokens', () => {
+    expectSingleIssue(
+      withChange((c) => {
+        const haiku = c.llm.models['claude-haiku-4-5'];
+        if (!haiku) throw new Error('fixture lacks claude-haiku-4-5');
+        delete haiku.maxOutputTokens;
+      }),
+      {
+        path: 'llm.models.claude-haiku-4-5.maxOutputTokens',
+        value: undefined,
+        shown: 'missing',
+        fix: /is required by the clampMaxTokens rule in llm\.models\.claude-haiku-4-5\.requestRules: set it to the model's largest max_tokens .*, or remove clampMaxTokens/,
+      },
+    );
+  });
+
+  it('rejects a maxOutputTokens that is not a positive whole number', () => {
+    expectSingleIssue(
+      withChange((c) => {
+        const sonnet = c.llm.models['claude-sonnet-4-6'];
+        if (!sonnet) throw new Error('fixture lacks claude-sonnet-4-6');
+        sonnet.maxOutputTokens = 0;
+      }),
+      { path: 'llm.models.claude-sonnet-4-6.maxOutputTokens', value: 0, fix: /must be > 0/ },
     );
   });
 

@@ -9,12 +9,15 @@ const EXPECTED: GatewaySettings = {
     vendorModelId: 'claude-sonnet-4-6',
     inputUsdPerMillionTokens: 3,
     outputUsdPerMillionTokens: 15,
+    maxOutputTokens: 128_000,
   },
   newModel: {
     alias: 'claude-haiku-4-5',
     vendorModelId: 'claude-haiku-4-5-20251001',
     inputUsdPerMillionTokens: 1,
     outputUsdPerMillionTokens: 5,
+    maxOutputTokens: 64_000,
+    requestRules: ['oneSamplingParameter', 'clampMaxTokens'],
   },
   models: [
     {
@@ -22,12 +25,15 @@ const EXPECTED: GatewaySettings = {
       vendorModelId: 'claude-sonnet-4-6',
       inputUsdPerMillionTokens: 3,
       outputUsdPerMillionTokens: 15,
+      maxOutputTokens: 128_000,
     },
     {
       alias: 'claude-haiku-4-5',
       vendorModelId: 'claude-haiku-4-5-20251001',
       inputUsdPerMillionTokens: 1,
       outputUsdPerMillionTokens: 5,
+      maxOutputTokens: 64_000,
+      requestRules: ['oneSamplingParameter', 'clampMaxTokens'],
     },
   ],
   appConfig: { application: 'llm-model-rollout', environment: 'production', profile: 'model-flags' },

@@ -95,8 +95,10 @@ describe('non-streaming: the default model answers when the new one fails', () =
   });
 });
 
-describe('client errors from the new model are passed through, with no fallback', () => {
-  test('400 → BadRequestError with the world.vendor error body; the default model is not called', async () => {
+// A 4xx from the new model may be a request it cannot take as written (it was written for the
+// default model): the default model is tried once (gateway-migration.test.ts covers the rest).
+describe('client errors from the new model: the default model is tried once', () => {
+  test('400 → the default answers, x-rollout-fallback: true; IncompatibleRequests and Fallbacks on the new model', async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, {
       kind: 'status',
       status: 400,
@@ -104,48 +106,73 @@ describe('client errors from the new model are passed through, with no fallback'
       message: 'messages.0.content: world.vendor says no',
     });
     const h = await gateway();
+    const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
+    expect(data.model).toBe(DEFAULT_VENDOR_ID);
+    expect(response.headers.get('x-rollout-variant')).toBe('new');
+    expect(response.headers.get('x-rollout-fallback')).toBe('true');
+    expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
+    expect(h.metrics.sum(NEW_ALIAS, 'Throttles')).toBe(0);
+    expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
+    expect(h.metrics.byExtra(NEW_ALIAS, 'IncompatibleRequests')).toEqual({ invalid_request_error: 1 });
+  });
+
+  test("400 from both → BadRequestError with the default model's error body: the client's own mistake", async () => {
+    const refusal: VendorBehaviour = {
+      kind: 'status',
+      status: 400,
+      errorType: 'invalid_request_error',
+      message: 'messages.0.content: world.vendor says no',
+    };
+    world.vendor.setBehaviour(NEW_VENDOR_ID, refusal);
+    world.vendor.setBehaviour(DEFAULT_VENDOR_ID, { ...refusal, message: 'the default model says no' });
+    const h = await gateway();
     const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     const apiErr = err as InstanceType<typeof Anthropic.BadRequestError>;
     expect(apiErr.status).toBe(400);
     expect(apiErr.error).toEqual({
       type: 'error',
-      error: { type: 'invalid_request_error', message: 'messages.0.content: world.vendor says no' },
+      error: { type: 'invalid_request_error', message: 'the default model says no' },
     });
     expect(apiErr.headers.get('x-rollout-variant')).toBe('new');
-    expect(apiErr.headers.get('x-rollout-fallback')).toBeNull();
     expect(newCalls()).toBe(1);
-    expect(defaultCalls()).toBe(0);
+    expect(defaultCalls()).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
-    expect(h.metrics.sum(NEW_ALIAS, 'Throttles')).toBe(0);
     expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(0);
+    expect(h.metrics.sum(NEW_ALIAS, 'IncompatibleRequests')).toBe(0);
   });
 
-  // 401/403 are the gateway's own key failing, not the caller's: not passed through
-  // (gateway-world.vendor-key.test.ts covers the re-read of the secret).
-  test.each([401, 403])(
-    "%p → the gateway's key: one retry with the key read again, then 502 api_error; the default model is not called",
-    async (status) => {
+  // 401/403 are first the gateway's own key (gateway-vendor-key.test.ts covers the re-read of
+  // the secret); when the default model accepts the same key, it was the new model's access.
+  test.each([
+    [401, 'authentication_error'],
+    [403, 'permission_error'],
+  ])(
+    '%p from the new model only → one retry with the key read again, then the default answers: the new model’s access, not the key',
+    async (status, errorType) => {
       world.vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'status', status });
       const h = await gateway();
-      const err = await caught(() => h.client.messages.create(messageParams({ user: USER })));
-      expect(err).toBeInstanceOf(Anthropic.InternalServerError);
-      const apiErr = err as InstanceType<typeof Anthropic.InternalServerError>;
-      expect(apiErr.status).toBe(502);
-      expect(apiErr.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-      expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
-      expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
+      const { data, response } = await h.client.messages.create(messageParams({ user: USER })).withResponse();
+      expect(data.model).toBe(DEFAULT_VENDOR_ID);
+      expect(response.headers.get('x-rollout-fallback')).toBe('true');
+      expect(world.vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+      expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(0);
       expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
+      expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(1);
+      expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(1);
+      expect(h.metrics.byExtra(NEW_ALIAS, 'IncompatibleRequests')).toEqual({ [errorType]: 1 });
     },
   );
 
-  test('client errors do not open the circuit breaker', async () => {
+  test('request-specific refusals (400) do not open the circuit breaker', async () => {
     world.vendor.setBehaviour(NEW_VENDOR_ID, (i) => (i < 4 ? { kind: 'status', status: 400 } : { kind: 'ok' }));
     const h = await gateway({ circuitBreaker: { failureThreshold: 2, cooldownSeconds: 60 } });
-    for (let i = 0; i < 4; i++) await caught(() => h.client.messages.create(messageParams({ user: USER })));
+    for (let i = 0; i < 4; i++) await h.client.messages.create(messageParams({ user: USER }));
     const data = await h.client.messages.create(messageParams({ user: USER }));
     expect(data.model).toBe(NEW_VENDOR_ID);
     expect(newCalls()).toBe(5);
+    expect(h.metrics.sum(NEW_ALIAS, 'CircuitOpen')).toBe(0);
   });
 });
 

@@ -200,9 +200,9 @@ describe('size, method and path', () => {
 
   test.each([
     ['POST', '/v1/complete'],
-    ['POST', '/v1/messages/count_tokens'],
+    ['POST', '/v1/messages/count_tokens/extra'],
     ['POST', '/'],
-    ['GET', '/v1/models'],
+    ['GET', '/v1/files'],
   ])('%s %s → 404 not_found_error', async (method, path) => {
     const res = await postRaw(gw.url, valid(), { method, path });
     expect(res.status).toBe(404);
@@ -210,7 +210,7 @@ describe('size, method and path', () => {
   });
 
   test('the SDK raises NotFoundError for a path the gateway does not serve', async () => {
-    const err = await caught(() => gw.client.models.retrieve(DEFAULT_ALIAS));
+    const err = await caught(() => gw.client.files.list());
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
   });
 

@@ -108,6 +108,7 @@ describe('EMF blobs', () => {
       Throttles: 'Count',
       ModerationFlags: 'Count',
       Fallbacks: 'Count',
+      IncompatibleRequests: 'Count',
       InputTokens: 'Count',
       OutputTokens: 'Count',
       EstimatedCostUsd: 'None',
@@ -118,6 +119,8 @@ describe('EMF blobs', () => {
       Throttles: 0,
       ModerationFlags: 0,
       Fallbacks: 0,
+      // the zero of the IncompatibleRequests share: every new-model call has a datapoint
+      IncompatibleRequests: 0,
       InputTokens: 1000,
       OutputTokens: 200,
     });

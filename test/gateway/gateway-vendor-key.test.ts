@@ -116,7 +116,7 @@ describe('a rotated key is picked up', () => {
 });
 
 describe('a revoked key', () => {
-  test("still refused after the fresh read → 502 api_error of the gateway's own, no fallback, VendorAuthFailures without a Model", async () => {
+  test("still refused after the fresh read, by the default model too → 502 api_error of the gateway's own, VendorAuthFailures without a Model", async () => {
     storeKey(OLD_KEY);
     vendor.acceptApiKeys([]);
     const h = await gateway();
@@ -128,19 +128,24 @@ describe('a revoked key', () => {
     expect(error.type).toBe('api_error');
     expect(raw.text).not.toContain(OLD_KEY);
     expect(raw.text).not.toContain('x-api-key');
-    // one call with the cached key, one with the key read again; the default model shares the key, so it is not tried
-    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID]);
-    expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(0);
+    // one call with the cached key, one with the key read again; then the default model once
+    // (a key without access to the new model only would pass there): it refuses the key too
+    expect(vendor.calls.map((c) => c.model)).toEqual([NEW_VENDOR_ID, NEW_VENDOR_ID, DEFAULT_VENDOR_ID]);
+    expect(callsFor(vendor, DEFAULT_VENDOR_ID)).toHaveLength(1);
     expect(secretReads()).toBe(2);
 
+    // the gateway's key: nothing against either model
     expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
     expect(h.metrics.sum(NEW_ALIAS, 'ModelErrors')).toBe(0);
     expect(h.metrics.sum(NEW_ALIAS, 'Requests')).toBe(0);
+    expect(h.metrics.sum(NEW_ALIAS, 'IncompatibleRequests')).toBe(0);
+    expect(h.metrics.sum(DEFAULT_ALIAS, 'Requests')).toBe(0);
     expect(h.requestLogs()[0]).toMatchObject({
       status: 502,
       attempts: [
         { outcome: 'credential: AuthenticationError 401' },
         { outcome: 'credential: AuthenticationError 401' },
+        { model: DEFAULT_ALIAS, outcome: 'credential: AuthenticationError 401' },
       ],
     });
     expect(h.logger.calls.some((c) => c.level === 'error')).toBe(true);

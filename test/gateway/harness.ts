@@ -22,6 +22,7 @@ import type { GatewayLogger } from '../../lib/gateway/gateway';
 import { createGatewayServer } from '../../lib/gateway/local-server';
 import {
   EmfMetricsPublisher,
+  type ExtraDimension,
   type MetricName,
   type MetricsPublisher,
   type MetricTarget,
@@ -130,6 +131,8 @@ export interface CapturedLog {
 export interface CapturedPublish {
   readonly model: string | undefined;
   readonly route: Route | undefined;
+  /** The third dimension set's dimension (IncompatibleRequests' ErrorType, AdaptedRequests' Rule). */
+  readonly extra: ExtraDimension | undefined;
   readonly values: ReadonlyArray<readonly [MetricName, number]>;
 }
 
@@ -165,6 +168,7 @@ export class CapturingPublisher implements MetricsPublisher {
     this.publishes.push({
       model: target?.model,
       route: target?.route,
+      extra: target?.extra,
       values: values.map(([n, v]) => [n, v] as const),
     });
     this.forward?.publish(target, values);
@@ -179,6 +183,16 @@ export class CapturingPublisher implements MetricsPublisher {
 
   public sum(model: string | undefined, name: MetricName, route?: Route): number {
     return this.values(model, name, route).reduce((a, b) => a + b, 0);
+  }
+
+  /** `name` under `model`, summed by the value of its extra dimension (e.g. ErrorType → count). */
+  public byExtra(model: string, name: MetricName): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.publishes) {
+      if (p.model !== model || !p.extra) continue;
+      for (const [n, v] of p.values) if (n === name) out[p.extra.value] = (out[p.extra.value] ?? 0) + v;
+    }
+    return out;
   }
 }
 
@@ -300,6 +314,8 @@ export interface HarnessOptions {
   readonly telemetry?: 'capture' | 'real';
   /** How the gateway reads its vendor API key. @default - always 'k' */
   readonly apiKey?: () => Promise<string>;
+  /** Changes the settings beyond `gateway` (e.g. a catalog model's request rules). */
+  readonly settings?: (settings: GatewaySettings) => GatewaySettings;
 }
 
 export interface GatewayHarness {
@@ -317,7 +333,8 @@ export interface GatewayHarness {
 }
 
 export async function startGateway(options: HarnessOptions): Promise<GatewayHarness> {
-  const settings = settingsWith(options.gateway);
+  const base = settingsWith(options.gateway);
+  const settings = options.settings ? options.settings(base) : base;
   const real = options.telemetry === 'real';
   const stdout = real ? new StdoutCapture() : undefined;
   stdout?.start();

@@ -2,20 +2,31 @@ import {
   EmfMetricsPublisher,
   METRIC_UNITS,
   RequestMetrics,
+  type ExtraDimension,
   type MetricName,
   type MetricsPublisher,
   type MetricTarget,
   type Route,
 } from '../../../lib/gateway/metrics';
 
-type Batch = { model: string | undefined; route?: Route; values: Array<readonly [MetricName, number]> };
+type Batch = {
+  model: string | undefined;
+  route?: Route;
+  extra?: ExtraDimension;
+  values: Array<readonly [MetricName, number]>;
+};
 
 class RecordingPublisher implements MetricsPublisher {
   public readonly batches: Batch[] = [];
   public publish(target: MetricTarget | undefined, values: ReadonlyArray<readonly [MetricName, number]>): void {
     this.batches.push(
       target
-        ? { model: target.model, route: target.route, values: [...values] }
+        ? {
+            model: target.model,
+            route: target.route,
+            ...(target.extra ? { extra: target.extra } : {}),
+            values: [...values],
+          }
         : { model: undefined, values: [...values] },
     );
   }
@@ -80,6 +91,42 @@ describe('RequestMetrics', () => {
     ]);
   });
 
+  it('publishes each count with an extra dimension set in a batch of its own, after the model batches', () => {
+    const publisher = new RecordingPublisher();
+    const metrics = new RequestMetrics(publisher);
+    metrics.setRoute('rollout');
+    metrics.addWithDimension('claude-haiku-4-5', 'AdaptedRequests', { name: 'Rule', value: 'oneSamplingParameter' });
+    metrics.add('claude-haiku-4-5', 'Requests', 1);
+    metrics.addWithDimension('claude-haiku-4-5', 'AdaptedRequests', { name: 'Rule', value: 'clampMaxTokens' });
+    metrics.addWithDimension('claude-haiku-4-5', 'IncompatibleRequests', {
+      name: 'ErrorType',
+      value: 'invalid_request_error',
+    });
+    metrics.flush(jest.fn());
+    metrics.flush(jest.fn());
+    expect(publisher.batches).toEqual<Batch[]>([
+      { model: 'claude-haiku-4-5', route: 'rollout', values: [['Requests', 1]] },
+      {
+        model: 'claude-haiku-4-5',
+        route: 'rollout',
+        extra: { name: 'Rule', value: 'oneSamplingParameter' },
+        values: [['AdaptedRequests', 1]],
+      },
+      {
+        model: 'claude-haiku-4-5',
+        route: 'rollout',
+        extra: { name: 'Rule', value: 'clampMaxTokens' },
+        values: [['AdaptedRequests', 1]],
+      },
+      {
+        model: 'claude-haiku-4-5',
+        route: 'rollout',
+        extra: { name: 'ErrorType', value: 'invalid_request_error' },
+        values: [['IncompatibleRequests', 1]],
+      },
+    ]);
+  });
+
   it('publishes nothing for an empty request, and no FlagErrors batch when there were none', () => {
     const publisher = new RecordingPublisher();
     new RequestMetrics(publisher).flush(jest.fn());
@@ -140,7 +187,7 @@ describe('RequestMetrics', () => {
 });
 
 describe('METRIC_UNITS', () => {
-  it('matches the metrics contract (README, Metrics) plus CircuitOpen and VendorAuthFailures', () => {
+  it('matches the metrics contract (README, Metrics) plus CircuitOpen, VendorAuthFailures, IncompatibleRequests and AdaptedRequests', () => {
     expect(METRIC_UNITS).toEqual({
       Requests: 'Count',
       ModelErrors: 'Count',
@@ -152,6 +199,8 @@ describe('METRIC_UNITS', () => {
       OutputTokens: 'Count',
       EstimatedCostUsd: 'None',
       ModerationFlags: 'Count',
+      IncompatibleRequests: 'Count',
+      AdaptedRequests: 'Count',
       CircuitOpen: 'Count',
       FlagErrors: 'Count',
       VendorAuthFailures: 'Count',
@@ -266,6 +315,40 @@ describe('EmfMetricsPublisher', () => {
     }
     expect(errors).toEqual([]);
     expect(blobs()).toHaveLength(2);
+  });
+
+  it('an extra dimension becomes a third set [Model, <name>] in that blob only, without Powertools warnings', () => {
+    const errors: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array): boolean => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      const publisher = new EmfMetricsPublisher('NS');
+      publisher.publish({ model: 'a', route: 'rollout', extra: { name: 'ErrorType', value: 'not_found_error' } }, [
+        ['IncompatibleRequests', 1],
+      ]);
+      publisher.publish({ model: 'a', route: 'rollout' }, [['Requests', 1]]);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(errors).toEqual([]);
+    const [withExtra, plain] = blobs();
+    expect(withExtra?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([
+      ['Model'],
+      ['Model', 'Route'],
+      ['Model', 'ErrorType'],
+    ]);
+    expect(withExtra?._aws.CloudWatchMetrics[0]?.Metrics).toEqual([{ Name: 'IncompatibleRequests', Unit: 'Count' }]);
+    expect(withExtra).toMatchObject({
+      Model: 'a',
+      Route: 'rollout',
+      ErrorType: 'not_found_error',
+      IncompatibleRequests: 1,
+    });
+    // the next blob does not inherit the extra set
+    expect(plain?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
+    expect(plain).not.toHaveProperty('ErrorType');
   });
 
   it('writes nothing for an empty batch', () => {

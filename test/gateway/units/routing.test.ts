@@ -50,7 +50,7 @@ const NEW_TARGET: CallTarget = {
   model: settings.newModel,
   timeoutMs: 12_345,
   maxRetries: 0,
-  fallBackOn: ['throttle', 'model-error', 'flagged'],
+  fallBackOn: ['throttle', 'model-error', 'flagged', 'client-error', 'credential'],
 };
 
 describe('namesDefaultModel', () => {
@@ -80,7 +80,7 @@ describe('namesDefaultModel', () => {
 
 describe('planRoute', () => {
   describe.each(['claude-sonnet-4-6', DATED_SONNET])('a request naming the default model as %p', (requested) => {
-    it('in the cohort: new model first (no retries, new-model timeout, falls back on throttle/model-error/flagged), then the default', () => {
+    it('in the cohort: new model first (no retries, new-model timeout, falls back on throttle/model-error/flagged/client-error/credential), then the default', () => {
       expect(
         planRoute({ settings, requestedModel: requested, decision: IN, newModelAllowed: true }),
       ).toEqual<RoutePlan>({

@@ -93,6 +93,8 @@ describe('classifyVendorError', () => {
         body: { type: 'error', error: { type: 'api_error', message: expect.any(String) as string } },
         headers: {},
         summary: `${className} ${status}`,
+        // kept for the gateway to tell the key from the new model's access (the default model decides)
+        refusal: { status, errorType: type },
       });
       expect(JSON.stringify(failure)).not.toContain('VENDOR-SECRET-TEXT');
     },
@@ -113,8 +115,37 @@ describe('classifyVendorError', () => {
       body,
       headers: { 'request-id': 'req_011CV' },
       summary: `${className} ${status}`,
+      refusal: { status, errorType: type },
     });
     expectNoVendorText(failure);
+  });
+
+  it("a refusal's error type is the body's error.type when it is a short snake_case word, else unknown_error (metric cardinality)", () => {
+    const typed = (type: unknown) =>
+      classifyVendorError(
+        Anthropic.APIError.generate(
+          400,
+          { type: 'error', error: { type, message: VENDOR_TEXT } },
+          undefined,
+          vendorHeaders(),
+        ),
+      ).refusal;
+    expect(typed('invalid_request_error')).toEqual({ status: 400, errorType: 'invalid_request_error' });
+    expect(typed(VENDOR_TEXT)).toEqual({ status: 400, errorType: 'unknown_error' });
+    expect(typed(undefined)).toEqual({ status: 400, errorType: 'unknown_error' });
+    expect(classifyVendorError(Anthropic.APIError.generate(400, undefined, 'html', vendorHeaders())).refusal).toEqual({
+      status: 400,
+      errorType: 'unknown_error',
+    });
+    // not a refusal: a throttle or a model error is no request the new model cannot take
+    expect(
+      classifyVendorError(Anthropic.APIError.generate(429, vendorBody('rate_limit_error'), undefined, vendorHeaders()))
+        .refusal,
+    ).toBeUndefined();
+    expect(
+      classifyVendorError(Anthropic.APIError.generate(529, vendorBody('overloaded_error'), undefined, vendorHeaders()))
+        .refusal,
+    ).toBeUndefined();
   });
 
   it('drops every header but retry-after, request-id and x-should-retry', () => {
