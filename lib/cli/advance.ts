@@ -2,7 +2,8 @@ import type { Phase, RolloutConfig } from '../domain/config-schema';
 import { OFF_PHASE } from '../domain/names';
 import { findPhase, nextPhase } from '../domain/phases';
 import { describe, isUnsettled, type DeploymentView } from '../domain/rollback-plan';
-import { checkAdvance } from '../domain/rollout-progress';
+import { checkAdvance, type AdvanceCheck } from '../domain/rollout-progress';
+import { judgeGateOf, judgeReport } from './judge-report';
 import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
 import type { RolloutReader, RolloutSnapshot } from '../ops/rollout-reader';
@@ -19,6 +20,12 @@ export interface AdvanceOptions {
   readonly dryRun: boolean;
   /** Asks on a terminal; `--yes` (or no terminal) answers yes. */
   readonly confirm: (question: string) => Promise<boolean>;
+  /**
+   * `--force --reason TEXT`: go ahead past the judge's objections (a failing check, a window
+   * short of the planned sample) — never past an alarm, a deployment in flight or the watch
+   * window. The reason is recorded in the deployment's description.
+   */
+  readonly force?: { readonly reason: string };
   readonly now?: Date;
   /**
    * How long --wait follows the deployment. @default 48 h: AppConfig's longest deployment
@@ -58,7 +65,8 @@ export async function advance(
     );
     return EXIT.ok;
   }
-  if (!(await gatesPass(config, reader, s, target, now, print))) return EXIT.refused;
+  const first = await gatesPass(config, reader, s, target, now, print, options.force !== undefined);
+  if (!first) return EXIT.refused;
   const version = required(s.resources.versions, target.name);
   const strategy = required(s.resources.strategies, target.name);
   const plan = `deploy flag version ${version} (${target.name}: ${servedPercentLabel(target.rolloutPercent, config.judge.holdbackPercent)}) with strategy ${config.appConfig.applicationName}-${target.name}`;
@@ -80,11 +88,23 @@ export async function advance(
     );
     return EXIT.refused;
   }
-  if (!(await gatesPass(config, reader, fresh, target, options.now ?? new Date(), print))) return EXIT.refused;
-  const deployments = reader.deploymentsFor(s.resources);
-  const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
-    deployments.start(version, strategy, `rollout advance: ${s.live.phase} → ${target.name}`),
+  const second = await gatesPass(
+    config,
+    reader,
+    fresh,
+    target,
+    options.now ?? new Date(),
+    print,
+    options.force !== undefined,
   );
+  if (!second) return EXIT.refused;
+  const deployments = reader.deploymentsFor(s.resources);
+  const description = advanceDescription(s.live.phase, target.name, options.force?.reason, second.forced);
+  const started = await withAwsErrors(`start the ${target.name} deployment`, config.aws.region, 'write', () =>
+    deployments.start(version, strategy, description),
+  );
+  if (second.forced.length)
+    print(`Forced past the judge (recorded in the deployment's description): ${options.force?.reason ?? ''}`);
   print(`Started ${describe({ ...started, version, label: target.name })}: ${plan}.`);
   if (!options.wait) {
     print('Follow it with npx rollout status (AppConfig rolls it back by itself if the rollback alarm fires).');
@@ -124,7 +144,10 @@ export async function advance(
   return EXIT.rolledBack;
 }
 
-/** Runs the advance gates on `s`, printing the refusals; true when they pass. */
+/**
+ * Runs the advance gates on `s` — the judge's look at the live phase included — printing the
+ * refusals; the check when they pass (with what `force` let through), else undefined.
+ */
 async function gatesPass(
   config: RolloutConfig,
   reader: RolloutReader,
@@ -132,8 +155,12 @@ async function gatesPass(
   target: Phase,
   now: Date,
   print: (line: string) => void,
-): Promise<boolean> {
+  force: boolean,
+): Promise<AdvanceCheck | undefined> {
   const fired = s.live.since ? await reader.rollbackAlarmFirings(s.live.since, now) : [];
+  const judged = findPhase(config, s.live.phase)
+    ? judgeGateOf(judgeReport(config, await reader.judge(s.resources, now), s.live.phase))
+    : undefined;
   const check = checkAdvance({
     config,
     live: s.live,
@@ -142,12 +169,35 @@ async function gatesPass(
     rollbackAlarmFiredAt: fired,
     target,
     now,
+    ...(judged ? { judge: judged } : {}),
+    force,
   });
-  if (check.ok) return true;
+  if (check.ok) {
+    for (const f of check.forced) print(`  forced: ${f}`);
+    return check;
+  }
   print(`Refusing to advance ${s.live.phase} → ${target.name}:`);
   for (const r of check.refusals) print(`  - ${r}`);
   if (check.notBefore && check.refusals.length === 1) print(`It can go from ${check.notBefore.toISOString()}.`);
-  return false;
+  const judgeOnly = check.refusals.every((r) => r.startsWith('the judge'));
+  if (judgeOnly && !force)
+    print('Only the judge objects: npx rollout advance --force --reason TEXT goes ahead and records why.');
+  return undefined;
+}
+
+/** AppConfig keeps a deployment's description (at most 1,024 characters): who advanced, and why past the judge. */
+export const MAX_DESCRIPTION_LENGTH = 1_024;
+
+export function advanceDescription(
+  from: string,
+  to: string,
+  reason: string | undefined,
+  forced: readonly string[],
+): string {
+  const base = `rollout advance: ${from} → ${to}`;
+  if (!forced.length) return base;
+  const text = `${base} [forced past the judge: ${reason ?? ''} | objections: ${forced.join('; ')}]`;
+  return text.length <= MAX_DESCRIPTION_LENGTH ? text : `${text.slice(0, MAX_DESCRIPTION_LENGTH - 2)}…]`;
 }
 
 /** How the newest deployment changed between two reads, or undefined when it did not. */

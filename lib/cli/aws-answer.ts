@@ -1,12 +1,13 @@
 import { AppConfigServiceException } from '@aws-sdk/client-appconfig';
 import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
+import { SSMServiceException } from '@aws-sdk/client-ssm';
 
 /** What AWS answered when a call failed, as the SDK records it on the error. */
 export interface AwsAnswer {
   /** The AWS error name, e.g. InternalServerException, InternalFailure, ServiceUnavailable. */
   readonly name: string;
   readonly message: string;
-  /** The service that answered, when the error says (AppConfig, CloudWatch). */
+  /** The service that answered, when the error says (AppConfig, CloudWatch, SSM). */
   readonly service: string;
   readonly httpStatusCode: number;
   /** From the x-amzn-requestid header: what AWS Support asks for. */
@@ -48,5 +49,6 @@ export function awsAnswerOf(err: unknown): AwsAnswer | undefined {
 function serviceOf(err: Error): string {
   if (err instanceof AppConfigServiceException) return 'AppConfig';
   if (err instanceof CloudWatchServiceException) return 'CloudWatch';
+  if (err instanceof SSMServiceException) return 'SSM';
   return 'AWS';
 }

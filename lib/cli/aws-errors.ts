@@ -56,7 +56,8 @@ export function explainAwsError(err: unknown, action: string, region: string, ef
     );
   }
   if (name === 'BadRequestException' || name === 'ValidationException') {
-    return new CliError(`AppConfig refused to ${action}: ${err.message}`, { cause: err });
+    const service = awsAnswerOf(err)?.service ?? 'AWS';
+    return new CliError(`${service} refused to ${action}: ${err.message}`, { cause: err });
   }
   if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code) || name === 'TimeoutError') {
     return new CliError(

@@ -7,6 +7,7 @@ import { RolloutResourcesError } from '../ops/rollout-resources';
 import { CliError } from './cli-error';
 import type { CliEnvironment, Command, OptionSpec } from './command';
 import { ADVANCE_COMMAND } from './commands/advance';
+import { JUDGE_RESET_COMMAND } from './commands/judge-reset';
 import { PLAN_COMMAND } from './commands/plan';
 import { PREFLIGHT_COMMAND } from './commands/preflight';
 import { ROLLBACK_COMMAND } from './commands/rollback';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   status: STATUS_COMMAND,
   advance: ADVANCE_COMMAND,
   rollback: ROLLBACK_COMMAND,
+  'judge-reset': JUDGE_RESET_COMMAND,
   smoke: SMOKE_COMMAND,
   preflight: PREFLIGHT_COMMAND,
   plan: PLAN_COMMAND,
@@ -29,7 +31,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`);
   return `Usage: rollout <command> [options]
 
 Drives the canary rollout of the new model (see README.md and RUNBOOK.md).

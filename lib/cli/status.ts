@@ -4,7 +4,12 @@ import type { RolloutConfig } from '../domain/config-schema';
 import { findPhase, nextPhase } from '../domain/phases';
 import { bakeEndOf, hours, nextStepOf } from '../domain/rollout-progress';
 import { expectedSpendByPhase } from '../domain/spend';
-import type { RolloutReader } from '../ops/rollout-reader';
+import type { RolloutReader, RolloutSnapshot } from '../ops/rollout-reader';
+import { OFF_PHASE } from '../domain/names';
+import { CliError } from './cli-error';
+import { WindowResetRecordError } from '../domain/judge/window-reset';
+import { JudgeMetricReadError } from '../ops/judge-metric-errors';
+import { judgeLines, judgeReport, type JudgeReport } from './judge-report';
 import { servedPercentLabel } from '../domain/holdback';
 import { EXIT } from './exit-codes';
 
@@ -17,9 +22,15 @@ export async function status(
   reader: RolloutReader,
   print: (line: string) => void,
   now: Date = new Date(),
+  options: { readonly json?: boolean } = {},
 ): Promise<number> {
   const s = await reader.snapshot();
   const phase = findPhase(config, s.live.phase);
+  const judge = await readJudge(config, reader, s, now);
+  if (options.json) {
+    print(JSON.stringify(statusReport(config, s, judge), null, 2));
+    return EXIT.ok;
+  }
   const share = phase
     ? `${servedPercentLabel(phase.rolloutPercent, config.judge.holdbackPercent)}${phase.allowlist.length ? ` + ${phase.allowlist.length} allowlisted` : ''}`
     : 'nobody';
@@ -72,6 +83,58 @@ export async function status(
       `Expected vendor spend: ${at(s.live.phase)} now${next ? `, ${at(next.name)} at ${next.name}` : ''} (from spend.traffic)`,
     );
   }
+  for (const line of judgeLines(judge)) print(line);
   print(`Next: ${nextStepOf(config, s.live, s.inFlight, s.alarms, now)}`);
   return EXIT.ok;
+}
+
+/**
+ * The judge's look now. A judge that cannot be read (its SSM parameter missing on a stack from
+ * before the judge, CloudWatch refusing) must not hide the rest of the status: it is reported
+ * as the judge's state instead.
+ */
+async function readJudge(
+  config: RolloutConfig,
+  reader: RolloutReader,
+  s: RolloutSnapshot,
+  now: Date,
+): Promise<JudgeReport> {
+  try {
+    return judgeReport(config, await reader.judge(s.resources, now), s.live.phase);
+  } catch (err) {
+    const readable =
+      err instanceof CliError || err instanceof WindowResetRecordError || err instanceof JudgeMetricReadError;
+    if (!readable) throw err;
+    return {
+      verdict: 'inconclusive',
+      reason: `the judge could not be read: ${err.message}`,
+      window: null,
+      checks: [],
+      sample: { newModelCalls: 0, planned: null },
+    };
+  }
+}
+
+/** `status --json`: one object, for scripts and dashboards. */
+export function statusReport(config: RolloutConfig, s: RolloutSnapshot, judge: JudgeReport): object {
+  const phase = findPhase(config, s.live.phase);
+  const since = s.live.since;
+  return {
+    livePhase: phase ? phase.name : OFF_PHASE,
+    deploymentInFlight: s.inFlight
+      ? {
+          number: s.inFlight.number,
+          phase: s.inFlight.label ?? null,
+          state: s.inFlight.state,
+          percentageComplete: s.inFlight.percentComplete ?? 0,
+        }
+      : null,
+    watchWindow: {
+      startedAt: since?.toISOString() ?? null,
+      minEndsAt:
+        since && phase ? new Date(since.getTime() + phase.watchWindowHours.min * 3_600_000).toISOString() : null,
+    },
+    alarms: s.alarms.map((a) => ({ name: a.name, state: a.state, actionsEnabled: a.actionsEnabled ?? null })),
+    judge,
+  };
 }

@@ -81,6 +81,15 @@ export interface CountAlarmProps {
   readonly action?: IAlarmActionStrategy;
 }
 
+export interface HeartbeatAlarmProps {
+  /** A count that a live sender puts at ≥ 1 in every period (e.g. Sum of a heartbeat). */
+  readonly metric: cloudwatch.IMetric;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly docs: AlarmDocs;
+  readonly action?: IAlarmActionStrategy;
+}
+
 /**
  * Builds the rollout's alarms with one shared policy: M-of-N evaluation from config, missing
  * data treated as not breaching (AppConfig rolls back on INSUFFICIENT_DATA, and a 0.1% phase
@@ -123,6 +132,25 @@ export class RolloutAlarmFactory {
       metric: p.metric,
       ...this.common(name, p.docs, p.threshold),
       ...once,
+    });
+    return this.withAction(alarm, p.action);
+  }
+
+  /**
+   * A heartbeat below 1 in M of N periods. The one alarm that treats missing data as
+   * breaching: silence is what it watches for. It must never feed the rollback alarm — it starts
+   * in INSUFFICIENT_DATA and goes to ALARM before the sender's first beat.
+   */
+  public addHeartbeatAlarm(id: string, name: string, p: HeartbeatAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this.scope, id, {
+      metric: p.metric,
+      alarmName: this.alarmName(name),
+      alarmDescription: this.describe(p.docs),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: p.evaluationPeriods,
+      datapointsToAlarm: p.datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     return this.withAction(alarm, p.action);
   }

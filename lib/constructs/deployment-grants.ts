@@ -50,10 +50,44 @@ export function grantDeployments(
       ],
     }),
   );
+  acknowledgeDeploymentWildcard(role, target);
+}
+
+/**
+ * Lets `grantee` list and read the environment's deployments, and nothing else: the
+ * application is a required resource of both calls beside the environment (and the
+ * deployment for GetDeployment), as for grantDeployments.
+ */
+export function grantReadDeployments(
+  grantee: iam.IGrantable & Construct,
+  target: Pick<DeploymentGrantTarget, 'application' | 'environment'>,
+): iam.Grant {
+  const appArn = target.application.applicationArn;
+  const envArn = target.environment.environmentArn;
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['appconfig:ListDeployments'],
+    resourceArns: [appArn, envArn],
+  }).combine(
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appconfig:GetDeployment'],
+      resourceArns: [appArn, envArn, `${envArn}/deployment/*`],
+    }),
+  );
+  acknowledgeDeploymentWildcard(grantee, target);
+  return grant;
+}
+
+function acknowledgeDeploymentWildcard(
+  scope: Construct,
+  target: Pick<DeploymentGrantTarget, 'application' | 'environment'>,
+): void {
+  const stack = Stack.of(scope);
   // cdk-nag names the finding after the resolved ARN: pseudo parameters and logical ids in <>.
   const logicalId = (c: Construct): string => stack.getLogicalId(c.node.defaultChild as CfnElement);
   const known = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-  Validations.of(role).acknowledge({
+  Validations.of(scope).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:${known(stack.region, 'AWS::Region')}:${known(stack.account, 'AWS::AccountId')}:application/<${logicalId(target.application)}>/environment/<${logicalId(target.environment)}>/deployment/*]`,
     reason:
       'Deployment numbers are assigned by AppConfig at run time; the wildcard is limited to deployments of the rollout environment.',

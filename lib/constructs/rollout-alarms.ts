@@ -18,19 +18,31 @@ export interface RolloutAlarmsProps {
   readonly metrics: GatewayMetrics;
   /** Where pages go (ALARM and OK). */
   readonly pageTopic: sns.ITopic;
+  /**
+   * The judge's JudgeVerdict alarms (RolloutJudge): with the flag-errors alarm, what the rollback
+   * alarm combines.
+   */
+  readonly judgeVerdictAlarms: readonly cloudwatch.IAlarm[];
 }
 
 /**
- * The guard rails on the gateway's metrics: cohort-scoped alarms on the new model, the
- * flag's health, and one composite rollback alarm over them — the AppConfig environment's
- * monitor and the guard's trigger. The gateway's own health pages separately: rolling the
+ * The guard rails on the gateway's metrics, and the composite rollback alarm — the AppConfig
+ * environment's monitor and the guard's trigger — over the judge's verdicts and the flag's
+ * health. The new model's fixed thresholds page but do not roll back: a threshold on the new
+ * model alone is blind at canary traffic and fires on a vendor-wide blip that hits both models;
+ * the judge compares the two models instead. The gateway's own health pages too: rolling the
  * flag back does not mend a broken function.
  */
 export class RolloutAlarms extends Construct {
-  /** Any new-model or flag alarm in ALARM: roll the phase back. */
+  /** Any judge verdict or the flag-errors alarm in ALARM: roll the phase back. */
   public readonly rollbackAlarm: cloudwatch.CompositeAlarm;
-  /** The alarms the rollback alarm combines. */
-  public readonly rolloutAlarms: readonly cloudwatch.Alarm[];
+  /** Fixed thresholds on the new model's rollout calls: they page, they do not roll back. */
+  public readonly newModelAlarms: readonly cloudwatch.Alarm[];
+  /**
+   * The flag could not be read: it rolls back (a malformed flag version is undone by the
+   * rollback), since no comparison of the models can see it.
+   */
+  public readonly flagErrorsAlarm: cloudwatch.Alarm;
   /** Gateway function health (pages, does not roll back). */
   public readonly healthAlarms: readonly cloudwatch.Alarm[];
   private readonly factory: RolloutAlarmFactory;
@@ -56,7 +68,7 @@ export class RolloutAlarms extends Construct {
       m.routeMetric(name, model, 'rollout', statistic);
     const requests = rollout('Requests');
 
-    const rolloutAlarms = [
+    this.newModelAlarms = [
       factory.addRateAlarm('NewModelErrorRate', ALARM_NAMES.newModelErrorRate, {
         // Requests the circuit breaker kept from the new model count as failed: otherwise an
         // open breaker leaves too few calls to judge, and a dead model would never alarm.
@@ -65,16 +77,19 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.errorRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
+        action: page,
         docs: catalog.newModelErrorRate,
       }),
       factory.addPercentileAlarm('NewModelLatencyP99', ALARM_NAMES.newModelLatencyP99, {
         metric: rollout('Latency', 'p99'),
         thresholdMs: a.latencyP99Ms,
+        action: page,
         docs: catalog.newModelLatencyP99,
       }),
       factory.addPercentileAlarm('NewModelTtftP99', ALARM_NAMES.newModelTimeToFirstTokenP99, {
         metric: rollout('TimeToFirstToken', 'p99'),
         thresholdMs: a.timeToFirstTokenP99Ms,
+        action: page,
         docs: catalog.newModelTimeToFirstTokenP99,
       }),
       factory.addRateAlarm('NewModelThrottleRate', ALARM_NAMES.newModelThrottleRate, {
@@ -83,6 +98,7 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.throttleRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
+        action: page,
         docs: catalog.newModelThrottleRate,
       }),
       factory.addRateAlarm('NewModelModerationRate', ALARM_NAMES.newModelModerationRate, {
@@ -91,17 +107,38 @@ export class RolloutAlarms extends Construct {
         thresholdPercent: a.moderationFlagRatePercent,
         minSamples: a.minRequestsPerPeriod,
         minEvents: a.minErrorsToJudge,
+        action: page,
         docs: catalog.newModelModerationRate,
       }),
-      factory.addCountAlarm('FlagErrors', ALARM_NAMES.flagErrors, {
-        metric: m.metric('FlagErrors', undefined),
-        threshold: a.flagErrorsPerPeriod,
-        docs: catalog.flagErrors,
+      // Requests the new model refused (4xx) that the default model then answered: they page,
+      // and never roll back (the users were served; the requests or the catalog rules need work).
+      factory.addRateAlarm('NewModelIncompatibleRate', ALARM_NAMES.newModelIncompatibleRate, {
+        numerator: rollout('IncompatibleRequests'),
+        denominator: requests,
+        thresholdPercent: a.incompatibleRequestPercent,
+        minSamples: a.minRequestsPerPeriod,
+        minEvents: a.minErrorsToJudge,
+        action: page,
+        docs: catalog.newModelIncompatibleRate,
       }),
     ];
-    this.rolloutAlarms = rolloutAlarms;
+    this.flagErrorsAlarm = factory.addCountAlarm('FlagErrors', ALARM_NAMES.flagErrors, {
+      metric: m.metric('FlagErrors', undefined),
+      threshold: a.flagErrorsPerPeriod,
+      docs: catalog.flagErrors,
+    });
 
-    this.rollbackAlarm = factory.addAnyOfAlarm('Rollback', ALARM_NAMES.rollback, rolloutAlarms, catalog.rollback, page);
+    // Never the judge's heartbeat: it starts in INSUFFICIENT_DATA and goes to ALARM before the
+    // judge's first run (missing data is breaching there). Every alarm here treats missing data
+    // as not breaching, and ALARM(x) is false while x is INSUFFICIENT_DATA, so at first deploy
+    // the composite goes to OK, never ALARM.
+    this.rollbackAlarm = factory.addAnyOfAlarm(
+      'Rollback',
+      ALARM_NAMES.rollback,
+      [...props.judgeVerdictAlarms, this.flagErrorsAlarm],
+      catalog.rollback,
+      page,
+    );
 
     const fnMetric = (name: string): cloudwatch.Metric =>
       new cloudwatch.Metric({

@@ -9,6 +9,37 @@ export interface RolloutDashboardProps {
   readonly metrics: GatewayMetrics;
   /** Shown in an alarm-status widget: the rollback alarm first. */
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /**
+   * The judge's metrics, for a row of their own: one verdict per check (1 = fail) and the
+   * heartbeat (completed runs per interval).
+   * @default - no judge row
+   */
+  readonly judge?: JudgeDashboardMetrics;
+}
+
+export interface JudgeDashboardMetrics {
+  readonly verdicts: readonly cloudwatch.IMetric[];
+  readonly heartbeat: cloudwatch.IMetric;
+}
+
+/** The judge's verdicts (any line at 1 rolls back) beside its heartbeat (a gap pages). */
+function judgeRow(judge: JudgeDashboardMetrics): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Judge verdicts (1 = fail: rolls back)',
+      left: [...judge.verdicts],
+      width: 16,
+      height: 6,
+      leftYAxis: { min: 0, max: 1, showUnits: false },
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Judge heartbeat (runs per interval)',
+      left: [judge.heartbeat],
+      width: 8,
+      height: 6,
+      leftYAxis: { min: 0, showUnits: false },
+    }),
+  ];
 }
 
 /** The new model beside the default one, metric by metric, with the rollout's alarm states on top. */
@@ -78,6 +109,7 @@ export class RolloutDashboard extends Construct {
             metrics.metric('FlagErrors', undefined, 'Sum', period),
           ]),
         ],
+        ...(props.judge ? [judgeRow(props.judge)] : []),
       ],
     });
   }

@@ -1,5 +1,6 @@
 import type { AlarmKey } from './alarm-names';
 import type { RolloutConfig } from './config-schema';
+import { JUDGE_ALARM_POLICY } from './judge/judge-alarm-policy';
 import { vendorSpendBasis } from './spend';
 
 /** What an alarm tells the person it wakes: the meaning, the first move, where to read on. */
@@ -21,17 +22,19 @@ export function alarmCatalog(config: RolloutConfig): Readonly<Record<AlarmKey, A
   const spend = config.spend;
   const basis = vendorSpendBasis(config);
   const pct = spend.alertAtPercentOfExpected;
+  const judge = judgeDocs(config);
   return {
+    ...judge,
     newModelErrorRate: {
       meaning: `${model} is failing (5xx, 529, timeouts, connection errors, or skipped by the open circuit breaker) on ≥ ${a.errorRatePercent}% of its calls; users are being served by the fallback.`,
       firstStep:
-        'Check the vendor status page and the gateway logs (attempts[].outcome); the rollback alarm rolls the phase back on its own — confirm with `npx rollout status`.',
+        'Check the vendor status page and the gateway logs (attempts[].outcome). This alarm pages but does not roll back (the judge does): `npx rollout status` shows whether a judge-* alarm followed.',
       runbookSection: 'new-model-error-rate',
     },
     newModelLatencyP99: {
       meaning: `p99 latency of ${model} calls is ≥ ${a.latencyP99Ms} ms.`,
       firstStep:
-        'Compare with the default model on the dashboard; if only the new model is slow, let the rollback stand and raise it with the vendor.',
+        'Compare with the default model on the dashboard; if only the new model is slow, raise it with the vendor (the judge rolls back on slow calls, this alarm does not).',
       runbookSection: 'new-model-latency-p99',
     },
     newModelTimeToFirstTokenP99: {
@@ -52,6 +55,12 @@ export function alarmCatalog(config: RolloutConfig): Readonly<Record<AlarmKey, A
         'Read the gateway logs for moderation reasons (check names only, never text) and decide with the owner whether the new model may go on.',
       runbookSection: 'new-model-moderation-rate',
     },
+    newModelIncompatibleRate: {
+      meaning: `${model} refused (4xx: 400, 404, 403 ...) ≥ ${a.incompatibleRequestPercent}% of its rollout calls that the default model then answered: requests it cannot take as written, or a model id or key it cannot use. Users were served by the default model; this pages, it does not roll back.`,
+      firstStep:
+        'Read IncompatibleRequests by ErrorType on the dashboard and the gateway logs (incompatible, attempts[].status): 404/403 means a wrong model id or a key without access (fix llm.models or the key); 400 means a request the catalog rules do not adapt (add the rule to llm.models.<alias>.requestRules, or hold the rollout).',
+      runbookSection: 'new-model-incompatible-rate',
+    },
     flagErrors: {
       meaning: `The gateway could not read the rollout flag ${a.flagErrorsPerPeriod}+ times in a period (agent down, or an invalid flag version); it uses the last good flag meanwhile.`,
       firstStep:
@@ -59,7 +68,7 @@ export function alarmCatalog(config: RolloutConfig): Readonly<Record<AlarmKey, A
       runbookSection: 'flag-errors',
     },
     rollback: {
-      meaning: `A rollout alarm fired for ${model}: AppConfig rolls back a deployment or bake in progress, and the rollback guard reverts a finished phase or turns the flag off.`,
+      meaning: `A judge verdict alarm or the flag-errors alarm fired for ${model}: AppConfig rolls back a deployment or bake in progress, and the rollback guard reverts a finished phase or turns the flag off.`,
       firstStep:
         'Run `npx rollout status` to see which alarm fired and what the rollback did; do not advance until the cause is understood.',
       runbookSection: 'rollback',
@@ -105,6 +114,65 @@ export function alarmCatalog(config: RolloutConfig): Readonly<Record<AlarmKey, A
       firstStep:
         'Find the client and model driving tokens on the dashboard; throttle or block that client, and roll the rollout back if the new model is the cause.',
       runbookSection: 'vendor-spend',
+    },
+  };
+}
+
+/** The judge's alarms: one per verdict check (they roll back), and its heartbeat (it pages). */
+function judgeDocs(
+  config: RolloutConfig,
+): Pick<
+  Record<AlarmKey, AlarmDocs>,
+  | 'judgeErrorRate'
+  | 'judgeThrottleRate'
+  | 'judgeRefusalRate'
+  | 'judgeSlowCallShare'
+  | 'judgeDeadModel'
+  | 'judgeHeartbeat'
+> {
+  const model = config.llm.newModelAlias;
+  const base = config.llm.defaultModel;
+  const j = config.judge;
+  const sure = `${100 - j.wrongVerdictPercent}%`;
+  const beyond = (what: string, points: number): string =>
+    `The judge found ${what} of ${model} above ${base}'s by more than ${points} pt over the judged window (${sure} confidence): the rollback alarm rolls the phase back.`;
+  const status =
+    "Run `npx rollout status`, then read the judge log line of the last run (both models' rates, the window start); do not advance until the cause is understood.";
+  const heartbeat = JUDGE_ALARM_POLICY.heartbeat;
+  return {
+    judgeErrorRate: {
+      meaning: beyond(
+        'the error rate (5xx, 529, timeouts, connection errors, open-breaker skips)',
+        j.errorRate.marginPoints,
+      ),
+      firstStep: `${status} Check the vendor status page for the new model.`,
+      runbookSection: 'judge-error-rate',
+    },
+    judgeThrottleRate: {
+      meaning: beyond('the throttle rate (429)', j.throttleRate.marginPoints),
+      firstStep: `${status} \`npx rollout preflight\` shows the new model's rate-limit headers; ask the vendor for higher limits before advancing again.`,
+      runbookSection: 'judge-throttle-rate',
+    },
+    judgeRefusalRate: {
+      meaning: beyond('the refusal rate (moderation flags per checked answer)', j.refusalRate.marginPoints),
+      firstStep: `${status} The gateway logs name the checks that fired; decide with the owner whether the new model may go on.`,
+      runbookSection: 'judge-refusal-rate',
+    },
+    judgeSlowCallShare: {
+      meaning: beyond(`the share of calls slower than ${j.latency.slowCallMs} ms`, j.latency.marginPoints),
+      firstStep: `${status} Compare latency per model on the dashboard; a slow new model alone is a vendor capacity problem.`,
+      runbookSection: 'judge-slow-call-share',
+    },
+    judgeDeadModel: {
+      meaning: `${model} failed ${j.deadModel.failedCalls} calls in a row since its last success while ${base} failed on fewer than ${j.deadModel.defaultFailingPercent}% of its calls: the new model is down, not the vendor. The rollback alarm rolls the phase back.`,
+      firstStep: `${status} Check the vendor status page and the gateway logs (attempts[].outcome) for the new model.`,
+      runbookSection: 'judge-dead-model',
+    },
+    judgeHeartbeat: {
+      meaning: `The scheduled judge completed no run in ${heartbeat.datapointsToAlarm} of the last ${heartbeat.evaluationPeriods} ${j.intervalMinutes}-minute intervals: nothing compares ${model} with ${base}, so a worse model is not rolled back. This alarm pages; it never rolls back.`,
+      firstStep:
+        "Read the judge function's log group for the failed run (an unreadable window-reset parameter, a permission or config error); until it runs again, watch the new-model-* alarms and pull the kill switch by hand (`npx rollout rollback`) if the new model alone fails.",
+      runbookSection: 'judge-heartbeat',
     },
   };
 }

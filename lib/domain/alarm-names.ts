@@ -1,8 +1,10 @@
 import type { RolloutConfig } from './config-schema';
+import type { VerdictCheck } from './judge/judge-metric-names';
 
 /**
  * Alarm names are `<stackName>/<name>`, so the CLI and the runbook can find them from the
- * config alone. The rollback alarm is the composite AppConfig watches.
+ * config alone. The rollback alarm is the composite AppConfig watches; the judge-* alarms read
+ * the scheduled judge's metrics (one per verdict check, and its heartbeat).
  */
 export const ALARM_NAMES = {
   rollback: 'rollback',
@@ -11,6 +13,7 @@ export const ALARM_NAMES = {
   newModelTimeToFirstTokenP99: 'new-model-ttft-p99',
   newModelThrottleRate: 'new-model-throttle-rate',
   newModelModerationRate: 'new-model-moderation-rate',
+  newModelIncompatibleRate: 'new-model-incompatible-rate',
   flagErrors: 'flag-errors',
   gatewayErrors: 'gateway-function-errors',
   gatewayThrottles: 'gateway-function-throttles',
@@ -19,9 +22,24 @@ export const ALARM_NAMES = {
   guardFailures: 'rollback-guard-failures',
   vendorSpendDaily: 'vendor-spend-daily',
   vendorSpendBurnRate: 'vendor-spend-burn-rate',
+  judgeErrorRate: 'judge-error-rate',
+  judgeThrottleRate: 'judge-throttle-rate',
+  judgeRefusalRate: 'judge-refusal-rate',
+  judgeSlowCallShare: 'judge-slow-call-share',
+  judgeDeadModel: 'judge-dead-model',
+  judgeHeartbeat: 'judge-heartbeat',
 } as const;
 
 export type AlarmKey = keyof typeof ALARM_NAMES;
+
+/** The alarm on each JudgeVerdict check: any of them in ALARM rolls the phase back. */
+export const JUDGE_VERDICT_ALARMS: Readonly<Record<VerdictCheck, AlarmKey>> = {
+  errorRate: 'judgeErrorRate',
+  throttleRate: 'judgeThrottleRate',
+  refusalRate: 'judgeRefusalRate',
+  slowCallShare: 'judgeSlowCallShare',
+  deadModel: 'judgeDeadModel',
+};
 
 export function alarmNamePrefix(config: RolloutConfig): string {
   return config.stackName;

@@ -2,6 +2,8 @@ import type { Phase, RolloutConfig } from './config-schema';
 import { OFF_PHASE } from './names';
 import { findPhase, nextPhase, type PhaseName } from './phases';
 import { servedPercentLabel } from './holdback';
+import type { PlannedSample } from './judge/planned-sample';
+import type { Verdict } from './judge/verdict';
 import { isUnsettled, type DeploymentView } from './rollback-plan';
 
 /** A CloudWatch alarm's state, as the CLI reads it. */
@@ -53,6 +55,8 @@ export interface AdvanceCheck {
   readonly ok: boolean;
   /** Why not, in words for on-call; empty when ok. */
   readonly refusals: readonly string[];
+  /** The judge's objections that `--force --reason` let through (to be recorded with the deployment). */
+  readonly forced: readonly string[];
   /** The earliest time the watch-window gate opens, when that is what blocks. */
   readonly notBefore?: Date;
 }
@@ -66,6 +70,22 @@ export interface AdvanceInput {
   readonly rollbackAlarmFiredAt: readonly Date[];
   readonly target: Phase;
   readonly now: Date;
+  /** The judge's look at the live phase's window now; undefined when nothing is live to judge. */
+  readonly judge?: JudgeGate;
+  /** `--force --reason`: pass the judge's objections (never an alarm, a deployment in flight or the watch window). */
+  readonly force?: boolean;
+}
+
+/** What the advance gate needs from the judge. */
+export interface JudgeGate {
+  readonly verdict: Verdict;
+  /** Checks failing now, each with its evidence in words. */
+  readonly failing: readonly string[];
+  /** New-model calls in the judge's window so far. */
+  readonly newModelCalls: number;
+  /** The calls `rollout plan` counted on for the live phase; undefined without a traffic estimate. */
+  readonly planned?: PlannedSample;
+  readonly windowStart: Date;
 }
 
 /**
@@ -114,7 +134,26 @@ export function checkAdvance(input: AdvanceInput): AdvanceCheck {
       `the rollback alarm fired during ${live.phase}'s watch window (last at ${last.toISOString()}): find the cause before advancing`,
     );
   }
-  return { ok: refusals.length === 0, refusals, notBefore };
+  const objections = input.judge && to > from ? judgeObjections(input.judge, live.phase) : [];
+  const forced = input.force ? objections : [];
+  if (!input.force) refusals.push(...objections);
+  return { ok: refusals.length === 0, refusals, forced, notBefore };
+}
+
+/**
+ * A failing check, or a window short of the sample the plan counted on. An inconclusive check
+ * alone is no objection: at canary traffic the error check cannot pass a 0.25-point margin
+ * within any window, and the sample gate is what says the window held enough calls.
+ */
+function judgeObjections(judge: JudgeGate, phase: string): string[] {
+  const out = judge.failing.map((f) => `the judge fails ${f} (npx rollout status shows the evidence)`);
+  const planned = judge.planned;
+  if (planned && judge.newModelCalls < planned.newModelCalls) {
+    out.push(
+      `the judge's window (since ${judge.windowStart.toISOString()}) holds ${judge.newModelCalls} new-model calls; rollout plan counted on ${planned.newModelCalls} for ${phase} (${planned.hours} h at ${planned.requestsPerDay} requests a day): wait for more traffic`,
+    );
+  }
+  return out;
 }
 
 /** The next thing on-call should do, in words. */

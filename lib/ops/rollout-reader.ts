@@ -1,11 +1,15 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { CloudWatchClient, paginateDescribeAlarmHistory, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { alarmName, alarmNamePrefix } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
 import type { PhaseName } from '../domain/phases';
 import type { DeploymentView } from '../domain/rollback-plan';
 import { inFlightOf, livePhaseOf, type AlarmReading, type LivePhase } from '../domain/rollout-progress';
 import { FlagDeployments, type DeploymentsOptions } from './appconfig-deployments';
+import { evaluateJudge, type JudgeEvaluation } from './judge-evaluation';
+import { judgeRuntimeSettingsFrom } from '../domain/judge/judge-runtime-settings';
+import { windowResetParameterName } from '../domain/judge/window-reset-parameter';
 import { flagTarget, resolveRolloutResources, type RolloutResources } from './rollout-resources';
 
 /** Everything status and the advance gates look at, read once. */
@@ -34,6 +38,8 @@ export const unexplained: AwsCallExplainer = (_action, fn) => fn();
 export interface AwsClients {
   readonly appconfig: AppConfigClient;
   readonly cloudwatch: CloudWatchClient;
+  /** Parameter Store: the judge's window-reset record. */
+  readonly ssm: SSMClient;
 }
 
 /** Attempts per AWS call (the SDK retries throttling and AWS's 5xx failures in between). */
@@ -41,12 +47,16 @@ export const AWS_MAX_ATTEMPTS = 5;
 
 /**
  * Clients in the stack's region (from config). The SDK's standard settings apply: credentials
- * from the default provider chain, endpoints overridable with AWS_ENDPOINT_URL_APPCONFIG and
- * AWS_ENDPOINT_URL_CLOUDWATCH (how tests point them at a local fake).
+ * from the default provider chain, endpoints overridable with AWS_ENDPOINT_URL_APPCONFIG,
+ * AWS_ENDPOINT_URL_CLOUDWATCH and AWS_ENDPOINT_URL_SSM (how tests point them at a local fake).
  */
 export function createAwsClients(config: RolloutConfig): AwsClients {
   const options = { region: config.aws.region, maxAttempts: AWS_MAX_ATTEMPTS };
-  return { appconfig: new AppConfigClient(options), cloudwatch: new CloudWatchClient(options) };
+  return {
+    appconfig: new AppConfigClient(options),
+    cloudwatch: new CloudWatchClient(options),
+    ssm: new SSMClient(options),
+  };
 }
 
 /** Reads the rollout's AppConfig and CloudWatch state. */
@@ -94,6 +104,23 @@ export class RolloutReader {
       alarms,
       ...(pausedFor ? { pausedFor } : {}),
     };
+  }
+
+  /**
+   * The judge's look now, by its own code on the same reads (lib/ops/judge-evaluation.ts): the
+   * window since the live phase's deployment, last rollback or window reset, and its verdicts.
+   */
+  public async judge(resources: RolloutResources, now: Date): Promise<JudgeEvaluation> {
+    return this.explain("read the judge's window and metrics", () =>
+      evaluateJudge({
+        settings: judgeRuntimeSettingsFrom(this.config),
+        deployments: this.deploymentsFor(resources),
+        ssm: this.clients.ssm,
+        resetParameter: windowResetParameterName(this.config),
+        cloudwatch: this.clients.cloudwatch,
+        now,
+      }),
+    );
   }
 
   /** Every alarm of the stack (`<stackName>/...`), composite first. */

@@ -3,11 +3,13 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { ConfigIssue } from '../domain/config-errors';
 import type { RolloutConfig } from '../domain/config-schema';
+import { VERDICT_CHECKS } from '../domain/judge/judge-metric-names';
 import { ModelGateway } from '../constructs/model-gateway';
 import { RolloutAlarms } from '../constructs/rollout-alarms';
 import { RolloutDashboard } from '../constructs/rollout-dashboard';
 import { RolloutFlags } from '../constructs/rollout-flags';
 import { RolloutGuard } from '../constructs/rollout-guard';
+import { RolloutJudge } from '../constructs/rollout-judge';
 import { RolloutNotifications } from '../constructs/rollout-notifications';
 import { SpendGuard } from '../constructs/spend-guard';
 
@@ -22,7 +24,7 @@ export interface ModelRolloutStackProps extends StackProps {
 }
 
 /**
- * Everything one rollout needs, in one stack: the flag and its phases, the gateway,
+ * Everything one rollout needs, in one stack: the flag and its phases, the gateway, the judge,
  * guard rails and spend alarms. One stack because the parts reference each other both ways
  * (the gateway reads the flag's environment; the environment's monitor watches the
  * gateway's alarms): split stacks would form a reference cycle.
@@ -31,6 +33,7 @@ export class ModelRolloutStack extends Stack {
   public readonly flags: RolloutFlags;
   public readonly gateway: ModelGateway;
   public readonly notifications: RolloutNotifications;
+  public readonly judge: RolloutJudge;
   public readonly alarms: RolloutAlarms;
   public readonly guard?: RolloutGuard;
   public readonly dashboard: RolloutDashboard;
@@ -64,11 +67,18 @@ export class ModelRolloutStack extends Stack {
       config: props.config,
       application: this.flags.application,
     });
+    // The judge's verdicts are what rolls a worse model back; its heartbeat pages when it stops.
+    this.judge = new RolloutJudge(this, 'Judge', {
+      config: props.config,
+      flags: this.flags,
+      pageTopic: this.notifications.pageTopic,
+    });
     this.alarms = new RolloutAlarms(this, 'Alarms', {
       config: props.config,
       gatewayFunction: this.gateway.function,
       metrics: this.gateway.metrics,
       pageTopic: this.notifications.pageTopic,
+      judgeVerdictAlarms: this.judge.verdictAlarms,
     });
     // AppConfig rolls back any deployment or bake during which the rollback alarm fires...
     this.flags.addMonitor(this.alarms.rollbackAlarm);
@@ -88,6 +98,8 @@ export class ModelRolloutStack extends Stack {
     });
     const pagingAlarms = [
       this.alarms.rollbackAlarm,
+      ...this.alarms.newModelAlarms,
+      this.judge.heartbeatAlarm,
       ...this.alarms.healthAlarms,
       ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
       this.spend.dailyVendorSpendAlarm,
@@ -99,12 +111,19 @@ export class ModelRolloutStack extends Stack {
       metrics: this.gateway.metrics,
       alarms: [
         this.alarms.rollbackAlarm,
-        ...this.alarms.rolloutAlarms,
+        ...this.judge.verdictAlarms,
+        this.judge.heartbeatAlarm,
+        ...this.alarms.newModelAlarms,
+        this.alarms.flagErrorsAlarm,
         ...this.alarms.healthAlarms,
         ...(this.guardFailureAlarm ? [this.guardFailureAlarm] : []),
         this.spend.dailyVendorSpendAlarm,
         this.spend.vendorBurnRateAlarm,
       ],
+      judge: {
+        verdicts: VERDICT_CHECKS.map((check) => this.judge.metricVerdict(check, { label: check })),
+        heartbeat: this.judge.metricHeartbeat({ label: 'runs' }),
+      },
     });
   }
 }

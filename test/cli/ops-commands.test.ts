@@ -17,13 +17,18 @@ import {
   DescribeAlarmsCommand,
   DisableAlarmActionsCommand,
   EnableAlarmActionsCommand,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../lib/cli/main';
 import { SHIPPED_CONFIG_FILE } from '../fixtures/config';
 
 const appconfig = mockClient(AppConfigClient);
 const cloudwatch = mockClient(CloudWatchClient);
+const ssm = mockClient(SSMClient);
 const NOW = new Date('2026-11-25T12:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
 const LABELS = ['off', 'smoke', 'canary', 'phase-2', 'phase-3', 'full'];
@@ -123,6 +128,7 @@ async function runWith(
       awsClients: () => ({
         appconfig: new AppConfigClient({ region: 'us-east-1' }),
         cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+        ssm: new SSMClient({ region: 'us-east-1' }),
       }),
       deploymentOptions: { pollIntervalMs: 0, sleep: async () => undefined },
       confirm,
@@ -139,9 +145,31 @@ const writes = (): string[] =>
     ...cloudwatch.calls().map((c) => c.args[0].constructor.name),
   ].filter((n) => /Start|Stop|Disable|Enable/.test(n));
 
+/**
+ * GetMetricData for a healthy gateway: every series the judge asks for answers one minute, at
+ * the start of the range — a million calls to each model, none failed, a few fast samples.
+ */
+function healthyMetricData(input: GetMetricDataCommandInput): GetMetricDataCommandOutput {
+  const volume = (id: string): number =>
+    id.endsWith('_requests') ? 1_000_000 : /_(latency_samples|moderation_checked)$/.test(id) ? 3 : 0;
+  return {
+    $metadata: {},
+    MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
+      Id: q.Id,
+      Timestamps: [input.StartTime ?? NOW],
+      Values: [volume(q.Id ?? '')],
+      StatusCode: 'Complete',
+    })),
+  };
+}
+
 beforeEach(() => {
   appconfig.reset();
   cloudwatch.reset();
+  ssm.reset();
+  // The judge's reads (status and advance run its code): no window reset, no gateway metrics yet.
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/LlmModelRollout/judge/window-reset', Value: '{}' } });
+  cloudwatch.on(GetMetricDataCommand).callsFake(healthyMetricData);
 });
 
 describe('rollout status', () => {

@@ -41,14 +41,22 @@ const RATE = {
 };
 const PERCENTILE = { latency: `${P}new-model-latency-p99`, ttft: `${P}new-model-ttft-p99` };
 const FLAG_ERRORS = `${P}flag-errors`;
-const ROLLOUT_ALARMS = [
+const INCOMPATIBLE = `${P}new-model-incompatible-rate`;
+/** Fixed thresholds on the new model: they page, they no longer roll back (the judge does). */
+const NEW_MODEL_ALARMS = [
   RATE.errorRate,
   PERCENTILE.latency,
   PERCENTILE.ttft,
   RATE.throttleRate,
   RATE.moderationRate,
-  FLAG_ERRORS,
+  INCOMPATIBLE,
 ];
+const ROLLOUT_ALARMS = [...NEW_MODEL_ALARMS, FLAG_ERRORS];
+/** The judge's verdict alarms, in the order the composite names them (RolloutJudge builds them). */
+const JUDGE_VERDICTS = ['error-rate', 'throttle-rate', 'refusal-rate', 'slow-call-share', 'dead-model'].map(
+  (n) => `${P}judge-${n}`,
+);
+const JUDGE_HEARTBEAT = `${P}judge-heartbeat`;
 const HEALTH = {
   errors: `${P}gateway-function-errors`,
   throttles: `${P}gateway-function-throttles`,
@@ -169,11 +177,11 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(guardFn).toBeDefined();
   });
 
-  it('creates exactly these eleven metric alarms and the one composite alarm', () => {
+  it('creates exactly these twelve metric alarms and the one composite alarm', () => {
     const { inside, outside } = guardRailAlarmIds(stack);
-    expect(inside).toHaveLength(11);
-    // Other parts of the stack (spend) may add alarms of their own; nothing else does.
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 11 + outside);
+    expect(inside).toHaveLength(12);
+    // Other parts of the stack (the judge, spend) add alarms of their own; nothing else does.
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 12 + outside);
     t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     expect(
       alarms(t)
@@ -184,10 +192,19 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     expect(alarms(t, 'AWS::CloudWatch::CompositeAlarm').map((a) => a.props.AlarmName)).toEqual([ROLLBACK]);
   });
 
-  it('judges every metric alarm with >= threshold and treats missing data as not breaching', () => {
-    t.allResourcesProperties('AWS::CloudWatch::Alarm', {
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
+  it('judges every metric alarm but the judge heartbeat with >= threshold and treats missing data as not breaching', () => {
+    const others = alarms(t).filter((a) => a.props.AlarmName !== JUDGE_HEARTBEAT);
+    expect(others).toHaveLength(alarms(t).length - 1);
+    for (const a of others)
+      expect([a.props.AlarmName, a.props.ComparisonOperator, a.props.TreatMissingData]).toEqual([
+        a.props.AlarmName,
+        'GreaterThanOrEqualToThreshold',
+        'notBreaching',
+      ]);
+    // Silence is what the heartbeat alarm watches for; it never feeds the rollback alarm.
+    expect(alarm(t, JUDGE_HEARTBEAT).props).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
     });
     for (const name of METRIC_ALARMS)
       expect(alarm(t, name).props).toMatchObject({
@@ -297,15 +314,23 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     });
   });
 
-  it('pages on ALARM only from the composite, the gateway health and the guard-failure alarms (no OK actions: they fire at first deploy)', () => {
+  it('pages on ALARM from the composite, the new-model thresholds, the judge heartbeat, the gateway health and the guard-failure alarms; not from the rollback inputs (no OK actions: they fire at first deploy)', () => {
     const page = [{ Ref: pageTopic }];
-    for (const name of [ROLLBACK, ...Object.values(HEALTH), VENDOR_AUTH, GUARD_FAILURES]) {
+    for (const name of [
+      ROLLBACK,
+      ...NEW_MODEL_ALARMS,
+      JUDGE_HEARTBEAT,
+      ...Object.values(HEALTH),
+      VENDOR_AUTH,
+      GUARD_FAILURES,
+    ]) {
       const { props } = alarm(t, name);
-      expect(props.AlarmActions).toEqual(page);
+      expect([name, props.AlarmActions]).toEqual([name, page]);
       expect(props.OKActions).toBeUndefined();
       expect(props.InsufficientDataActions).toBeUndefined();
     }
-    for (const name of ROLLOUT_ALARMS) {
+    // The composite pages for these: a page each would say the same thing twice.
+    for (const name of [...JUDGE_VERDICTS, FLAG_ERRORS]) {
       const { props } = alarm(t, name);
       expect(props.AlarmActions).toBeUndefined();
       expect(props.OKActions).toBeUndefined();
@@ -313,10 +338,12 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     }
   });
 
-  it('the composite is ALARM(...) OR ... over exactly the six rollout alarms', () => {
-    const ids = ROLLOUT_ALARMS.map((name) => alarm(t, name).id);
+  it('the composite is ALARM(...) OR ... over exactly the five judge verdict alarms and flag-errors', () => {
+    const ids = [...JUDGE_VERDICTS, FLAG_ERRORS].map((name) => alarm(t, name).id);
     const rule = joined(alarm(t, ROLLBACK).props.AlarmRule);
     expect(rule).toBe(`(${ids.map((id) => `ALARM("<${id}.Arn>")`).join(' OR ')})`);
+    // The new model's fixed thresholds and the judge's heartbeat page; they never roll back.
+    for (const name of [...NEW_MODEL_ALARMS, JUDGE_HEARTBEAT]) expect(rule).not.toContain(alarm(t, name).id);
   });
 
   it("pages on the first vendor refusal of the gateway's own key (VendorAuthFailures, no dimension), and never rolls back for it", () => {
@@ -464,8 +491,8 @@ describe('RolloutAlarms follow the config', () => {
       }),
     );
     const { inside, outside } = guardRailAlarmIds(stack);
-    expect(inside).toHaveLength(10);
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 10 + outside);
+    expect(inside).toHaveLength(11);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 11 + outside);
     expect(
       alarms(t)
         .filter((a) => inside.includes(a.id))

@@ -156,7 +156,9 @@ describe('RolloutGuard in the stack (shipped config)', () => {
   });
 
   it('is retried twice by Lambda, then pages through the failure destination', () => {
-    b.t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // The guard's and the judge's (no retries: test/constructs/rollout-judge.test.ts).
+    b.t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    b.t.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: ids.guardFn } }, 1);
     b.t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: ids.guardFn },
       Qualifier: '$LATEST',
@@ -255,8 +257,8 @@ describe('RolloutGuard switched off (guard.enabled: false)', () => {
       }),
     );
     expect(stack.guard).toBeUndefined();
-    // The gateway, and the first-deploy custom resource (its function and the Provider framework's).
-    t.resourceCountIs('AWS::Lambda::Function', 3);
+    // The gateway, the judge, and the first-deploy custom resource (its function and the Provider framework's).
+    t.resourceCountIs('AWS::Lambda::Function', 4);
     t.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Description: Match.stringLikeRegexp('Rolls the model rollout back') },
@@ -265,7 +267,9 @@ describe('RolloutGuard switched off (guard.enabled: false)', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ROLLOUT_GATEWAY_SETTINGS: Match.anyValue() }) },
     });
-    t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+    // The judge's only.
+    t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     // Only the notifications' "back to OK" rule listens to alarms.
     t.resourcePropertiesCountIs(
       'AWS::Events::Rule',

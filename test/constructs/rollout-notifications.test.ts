@@ -228,14 +228,15 @@ describe('RolloutNotifications in the stack', () => {
     ) as { Properties: { EventPattern: { resources: unknown[] }; Targets: unknown[] } }[];
     expect(rules).toHaveLength(1);
     const rule = rules[0]!;
-    // Exactly the alarms that page on ALARM: the composite, gateway health, vendor key, guard failures, spend.
+    // Exactly the alarms that page on ALARM: the composite, the new model's thresholds, the judge
+    // heartbeat, gateway health, vendor key, guard failures, spend.
     const paging = Object.entries({
       ...t.findResources('AWS::CloudWatch::Alarm'),
       ...t.findResources('AWS::CloudWatch::CompositeAlarm'),
     })
       .filter(([, r]) => (r as { Properties: { AlarmActions?: unknown[] } }).Properties.AlarmActions !== undefined)
       .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
-    expect(paging).toHaveLength(8);
+    expect(paging).toHaveLength(15);
     expect(rule.Properties.EventPattern.resources).toEqual(expect.arrayContaining(paging));
     expect(rule.Properties.EventPattern.resources).toHaveLength(paging.length);
     // No CloudWatch reason text in the page: EventBridge does not escape input-path values.

@@ -5,6 +5,7 @@ import {
   nextStepOf,
   type AdvanceInput,
   type AlarmReading,
+  type JudgeGate,
   type LivePhase,
 } from '../../lib/domain/rollout-progress';
 import type { DeploymentView } from '../../lib/domain/rollback-plan';
@@ -40,6 +41,15 @@ const live = (phase: string, sinceHours?: number): LivePhase => ({
 });
 const inFlight: DeploymentView = { number: 7, version: '3', label: 'beta', state: 'DEPLOYING' };
 const ALARM: AlarmReading = { name: 'X/new-model-error-rate', state: 'ALARM' };
+const PLANNED = { newModelCalls: 1_000, hours: 10, requestsPerDay: 2_400 };
+const judged = (over: Partial<JudgeGate> = {}): JudgeGate => ({
+  verdict: 'pass',
+  failing: [],
+  newModelCalls: 5_000,
+  planned: PLANNED,
+  windowStart: hoursAgo(12),
+  ...over,
+});
 
 describe('checkAdvance', () => {
   const base = (over: Partial<AdvanceInput>): AdvanceInput => ({
@@ -79,14 +89,59 @@ describe('checkAdvance', () => {
       /the live flag version \(canary\) is not a phase of this config/,
     ],
     ['no time since when the phase is live', { live: live('alpha') }, /cannot tell since when alpha is live/],
+    ['the judge passes with the planned sample', { judge: judged() }, null],
+    [
+      'an inconclusive judge alone (thin traffic) with the planned sample',
+      { judge: judged({ verdict: 'inconclusive' }) },
+      null,
+    ],
+    [
+      'a failing judge check',
+      { judge: judged({ verdict: 'fail', failing: ['errorRate: +2 pt'] }) },
+      /^the judge fails errorRate: \+2 pt \(npx rollout status shows the evidence\)$/,
+    ],
+    [
+      'a window short of the planned sample',
+      { judge: judged({ newModelCalls: 999 }) },
+      /^the judge's window \(since 2026-12-01T00:00:00\.000Z\) holds 999 new-model calls; rollout plan counted on 1000 for alpha \(10 h at 2400 requests a day\): wait for more traffic$/,
+    ],
+    [
+      'no traffic estimate: no sample to hold the phase to',
+      { judge: judged({ newModelCalls: 0, planned: undefined }) },
+      null,
+    ],
+    [
+      '--force passes the judge but never an alarm',
+      { judge: judged({ verdict: 'fail', failing: ['errorRate'] }), force: true, alarms: [ALARM] },
+      /alarm\(s\) in ALARM now/,
+    ],
   ])('%s', (_name, over, refusal) => {
     const result = checkAdvance(base(over));
     if (refusal === null) {
-      expect(result).toEqual({ ok: true, refusals: [], notBefore: undefined });
+      expect(result).toEqual({ ok: true, refusals: [], forced: [], notBefore: undefined });
     } else {
       expect(result.ok).toBe(false);
       expect(result.refusals).toEqual(expect.arrayContaining([expect.stringMatching(refusal)]));
     }
+  });
+
+  it('lets --force through the judge only, and says what it let through', () => {
+    const result = checkAdvance(
+      base({ judge: judged({ verdict: 'fail', failing: ['errorRate'], newModelCalls: 10 }), force: true }),
+    );
+    expect(result.ok).toBe(true);
+    expect(result.refusals).toEqual([]);
+    expect(result.forced).toEqual([
+      expect.stringMatching(/^the judge fails errorRate/),
+      expect.stringMatching(/^the judge's window .* holds 10 new-model calls/),
+    ]);
+  });
+
+  it('does not ask the judge when moving back or staying', () => {
+    const result = checkAdvance(
+      base({ judge: judged({ verdict: 'fail', failing: ['errorRate'] }), target: phaseOf('alpha') }),
+    );
+    expect(result.refusals).not.toEqual(expect.arrayContaining([expect.stringMatching(/judge/)]));
   });
 
   it('gives the time the watch-window gate opens', () => {

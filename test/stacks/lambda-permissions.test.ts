@@ -47,6 +47,9 @@ const ARN = {
   profile: `arn:${partition}:appconfig:${region}:${account}:application/${appId}/configurationprofile/${profileId}`,
   offStrategy: `arn:${partition}:appconfig:${region}:${account}:deploymentstrategy/${offStrategyId}`,
   rollbackAlarm: `arn:${partition}:cloudwatch:${region}:${account}:alarm:LlmModelRollout/rollback`,
+  windowReset: `arn:${partition}:ssm:${region}:${account}:parameter/LlmModelRollout/judge/window-reset`,
+  // GetMetricData has no resource types (Service Authorization Reference for CloudWatch): `*` only.
+  anyResource: '*',
 };
 
 /** The identity policies of the role of the function whose description starts with `description`. */
@@ -81,6 +84,13 @@ const CALLS: Record<string, Array<[string, Array<keyof typeof ARN>]>> = {
     ['appconfig:GetDeployment', ['application', 'environment', 'deployment']],
     ['cloudwatch:DisableAlarmActions', ['rollbackAlarm']],
     ['cloudwatch:EnableAlarmActions', ['rollbackAlarm']],
+  ],
+  // lambda/judge: FlagDeployments.recent()/get(), GetParameter of the window reset, GetMetricData.
+  'Judges the new model': [
+    ['appconfig:ListDeployments', ['application', 'environment']],
+    ['appconfig:GetDeployment', ['application', 'environment', 'deployment']],
+    ['ssm:GetParameter', ['windowReset']],
+    ['cloudwatch:GetMetricData', ['anyResource']],
   ],
   'Rolls the model rollout back': [
     ['appconfig:ListDeployments', ['application', 'environment']],

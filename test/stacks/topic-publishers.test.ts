@@ -191,12 +191,20 @@ describe('every publisher can reach its topic (topic policy and key policy, as A
   it("finds the publishers the stack declares: alarm actions, the budget, EventBridge rules, the guard's failure destination", () => {
     const kinds = new Set(edges.map((e) => e.what.split(' ')[0]));
     expect([...kinds].sort()).toEqual(['alarm', 'budget', 'lambda', 'rule']);
-    // Every alarm with an action: the rollback composite, gateway health, vendor key, guard failure, vendor spend.
+    // Every alarm with an action: the rollback composite, the new model's fixed thresholds (they
+    // page, the judge rolls back), the judge heartbeat, gateway health, vendor key, guard failure, vendor spend.
     const alarmNames = new Set(edges.filter((e) => e.what.startsWith('alarm ')).map((e) => e.what.split(' ')[1]));
     expect([...alarmNames].sort()).toEqual([
       'LlmModelRollout/gateway-function-errors',
       'LlmModelRollout/gateway-function-throttles',
       'LlmModelRollout/gateway-url-5xx',
+      'LlmModelRollout/judge-heartbeat',
+      'LlmModelRollout/new-model-error-rate',
+      'LlmModelRollout/new-model-incompatible-rate',
+      'LlmModelRollout/new-model-latency-p99',
+      'LlmModelRollout/new-model-moderation-rate',
+      'LlmModelRollout/new-model-throttle-rate',
+      'LlmModelRollout/new-model-ttft-p99',
       'LlmModelRollout/rollback',
       'LlmModelRollout/rollback-guard-failures',
       'LlmModelRollout/vendor-auth-failures',

@@ -38,6 +38,18 @@ describe('the judge section of the config', () => {
     });
   });
 
+  it('takes the judge path’s time-to-rollback target (default 20 minutes), > 0 and ≤ 180', () => {
+    expect(JUDGE_DEFAULTS.maxTimeToRollbackMinutes).toBe(20);
+    expect(
+      parse(withChange((c) => Object.assign(c, { judge: { maxTimeToRollbackMinutes: 12.5 } }))).judge
+        .maxTimeToRollbackMinutes,
+    ).toBe(12.5);
+    for (const bad of [0, -1, 181])
+      expect(issuesOf(withChange((c) => Object.assign(c, { judge: { maxTimeToRollbackMinutes: bad } })))).toEqual([
+        { path: 'judge.maxTimeToRollbackMinutes', message: expect.stringMatching(/must be (> 0|≤ 180) minutes/) },
+      ]);
+  });
+
   it('takes partial sections, keeping the other defaults', () => {
     const config = parse(
       withChange((c) =>

@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { json10QueryCompatibleError, restJsonError, type AwsErrorReply } from './error-replies';
 import type { FakeAppConfig } from './fake-appconfig';
 import type { FakeCloudWatch } from './fake-cloudwatch';
+import { SSM_TARGET, ssmError, type FakeSsm } from './fake-ssm';
 import { parseInput, type Input, type Reply } from './reply';
 
 /** CloudWatch's JSON 1.0 operations arrive as POST / with `x-amz-target: <this>.<Operation>`. */
 const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801';
 
 export interface RecordedRequest {
-  readonly service: 'cloudwatch' | 'appconfig';
+  readonly service: 'cloudwatch' | 'appconfig' | 'ssm';
   readonly operation: string;
   readonly method: string;
   readonly path: string;
@@ -23,7 +24,7 @@ export interface RecordedRequest {
 }
 
 export interface FakeAws {
-  /** Point AWS_ENDPOINT_URL_APPCONFIG and AWS_ENDPOINT_URL_CLOUDWATCH here. */
+  /** Point AWS_ENDPOINT_URL_APPCONFIG, AWS_ENDPOINT_URL_CLOUDWATCH (and AWS_ENDPOINT_URL_SSM, with `ssm`) here. */
   readonly url: string;
   readonly requests: readonly RecordedRequest[];
   /** Requests made for one operation (retries included: every attempt is a request). */
@@ -42,13 +43,15 @@ export interface FakeAws {
 export interface FakeAwsOptions {
   readonly appconfig: FakeAppConfig;
   readonly cloudwatch: FakeCloudWatch;
+  /** SSM Parameter Store (JSON 1.1, `x-amz-target: AmazonSSM.<Operation>`), when the code under test reads it. */
+  readonly ssm?: FakeSsm;
   /** The fake's clock: what it stamps, and what deployments progress on. @default real time */
   readonly now?: () => Date;
 }
 
 /**
- * AppConfig and CloudWatch behind one local HTTP endpoint. Every answer carries an
- * x-amzn-requestid, as AWS's do; errors are encoded the way each service's protocol encodes
+ * AppConfig and CloudWatch (and SSM, when given) behind one local HTTP endpoint. Every answer
+ * carries an x-amzn-requestid, as AWS's do; errors are encoded the way each service's protocol encodes
  * them, so the SDK parses them into the same exceptions (name, $fault, $metadata) as real ones.
  */
 export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
@@ -72,15 +75,33 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const input = parseInput(body);
     const target = headerOf(req, 'x-amz-target');
     const route = options.appconfig.route(method, path);
+    const ssmOperation = target?.startsWith(`${SSM_TARGET}.`) ? target.slice(SSM_TARGET.length + 1) : undefined;
     runHook(
       target?.startsWith(`${CLOUDWATCH_TARGET}.`)
         ? target.slice(CLOUDWATCH_TARGET.length + 1)
-        : (route?.operation ?? `${method} ${path}`),
+        : (ssmOperation ?? route?.operation ?? `${method} ${path}`),
     );
     const at = now();
     // Deployments move on before anything else is answered: a change to an alarm's actions
     // must not reach back to a deployment the monitor had already rolled back.
     options.appconfig.advance(at);
+    if (ssmOperation !== undefined) {
+      const fault = takeFault(ssmOperation);
+      const reply = fault
+        ? ssmError(fault)
+        : options.ssm
+          ? options.ssm.handle(ssmOperation, input, at)
+          : ssmError({
+              status: 400,
+              code: 'UnknownOperationException',
+              message: 'fake AWS has no SSM',
+              fault: 'Sender',
+            });
+      return {
+        record: { service: 'ssm', operation: ssmOperation, method, path, input, headers: headersOf(req) },
+        reply,
+      };
+    }
     if (target?.startsWith(`${CLOUDWATCH_TARGET}.`)) {
       const operation = target.slice(CLOUDWATCH_TARGET.length + 1);
       const fault = takeFault(operation);

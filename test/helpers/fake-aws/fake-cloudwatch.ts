@@ -1,4 +1,5 @@
 import { json10QueryCompatibleError, type AwsErrorReply } from './error-replies';
+import { FakeMetricStore } from './fake-metric-data';
 import { numberField, ok, stringField, stringListField, type Input, type Reply } from './reply';
 
 export type AlarmType = 'MetricAlarm' | 'CompositeAlarm';
@@ -29,14 +30,17 @@ const JSON_1_0 = 'application/x-amz-json-1.0';
 const ACCOUNT = '123456789012';
 
 /**
- * CloudWatch alarms and their history, answering the JSON 1.0 protocol the SDK speaks
- * (timestamps as epoch seconds) the way the CloudWatch API Reference documents it. In
+ * CloudWatch alarms and their history, and metric data (fake-metric-data.ts), answering the
+ * JSON 1.0 protocol the SDK speaks (timestamps as epoch seconds) the way the CloudWatch API
+ * Reference documents it. In
  * particular, AlarmTypes defaults to metric alarms only, on both DescribeAlarms and
  * DescribeAlarmHistory: a caller that forgets it never sees composite alarms.
  */
 export class FakeCloudWatch {
   private readonly alarms = new Map<string, Alarm>();
   private readonly history: HistoryItem[] = [];
+  /** Metric values (put raw, or from EMF documents) that GetMetricData reads. */
+  public readonly metrics = new FakeMetricStore();
 
   public constructor(private readonly region = 'us-east-1') {}
 
@@ -105,6 +109,8 @@ export class FakeCloudWatch {
         return this.setActions(input, false, now);
       case 'EnableAlarmActions':
         return this.setActions(input, true, now);
+      case 'GetMetricData':
+        return this.metrics.getMetricData(input, now);
       default:
         return error({
           status: 400,

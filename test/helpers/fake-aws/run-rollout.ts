@@ -10,7 +10,7 @@ export interface RolloutRun {
 
 /**
  * Runs `npx rollout <args>` (bin/rollout.cjs) as on-call would, with the shipped config and
- * the SDK's standard endpoint variables pointing both services at `endpoint`. Only PATH is
+ * the SDK's standard endpoint variables pointing every service at `endpoint`. Only PATH is
  * inherited, so no developer credentials or profile leak in.
  */
 export function runRollout(args: readonly string[], endpoint: string): Promise<RolloutRun> {
@@ -23,6 +23,7 @@ export function runRollout(args: readonly string[], endpoint: string): Promise<R
           PATH: process.env.PATH,
           AWS_ENDPOINT_URL_APPCONFIG: endpoint,
           AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+          AWS_ENDPOINT_URL_SSM: endpoint,
           AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
           AWS_SECRET_ACCESS_KEY: 'secret',
           AWS_EC2_METADATA_DISABLED: 'true',

@@ -3,10 +3,16 @@ import { phaseLabels } from '../../../lib/domain/phases';
 import { shippedConfig } from '../../fixtures/config';
 import { FakeAppConfig, type StrategyTiming } from './fake-appconfig';
 import { FakeCloudWatch } from './fake-cloudwatch';
+import { FakeSsm } from './fake-ssm';
+import { putHealthyTraffic } from './gateway-traffic';
+import { NO_WINDOW_RESET } from '../../../lib/domain/judge/window-reset';
+import { windowResetParameterName } from '../../../lib/domain/judge/window-reset-parameter';
 
 export interface ShippedRollout {
   readonly appconfig: FakeAppConfig;
   readonly cloudwatch: FakeCloudWatch;
+  /** Parameter Store, with the judge's window-reset parameter as the stack creates it (`{}`). */
+  readonly ssm: FakeSsm;
   /** `<stackName>/rollback`: the composite alarm AppConfig watches. */
   readonly rollbackAlarm: string;
 }
@@ -18,6 +24,12 @@ export interface ShippedRolloutOptions {
   readonly monitorDelaySeconds?: number;
   /** The least time any deployment is DEPLOYING. @default 1 */
   readonly minimumDeploySeconds?: number;
+  /**
+   * When the fake CloudWatch holds a healthy minute of gateway traffic (a million calls to each
+   * model, none failed), so the judge passes the phase and its planned sample is met; null for
+   * none. @default 10 minutes before the real time now
+   */
+  readonly healthyTrafficAt?: Date | null;
 }
 
 /**
@@ -59,7 +71,10 @@ export function shippedRollout(createdAt: Date, options: ShippedRolloutOptions =
   }
   const rollbackAlarm = alarmName(config, 'rollback');
   appconfig.watch(() => cloudwatch.firingSince(rollbackAlarm));
-  return { appconfig, cloudwatch, rollbackAlarm };
+  const trafficAt = options.healthyTrafficAt === undefined ? new Date(Date.now() - 600_000) : options.healthyTrafficAt;
+  if (trafficAt) putHealthyTraffic(cloudwatch.metrics, config, trafficAt, 1_000_000);
+  const ssm = new FakeSsm().seed(windowResetParameterName(config), NO_WINDOW_RESET, createdAt);
+  return { appconfig, cloudwatch, ssm, rollbackAlarm };
 }
 
 /** A phase deployed and completed `completedHoursAgo` (it took half an hour). */

@@ -1,0 +1,66 @@
+import type { CheckResult, Judgement } from './judge-window';
+import { rateBounds } from './rate-confidence-sequence';
+import type { Verdict } from './verdict';
+
+/**
+ * A check's evidence as on-call reads it (`rollout status`, `--json`): each model's calls and
+ * observed rate, the observed difference in points with the interval the judge's test allows
+ * for it, and the margin it is held to. fail ⇔ the interval lies above the margin; pass ⇔ below
+ * it. Pure module: no AWS import.
+ */
+export interface CheckEvidence {
+  readonly name: string;
+  readonly verdict: Verdict;
+  /** `value` is the observed rate (0–1); null without calls. */
+  readonly new: { readonly calls: number; readonly events: number; readonly value: number | null };
+  readonly default: { readonly calls: number; readonly events: number; readonly value: number | null };
+  /** The statistic the verdict is on: new − default rate, in percentage points (null without calls on both). */
+  readonly statistic: number | null;
+  /** Where the difference may lie, in points, at the judge's confidence (both models' sequences at alpha/2). */
+  readonly interval: { readonly low: number; readonly high: number };
+  /** The regression margin, in points: fail above it, pass below it. */
+  readonly bound: number;
+}
+
+export function checkEvidence(result: CheckResult, alpha: number): CheckEvidence {
+  const perModel = alpha / 2;
+  const rate = (c: { events: number; trials: number }): number | null => (c.trials ? c.events / c.trials : null);
+  const newRate = rate(result.newModel);
+  const defaultRate = rate(result.defaultModel);
+  const n = rateBounds(result.newModel, perModel);
+  const d = rateBounds(result.defaultModel, perModel);
+  return {
+    name: result.check,
+    verdict: result.verdict,
+    new: { calls: result.newModel.trials, events: result.newModel.events, value: newRate },
+    default: { calls: result.defaultModel.trials, events: result.defaultModel.events, value: defaultRate },
+    statistic: newRate !== null && defaultRate !== null ? points(newRate - defaultRate) : null,
+    interval: { low: points(n.low - d.high), high: points(n.high - d.low) },
+    bound: result.marginPoints,
+  };
+}
+
+/** The dead-model guard as a check line: it fails alone, on thin traffic, without a margin. */
+export interface DeadModelEvidence {
+  readonly name: 'deadModel';
+  readonly verdict: Verdict;
+  readonly newModelFailuresSinceLastSuccess: number;
+  readonly since: string;
+  /** The default model's failure rate over the same minutes (null without calls). */
+  readonly defaultFailureRate: number | null;
+}
+
+export function deadModelEvidence(judgement: Judgement): DeadModelEvidence {
+  const d = judgement.deadModel;
+  return {
+    name: 'deadModel',
+    verdict: d.dead ? 'fail' : 'pass',
+    newModelFailuresSinceLastSuccess: d.streak.newModelFailures,
+    since: new Date(d.streak.sinceMs).toISOString(),
+    defaultFailureRate: d.defaultFailureRate ?? null,
+  };
+}
+
+function points(rateDifference: number): number {
+  return Math.round(rateDifference * 100 * 1000) / 1000;
+}
