@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DEAD_MODEL_CHECK, type VerdictCheck } from '../../lib/domain/judge/judge-metric-names';
+import { DEAD_MODEL_CHECK, INCOMPATIBLE_CHECK, type VerdictCheck } from '../../lib/domain/judge/judge-metric-names';
 import type { JudgeRuntimeSettings } from '../../lib/domain/judge/judge-runtime-settings';
 import type { Judgement } from '../../lib/domain/judge/judge-window';
 import type { Verdict } from '../../lib/domain/judge/verdict';
@@ -17,6 +17,8 @@ export interface JudgeRunDeps {
   readonly cloudwatch: CloudWatchClient;
   readonly metrics: JudgeMetricsSink;
   readonly now?: () => Date;
+  /** The run's deadline: aborts every AWS call once the run could no longer end before Lambda's timeout. */
+  readonly signal?: AbortSignal;
 }
 
 interface RateCountsView {
@@ -27,6 +29,14 @@ interface RateCountsView {
 /** What one run found: the fields of its log line. Counts only — no user ids, no prompt text. */
 export type JudgeRunSummary =
   | { readonly outcome: 'nothing-live'; readonly reason: string }
+  /** Started too late after its scheduled time (it could overlap the next run): nothing read, nothing published. */
+  | {
+      readonly outcome: 'skipped-late';
+      readonly scheduledTime: string;
+      readonly executionId: string;
+      readonly lateBySeconds: number;
+      readonly latenessBudgetSeconds: number;
+    }
   | {
       readonly outcome: 'judged';
       readonly verdict: Verdict;
@@ -54,6 +64,12 @@ export type JudgeRunSummary =
         readonly newModel: RateCountsView;
         readonly defaultModel: RateCountsView;
       }>;
+      /** The new model's incompatible requests over its calls, against the absolute bound (no default-model side). */
+      readonly incompatibleRequests: {
+        readonly verdict: Verdict;
+        readonly boundPercent: number;
+        readonly newModel: RateCountsView;
+      };
       readonly deadModel: {
         readonly dead: boolean;
         readonly newModelFailures: number;
@@ -112,6 +128,11 @@ export async function runJudge(deps: JudgeRunDeps): Promise<JudgeRunSummary> {
       newModel: { ...c.newModel },
       defaultModel: { ...c.defaultModel },
     })),
+    incompatibleRequests: {
+      verdict: judgement.incompatible.verdict,
+      boundPercent: judgement.incompatible.boundPercent,
+      newModel: { ...judgement.incompatible.counts },
+    },
     deadModel: {
       dead: judgement.deadModel.dead,
       newModelFailures: streak.newModelFailures,
@@ -126,6 +147,7 @@ export async function runJudge(deps: JudgeRunDeps): Promise<JudgeRunSummary> {
 export function verdictValues(judgement: Judgement): Array<[VerdictCheck, 0 | 1]> {
   return [
     ...judgement.checks.map((c): [VerdictCheck, 0 | 1] => [c.check, c.verdict === 'fail' ? 1 : 0]),
+    [INCOMPATIBLE_CHECK, judgement.incompatible.verdict === 'fail' ? 1 : 0],
     [DEAD_MODEL_CHECK, judgement.deadModel.dead ? 1 : 0],
   ];
 }

@@ -2,6 +2,8 @@ import type { RolloutConfig } from '../domain/config-schema';
 import {
   checkEvidence,
   deadModelEvidence,
+  incompatibleEvidence,
+  type BoundCheckEvidence,
   type CheckEvidence,
   type DeadModelEvidence,
 } from '../domain/judge/check-evidence';
@@ -17,9 +19,12 @@ export interface JudgeReport {
   /** Why there is no judgement (nothing live), else absent. */
   readonly reason?: string;
   readonly window: { readonly startedAt: string; readonly source: string; readonly detail: string } | null;
-  readonly checks: ReadonlyArray<CheckEvidence | DeadModelEvidence>;
+  /** The comparisons, then incompatibleRequests (`default: null`: an absolute bound), then deadModel. */
+  readonly checks: ReadonlyArray<JudgeCheckEvidence>;
   readonly sample: { readonly newModelCalls: number; readonly planned: PlannedSample | null };
 }
+
+export type JudgeCheckEvidence = CheckEvidence | BoundCheckEvidence | DeadModelEvidence;
 
 export function judgeReport(config: RolloutConfig, evaluation: JudgeEvaluation, livePhase: string): JudgeReport {
   if (evaluation.kind === 'nothing-live') {
@@ -37,7 +42,11 @@ export function judgeReport(config: RolloutConfig, evaluation: JudgeEvaluation, 
   return {
     verdict: judgement.verdict,
     window: { startedAt: window.start.toISOString(), source: window.source, detail: window.detail },
-    checks: [...judgement.checks.map((c) => checkEvidence(c, alpha)), deadModelEvidence(judgement)],
+    checks: [
+      ...judgement.checks.map((c) => checkEvidence(c, alpha)),
+      incompatibleEvidence(judgement.incompatible, alpha),
+      deadModelEvidence(judgement),
+    ],
     // The error check counts every new-model call (open-breaker skips included): the window's sample.
     sample: { newModelCalls: errors?.newModel.trials ?? 0, planned: plannedSample(config, livePhase) ?? null },
   };
@@ -64,8 +73,18 @@ export function judgeLines(report: JudgeReport): string[] {
     : `${report.sample.newModelCalls} new-model calls (no traffic estimate in config to hold them to)`;
   return [
     `Judge: ${report.verdict.toUpperCase()} over the window since ${report.window.startedAt} (${report.window.detail}); ${sample}`,
-    ...report.checks.map((c) => `  ${c.verdict.padEnd(12)} ${'bound' in c ? checkLine(c) : deadModelLine(c)}`),
+    ...report.checks.map((c) => `  ${c.verdict.padEnd(12)} ${lineOf(c)}`),
   ];
+}
+
+function lineOf(c: JudgeCheckEvidence): string {
+  if (!('bound' in c)) return deadModelLine(c);
+  return c.default === null ? boundLine(c) : checkLine(c);
+}
+
+function boundLine(c: BoundCheckEvidence): string {
+  if (c.new.value === null) return `${c.name}: no new-model calls, bound ${c.bound}%`;
+  return `${c.name}: new ${percent(c.new.value)} of ${c.new.calls} refused (between ${c.interval.low}% and ${c.interval.high}%), bound ${c.bound}%`;
 }
 
 function checkLine(c: CheckEvidence): string {
@@ -83,7 +102,9 @@ function deadModelLine(c: DeadModelEvidence): string {
   return `deadModel: ${c.newModelFailuresSinceLastSuccess} new-model failures since its last success (since ${c.since}); default failing ${defaultRate}`;
 }
 
-function describeFailing(c: CheckEvidence | DeadModelEvidence): string {
+function describeFailing(c: JudgeCheckEvidence): string {
+  if ('bound' in c && c.default === null)
+    return `${c.name}: ${c.statistic ?? 0}% of new-model calls refused, above the ${c.bound}% bound with confidence (at least ${c.interval.low}%)`;
   return 'bound' in c
     ? `${c.name}: new − default ${signed(c.statistic ?? 0)} pt, above the ${c.bound} pt margin with confidence (at least ${signed(c.interval.low)} pt)`
     : `deadModel: ${c.newModelFailuresSinceLastSuccess} new-model failures since its last success while the default model is healthy`;

@@ -1,13 +1,14 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { RolloutConfig } from '../domain/config-schema';
+import { renderWindowReset } from '../domain/judge/window-reset';
 import { windowResetParameterName } from '../domain/judge/window-reset-parameter';
 import { recordWindowReset } from '../ops/judge-window-start';
 import { withAwsErrors } from './aws-errors';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
 
-/** SSM's standard tier holds 4,096 characters; the record also carries the time and who. */
-export const MAX_REASON_LENGTH = 1_000;
+/** SSM's standard tier holds 4 KB (bytes, not characters); the record also carries the time and who. */
+export const MAX_RECORD_BYTES = 4_096;
 
 export interface JudgeResetOptions {
   readonly reason: string | undefined;
@@ -36,10 +37,12 @@ export async function judgeReset(
       'judge-reset needs --reason TEXT: say why the minutes so far should not count (it is recorded with the reset).',
       { exitCode: EXIT.usage },
     );
-  if (reason.length > MAX_REASON_LENGTH)
-    throw new CliError(`--reason is ${reason.length} characters; keep it to ${MAX_REASON_LENGTH}.`, {
-      exitCode: EXIT.usage,
-    });
+  const bytes = Buffer.byteLength(renderWindowReset({ resetAt: options.at, reason, by: options.by }), 'utf8');
+  if (bytes > MAX_RECORD_BYTES)
+    throw new CliError(
+      `--reason and --by make a record of ${bytes} bytes; SSM holds ${MAX_RECORD_BYTES}: shorten the reason.`,
+      { exitCode: EXIT.usage },
+    );
   const parameter = windowResetParameterName(config);
   const question = `Reset the judge's window to ${options.at.toISOString()}? It forgets every minute before it, including the evidence of a failing check.`;
   if (!(await options.confirm(question))) {
@@ -52,7 +55,7 @@ export async function judgeReset(
   const interval = config.judge.intervalMinutes;
   print(`Judge window reset at ${reset.resetAt.toISOString()} by ${reset.by}: ${reset.reason}`);
   print(
-    `The judge counts only minutes from now on. Its next run (every ${interval} min) publishes verdicts on the new window, and the judge alarms and the rollback alarm clear after their next period.`,
+    `The judge counts only minutes from now on. Its next runs (every ${interval} min) publish verdicts on the new window; a judge alarm clears once two of its periods hold no fail (about ${2 * interval} min), then the rollback alarm with it.`,
   );
   print(`Every reset is kept: aws ssm get-parameter-history --name ${parameter}`);
   return EXIT.ok;

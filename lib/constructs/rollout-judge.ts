@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { alarmCatalog } from '../domain/alarm-catalog';
 import { ALARM_NAMES, alarmNamePrefix, JUDGE_VERDICT_ALARMS, ownerText } from '../domain/alarm-names';
 import type { RolloutConfig } from '../domain/config-schema';
-import { JUDGE_ALARM_POLICY } from '../domain/judge/judge-alarm-policy';
+import { HEARTBEAT_FILL_METRIC_ID, JUDGE_ALARM_POLICY } from '../domain/judge/judge-alarm-policy';
 import { judgeInvocationTiming, type JudgeInvocationTiming } from '../domain/judge/judge-invocation-timing';
 import {
   CHECK_DIMENSION,
@@ -151,7 +151,11 @@ export class RolloutJudge extends Construct {
       bundling: lambdaBundling(),
       // Scheduler invokes asynchronously. A failed run is not retried: the next scheduled run
       // re-reads the whole window, and a retry would start late, beside it. A run throttled in
-      // Lambda's queue is dropped once it could no longer end before the next one.
+      // Lambda's queue is dropped after the lateness budget; this age and Scheduler's are
+      // separate clocks, so a run can still start up to both late: the handler skips a run that
+      // starts later than the budget after its scheduledTime (lambda/judge/handler.ts).
+      // No reserved concurrency: it would take from the account's unreserved pool (which must
+      // stay at least 100) and stop no duplicate delivery; the lateness check covers overlap.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(this.timing.maxEventAgeSeconds),
     });
@@ -175,9 +179,11 @@ export class RolloutJudge extends Construct {
       timeWindow: scheduler.TimeWindow.off(),
       target: new schedulerTargets.LambdaInvoke(this.function, {
         role: this.scheduleRole,
-        // A delivery retried later than this would make a run overlap the next one.
+        // A delivery retried later than this could make a run overlap the next one (with the
+        // time the event then waits in Lambda's queue); the handler skips such a run.
         retryAttempts: this.timing.schedulerRetryAttempts,
         maxEventAge: Duration.seconds(this.timing.maxEventAgeSeconds),
+        // What the handler reads to tell a late run (ScheduledRunEvent).
         input: scheduler.ScheduleTargetInput.fromObject({
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
           executionId: scheduler.ContextAttribute.executionId,
@@ -207,7 +213,7 @@ export class RolloutJudge extends Construct {
       });
     });
     this.heartbeatAlarm = factory.addHeartbeatAlarm('HeartbeatAlarm', ALARM_NAMES.judgeHeartbeat, {
-      metric: this.metricHeartbeat(),
+      metric: this.heartbeatAlarmExpression(),
       ...JUDGE_ALARM_POLICY.heartbeat,
       action: notifySns(pageTopic),
       docs: catalog.judgeHeartbeat,
@@ -243,6 +249,23 @@ export class RolloutJudge extends Construct {
       statistic: 'Sum',
       period: this.interval,
       ...props,
+    });
+  }
+
+  /**
+   * What the heartbeat alarm reads: runs per interval with every empty interval a real 0
+   * (`FILL(runs, 0)`), so the alarm's M of N counts intervals as written. On the raw metric,
+   * CloudWatch would evaluate the most recent real datapoints of its evaluation range and
+   * fill missing ones only as few times as possible: 3 intervals of 2-of-3 would page only
+   * after about 4 missed runs. While the range holds no heartbeat at all (first deploy, a long
+   * stop) the expression has no datapoints and missing data (breaching) pages.
+   */
+  private heartbeatAlarmExpression(): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `FILL(${HEARTBEAT_FILL_METRIC_ID}, 0)`,
+      usingMetrics: { [HEARTBEAT_FILL_METRIC_ID]: this.metricHeartbeat() },
+      label: 'Judge runs per interval (empty intervals as 0)',
+      period: this.interval,
     });
   }
 

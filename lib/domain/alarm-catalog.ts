@@ -127,6 +127,7 @@ function judgeDocs(
   | 'judgeThrottleRate'
   | 'judgeRefusalRate'
   | 'judgeSlowCallShare'
+  | 'judgeIncompatibleRequests'
   | 'judgeDeadModel'
   | 'judgeHeartbeat'
 > {
@@ -163,13 +164,18 @@ function judgeDocs(
       firstStep: `${status} Compare latency per model on the dashboard; a slow new model alone is a vendor capacity problem.`,
       runbookSection: 'judge-slow-call-share',
     },
+    judgeIncompatibleRequests: {
+      meaning: `The judge found ${model} refusing (a 4xx other than 429, then answered by ${base}) more than ${j.incompatibleRequests.maxPercent}% of its calls over the judged window (${sure} confidence): requests it cannot take as written. Users were served by ${base}; the rollback alarm rolls the phase back.`,
+      firstStep: `${status} Run \`npx rollout preflight --replay FILE.jsonl\` on a sample of real requests, read the gateway log's \`incompatible\` field and IncompatibleRequests by ErrorType on the dashboard, and fix the requests with a rule in llm.models.${model}.requestRules before advancing again.`,
+      runbookSection: 'judge-incompatible-requests',
+    },
     judgeDeadModel: {
       meaning: `${model} failed ${j.deadModel.failedCalls} calls in a row since its last success while ${base} failed on fewer than ${j.deadModel.defaultFailingPercent}% of its calls: the new model is down, not the vendor. The rollback alarm rolls the phase back.`,
       firstStep: `${status} Check the vendor status page and the gateway logs (attempts[].outcome) for the new model.`,
       runbookSection: 'judge-dead-model',
     },
     judgeHeartbeat: {
-      meaning: `The scheduled judge completed no run in ${heartbeat.datapointsToAlarm} of the last ${heartbeat.evaluationPeriods} ${j.intervalMinutes}-minute intervals: nothing compares ${model} with ${base}, so a worse model is not rolled back. This alarm pages; it never rolls back.`,
+      meaning: `The scheduled judge completed no run in the last ${heartbeat.evaluationPeriods} ${j.intervalMinutes}-minute intervals, the current one included (${heartbeat.evaluationPeriods - 1} runs in a row missed): nothing compares ${model} with ${base}, so a worse model is not rolled back. This alarm pages; it never rolls back.`,
       firstStep:
         "Read the judge function's log group for the failed run (an unreadable window-reset parameter, a permission or config error); until it runs again, watch the new-model-* alarms and pull the kill switch by hand (`npx rollout rollback`) if the new model alone fails.",
       runbookSection: 'judge-heartbeat',

@@ -26,6 +26,7 @@ export const ALARM_NAMES = {
   judgeThrottleRate: 'judge-throttle-rate',
   judgeRefusalRate: 'judge-refusal-rate',
   judgeSlowCallShare: 'judge-slow-call-share',
+  judgeIncompatibleRequests: 'judge-incompatible-requests',
   judgeDeadModel: 'judge-dead-model',
   judgeHeartbeat: 'judge-heartbeat',
 } as const;
@@ -38,6 +39,7 @@ export const JUDGE_VERDICT_ALARMS: Readonly<Record<VerdictCheck, AlarmKey>> = {
   throttleRate: 'judgeThrottleRate',
   refusalRate: 'judgeRefusalRate',
   slowCallShare: 'judgeSlowCallShare',
+  incompatibleRequests: 'judgeIncompatibleRequests',
   deadModel: 'judgeDeadModel',
 };
 

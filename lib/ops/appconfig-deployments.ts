@@ -71,11 +71,15 @@ export class FlagDeployments {
     return (await this.recent())[0];
   }
 
-  /** The flag profile's recent deployments to the environment (up to 50), newest first. */
-  public async recent(): Promise<DeploymentView[]> {
+  /**
+   * The flag profile's recent deployments to the environment (up to 50), newest first.
+   * `signal` aborts the call (the judge's deadline for its run).
+   */
+  public async recent(signal?: AbortSignal): Promise<DeploymentView[]> {
     const { applicationId, environmentId, profileId } = this.target;
     const out = await this.appconfig.send(
       new ListDeploymentsCommand({ ApplicationId: applicationId, EnvironmentId: environmentId, MaxResults: 50 }),
+      { abortSignal: signal },
     );
     return (out.Items ?? [])
       .filter((d) => d.ConfigurationProfileId === undefined || d.ConfigurationProfileId === profileId)
@@ -84,9 +88,10 @@ export class FlagDeployments {
   }
 
   /** One deployment, by number, with its Description and (rolled back or reverted) when it was undone. */
-  public async get(deploymentNumber: number): Promise<DeploymentView> {
+  public async get(deploymentNumber: number, signal?: AbortSignal): Promise<DeploymentView> {
     const out = await this.appconfig.send(
       new GetDeploymentCommand({ ...this.ids(), DeploymentNumber: deploymentNumber }),
+      { abortSignal: signal },
     );
     const undoneAt = undoneAtOf((out.EventLog ?? []).map(toEvent));
     return {

@@ -4,6 +4,7 @@ import type { JudgeRuntimeSettings } from '../domain/judge/judge-runtime-setting
 import { judgeWindow, type Judgement } from '../domain/judge/judge-window';
 import type { WindowStart } from '../domain/judge/window-start';
 import { WindowTally } from '../domain/judge/window-tally';
+import { beforeDeadline } from './judge-deadline';
 import { readJudgeMinutes, type MinutesRead } from './judge-metric-reads';
 import { findWindowStart, type DeploymentReads } from './judge-window-start';
 
@@ -21,6 +22,11 @@ export interface JudgeEvaluationDeps {
   readonly resetParameter: string;
   readonly cloudwatch: CloudWatchClient;
   readonly now: Date;
+  /**
+   * Aborts every AWS call (the scheduled judge's deadline for its run); an aborted read fails
+   * with a JudgeDeadlineError naming it. None for the CLI: its calls take as long as they take.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type JudgeEvaluation =
@@ -33,19 +39,26 @@ export type JudgeEvaluation =
     };
 
 export async function evaluateJudge(deps: JudgeEvaluationDeps): Promise<JudgeEvaluation> {
-  const { settings } = deps;
-  const window = await findWindowStart(deps.deployments, deps.ssm, deps.resetParameter);
+  const { settings, signal } = deps;
+  const window = await beforeDeadline(
+    'reading where the window starts (AppConfig ListDeployments/GetDeployment, SSM GetParameter)',
+    signal,
+    () => findWindowStart(deps.deployments, deps.ssm, deps.resetParameter, signal),
+  );
   if (window.kind === 'nothing-live') return window;
-  const read = await readJudgeMinutes(
-    deps.cloudwatch,
-    {
-      namespace: settings.namespace,
-      newModel: settings.newModel,
-      defaultModel: settings.defaultModel,
-      slowCallMs: settings.judge.slowCallMs,
-    },
-    window.start.getTime(),
-    deps.now.getTime(),
+  const read = await beforeDeadline('reading the window’s minutes (CloudWatch GetMetricData)', signal, () =>
+    readJudgeMinutes(
+      deps.cloudwatch,
+      {
+        namespace: settings.namespace,
+        newModel: settings.newModel,
+        defaultModel: settings.defaultModel,
+        slowCallMs: settings.judge.slowCallMs,
+      },
+      window.start.getTime(),
+      deps.now.getTime(),
+      { signal },
+    ),
   );
   const judgement = judgeWindow(WindowTally.of(window.start.getTime(), read.minutes), settings.judge);
   return { kind: 'judged', window, read, judgement };

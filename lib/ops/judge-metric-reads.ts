@@ -98,6 +98,14 @@ export function judgeSeries(target: JudgeMetricTarget): JudgeSeries[] {
     ...perModel('newModel', 'n'),
     // The breaker guards the new model only: its open-breaker skips count as new-model errors.
     { id: 'n_circuit_open', role: 'newModel', field: 'circuitOpen', metric: 'CircuitOpen', stat: 'Sum' },
+    // Refusals the default model then answered: the default model has no counterpart to read.
+    {
+      id: 'n_incompatible_requests',
+      role: 'newModel',
+      field: 'incompatibleRequests',
+      metric: 'IncompatibleRequests',
+      stat: 'Sum',
+    },
     ...perModel('defaultModel', 'd'),
   ];
 }
@@ -105,13 +113,16 @@ export function judgeSeries(target: JudgeMetricTarget): JudgeSeries[] {
 export interface ReadMinutesOptions {
   /** Datapoints per call the reader plans for (the limit by default; tests make it smaller). */
   readonly maxDatapointsPerCall?: number;
+  /** Aborts every GetMetricData call (the judge's deadline for its run). */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * The minutes of the window from `windowStartMs` that have settled by `nowMs`. A minute the
  * start falls inside is not read (WindowTally skips it too). Long windows are split into calls
- * of at most MAX_DATAPOINTS_PER_CALL datapoints (a 7-day window is 10,080 minutes × 15 series),
- * made one after another so the judge stays far below GetMetricData's request rate.
+ * of at most MAX_DATAPOINTS_PER_CALL datapoints (16 series: 6,300 minutes a call, so a 7-day
+ * window of 10,080 minutes takes 2 calls, and the 15 days of one-minute retention 4), made one
+ * after another so the judge stays far below GetMetricData's request rate.
  */
 export async function readJudgeMinutes(
   cloudwatch: CloudWatchClient,
@@ -138,7 +149,7 @@ export async function readJudgeMinutes(
   let queries = 0;
   for (let start = fromMs; start < toMs; start += minutesPerCall * MINUTE_MS) {
     const end = Math.min(toMs, start + minutesPerCall * MINUTE_MS);
-    const got = await readRange(cloudwatch, target, series, start, end, values);
+    const got = await readRange(cloudwatch, target, series, start, end, values, options.signal);
     calls += got.calls;
     queries += got.queries;
   }
@@ -164,6 +175,7 @@ export function modelMinute(series: readonly JudgeSeries[], role: Role, at: (id:
     modelErrors: counts.modelErrors ?? 0,
     throttles: counts.throttles ?? 0,
     ...(counts.circuitOpen !== undefined ? { circuitOpen: counts.circuitOpen } : {}),
+    ...(counts.incompatibleRequests !== undefined ? { incompatibleRequests: counts.incompatibleRequests } : {}),
     moderationChecked: counts.moderationChecked ?? 0,
     moderationFlags: counts.moderationFlags ?? 0,
     latencySamples,
@@ -178,6 +190,7 @@ async function readRange(
   startMs: number,
   endMs: number,
   into: Map<string, Map<number, number>>,
+  signal: AbortSignal | undefined,
 ): Promise<{ calls: number; queries: number }> {
   const queries = series.map((s): MetricDataQuery => query(target, s));
   let calls = 0;
@@ -193,6 +206,7 @@ async function readRange(
         MaxDatapoints: MAX_DATAPOINTS_PER_CALL,
         ...(nextToken ? { NextToken: nextToken } : {}),
       }),
+      { abortSignal: signal },
     );
     calls += 1;
     nextToken = out.NextToken;

@@ -87,6 +87,7 @@ describe('rollout status runs the judge', () => {
       'throttleRate',
       'refusalRate',
       'slowCallShare',
+      'incompatibleRequests',
       'deadModel',
     ]);
     expect(judge.checks[0]).toMatchObject({

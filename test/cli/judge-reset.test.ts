@@ -37,6 +37,7 @@ describe('rollout judge-reset', () => {
     expect(cli.ssm.versionOf(PARAMETER)).toBe(2);
     expect(out).toContain(`Judge window reset at ${NOW.toISOString()} by alice: vendor incident on the default model`);
     expect(out).toContain('(every 5 min)');
+    expect(out).toContain('a judge alarm clears once two of its periods hold no fail (about 10 min)');
     expect(out).toContain(`aws ssm get-parameter-history --name ${PARAMETER}`);
   });
 
@@ -73,5 +74,14 @@ describe('rollout judge-reset before the stack made the parameter', () => {
     } finally {
       await empty.close();
     }
+  });
+});
+
+describe('rollout judge-reset with a reason too long for SSM', () => {
+  it('counts bytes, not characters (SSM holds 4 KB), and writes nothing', async () => {
+    const { code, err } = await cli.run(['judge-reset', '--reason', '🙂'.repeat(1_100)]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toMatch(/--reason and --by make a record of \d{4} bytes; SSM holds 4096: shorten the reason\./);
+    expect(cli.ssm.versionOf(PARAMETER)).toBe(1);
   });
 });

@@ -151,7 +151,7 @@ const writes = (): string[] =>
  */
 function healthyMetricData(input: GetMetricDataCommandInput): GetMetricDataCommandOutput {
   const volume = (id: string): number =>
-    id.endsWith('_requests') ? 1_000_000 : /_(latency_samples|moderation_checked)$/.test(id) ? 3 : 0;
+    id === 'n_requests' || id === 'd_requests' ? 1_000_000 : /_(latency_samples|moderation_checked)$/.test(id) ? 3 : 0;
   return {
     $metadata: {},
     MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({

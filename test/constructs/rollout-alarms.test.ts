@@ -53,9 +53,14 @@ const NEW_MODEL_ALARMS = [
 ];
 const ROLLOUT_ALARMS = [...NEW_MODEL_ALARMS, FLAG_ERRORS];
 /** The judge's verdict alarms, in the order the composite names them (RolloutJudge builds them). */
-const JUDGE_VERDICTS = ['error-rate', 'throttle-rate', 'refusal-rate', 'slow-call-share', 'dead-model'].map(
-  (n) => `${P}judge-${n}`,
-);
+const JUDGE_VERDICTS = [
+  'error-rate',
+  'throttle-rate',
+  'refusal-rate',
+  'slow-call-share',
+  'incompatible-requests',
+  'dead-model',
+].map((n) => `${P}judge-${n}`);
 const JUDGE_HEARTBEAT = `${P}judge-heartbeat`;
 const HEALTH = {
   errors: `${P}gateway-function-errors`,
@@ -338,7 +343,7 @@ describe('RolloutAlarms in the stack (shipped config)', () => {
     }
   });
 
-  it('the composite is ALARM(...) OR ... over exactly the five judge verdict alarms and flag-errors', () => {
+  it('the composite is ALARM(...) OR ... over exactly the six judge verdict alarms and flag-errors', () => {
     const ids = [...JUDGE_VERDICTS, FLAG_ERRORS].map((name) => alarm(t, name).id);
     const rule = joined(alarm(t, ROLLBACK).props.AlarmRule);
     expect(rule).toBe(`(${ids.map((id) => `ALARM("<${id}.Arn>")`).join(' OR ')})`);

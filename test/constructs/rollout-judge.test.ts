@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RolloutFlags } from '../../lib/constructs/rollout-flags';
 import { RolloutJudge, RolloutJudgePropsError } from '../../lib/constructs/rollout-judge';
+import { alarmCatalog } from '../../lib/domain/alarm-catalog';
 import type { RolloutConfig } from '../../lib/domain/config-schema';
 import { JudgeIntervalError } from '../../lib/domain/judge/judge-invocation-timing';
 import { judgeRuntimeSettingsFrom, parseJudgeRuntimeSettings } from '../../lib/domain/judge/judge-runtime-settings';
@@ -21,6 +22,7 @@ const VERDICTS: Array<[check: string, name: string]> = [
   ['throttleRate', `${P}judge-throttle-rate`],
   ['refusalRate', `${P}judge-refusal-rate`],
   ['slowCallShare', `${P}judge-slow-call-share`],
+  ['incompatibleRequests', `${P}judge-incompatible-requests`],
   ['deadModel', `${P}judge-dead-model`],
 ];
 const HEARTBEAT = `${P}judge-heartbeat`;
@@ -50,6 +52,14 @@ function only(t: Template, type: string, props?: Props): { id: string; props: Pr
 
 function alarmNamed(t: Template, name: string): { id: string; props: Props } {
   return only(t, 'AWS::CloudWatch::Alarm', { AlarmName: name });
+}
+
+/** The heartbeat alarm's MetricStat, the one metric inside its FILL expression. */
+function heartbeatStat(t: Template, name = HEARTBEAT): Props {
+  const metrics = alarmNamed(t, name).props.Metrics as Array<{ MetricStat?: Props }>;
+  const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat] : []));
+  expect(stats).toHaveLength(1);
+  return stats[0]!;
 }
 
 function judgeFunction(t: Template): { id: string; props: Props } {
@@ -169,7 +179,7 @@ describe('RolloutJudge in the stack (shipped config)', () => {
       namespace: 'ModelRollout',
       newModel: 'claude-haiku-4-5',
       defaultModel: 'claude-sonnet-4-6',
-      judge: { intervalMinutes: 5 },
+      judge: { intervalMinutes: 5, incompatibleMaxRate: 0.01 },
     });
   });
 
@@ -246,21 +256,44 @@ describe('RolloutJudge in the stack (shipped config)', () => {
     },
   );
 
-  it('pages when 2 of 3 intervals had no heartbeat (JudgeHeartbeat Sum < 1, missing is breaching)', () => {
+  it('describes judge-incompatible-requests whole: its bound from config, the replay, the log field, the request rules', () => {
+    const description = alarmNamed(b.t, `${P}judge-incompatible-requests`).props.AlarmDescription as string;
+    expect(description).toMatch(
+      /^The judge found claude-haiku-4-5 refusing \(a 4xx other than 429, then answered by claude-sonnet-4-6\) more than 1% of its calls .*\(99% confidence\).* First: .*`npx rollout preflight --replay FILE\.jsonl`.*`incompatible`.*IncompatibleRequests by ErrorType.*llm\.models\.claude-haiku-4-5\.requestRules.* Runbook: RUNBOOK\.md#judge-incompatible-requests\. Owner: .+\.$/,
+    );
+    expect(description.length).toBeLessThanOrEqual(1024);
+    const halfPercent = alarmCatalog(configWith((c) => (c.judge.incompatibleRequests.maxPercent = 0.5)));
+    expect(halfPercent.judgeIncompatibleRequests.meaning).toContain('more than 0.5% of its calls');
+  });
+
+  it('pages when 3 of 3 intervals read 0 on FILL(JudgeHeartbeat Sum, 0) < 1 (no datapoint at all is breaching)', () => {
     const { props } = alarmNamed(b.t, HEARTBEAT);
     expect(props).toEqual({
       AlarmName: HEARTBEAT,
       AlarmDescription: expect.stringMatching(
-        /^The scheduled judge completed no run in 2 of the last 3 5-minute intervals.* it never rolls back\..* Runbook: RUNBOOK\.md#judge-heartbeat\. /,
+        /^The scheduled judge completed no run in the last 3 5-minute intervals, the current one included \(2 runs in a row missed\).* it never rolls back\..* Runbook: RUNBOOK\.md#judge-heartbeat\. /,
       ),
-      Namespace: 'ModelRollout',
-      MetricName: 'JudgeHeartbeat',
-      Statistic: 'Sum',
-      Period: 300,
+      Metrics: [
+        {
+          Id: 'expr_1',
+          Expression: 'FILL(runs, 0)',
+          Label: 'Judge runs per interval (empty intervals as 0)',
+          ReturnData: true,
+        },
+        {
+          Id: 'runs',
+          MetricStat: {
+            Metric: { Namespace: 'ModelRollout', MetricName: 'JudgeHeartbeat' },
+            Period: 300,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+      ],
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 3,
-      DatapointsToAlarm: 2,
+      DatapointsToAlarm: 3,
       TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: ids.page }],
       Tags: [{ Key: 'llm-rollout:stack', Value: 'LlmModelRollout' }],
@@ -329,8 +362,8 @@ describe('RolloutJudge follows the config', () => {
         MaximumRetryAttempts: 0,
         MaximumEventAgeInSeconds: age,
       });
-      for (const name of [...VERDICTS.map(([, n]) => n), HEARTBEAT])
-        expect(alarmNamed(t, name).props.Period).toBe(interval * 60);
+      for (const name of VERDICTS.map(([, n]) => n)) expect(alarmNamed(t, name).props.Period).toBe(interval * 60);
+      expect(heartbeatStat(t)).toMatchObject({ Period: interval * 60 });
     },
   );
 
@@ -341,7 +374,8 @@ describe('RolloutJudge follows the config', () => {
         c.gateway.metricsNamespace = 'Team/Llm';
       }),
     );
-    for (const name of [...VERDICTS.map(([, n]) => n), HEARTBEAT]) {
+    expect(heartbeatStat(t, 'Other/judge-heartbeat')).toMatchObject({ Metric: { Namespace: 'Team/Llm' } });
+    for (const name of VERDICTS.map(([, n]) => n)) {
       expect(alarmNamed(t, name.replace(P, 'Other/')).props.Namespace).toBe('Team/Llm');
     }
     expect(only(t, 'AWS::SSM::Parameter').props.Name).toBe('/Other/judge/window-reset');

@@ -77,6 +77,18 @@ describe('readJudgeMinutes', () => {
     const m2 = NOW_MINUTE - 8 * MINUTE;
     calls('new', m1, [500, 12_000, 10_000, 30_000], 1, 1);
     put('new', 'CircuitOpen', m1 + 2_000, [1, 1]);
+    // The gateway counts 0 on every new-model call and 1 on a refusal the default model answered.
+    put('new', 'IncompatibleRequests', m1 + 1_000, [0, 0, 0, 0, 1]);
+    // The [Model, ErrorType] set is the same counts split by error type: never read.
+    world.cloudwatch.metrics.put(
+      {
+        namespace: TARGET.namespace,
+        metricName: 'IncompatibleRequests',
+        dimensions: { Model: 'new', ErrorType: 'invalid_request_error' },
+      },
+      new Date(m1 + 1_000),
+      [1],
+    );
     put('new', 'ModerationFlags', m1 + 2_000, [0, 1, 0]);
     calls('old', m1, [800, 900]);
     calls('old', m2, [20_000], 1);
@@ -100,6 +112,7 @@ describe('readJudgeMinutes', () => {
         modelErrors: 1,
         throttles: 1,
         circuitOpen: 2,
+        incompatibleRequests: 1,
         moderationChecked: 3,
         moderationFlags: 1,
         latencySamples: 4,
@@ -126,7 +139,7 @@ describe('readJudgeMinutes', () => {
     };
     expect(read.minutes[1]).toEqual({
       minuteStartMs: m1 + MINUTE,
-      newModel: { ...zero, circuitOpen: 0 },
+      newModel: { ...zero, circuitOpen: 0, incompatibleRequests: 0 },
       defaultModel: zero,
     });
     expect(read.minutes[2]?.newModel.modelErrors).toBe(0);
@@ -137,7 +150,7 @@ describe('readJudgeMinutes', () => {
       latencySamples: 1,
       slowCalls: 1,
     });
-    expect(read).toMatchObject({ calls: 1, queries: 15, clippedToRetention: false });
+    expect(read).toMatchObject({ calls: 1, queries: 16, clippedToRetention: false });
   });
 
   it('asks for MetricStat queries only, Period 60, on {Model, Route: rollout}, oldest first, with the slow calls as TC(slowCallMs:)', async () => {
@@ -177,6 +190,7 @@ describe('readJudgeMinutes', () => {
       'n_latency_samples:Latency:SampleCount',
       'n_slow_calls:Latency:TC(10000:)',
       'n_circuit_open:CircuitOpen:Sum',
+      'n_incompatible_requests:IncompatibleRequests:Sum',
       'd_requests:Requests:Sum',
       'd_model_errors:ModelErrors:Sum',
       'd_throttles:Throttles:Sum',
@@ -226,7 +240,6 @@ describe('readJudgeMinutes', () => {
 
     const requests = fake.requests.filter((r) => r.operation === 'GetMetricData');
     expect(requests.length).toBe(read.calls);
-    expect(read.calls).toBeGreaterThan(1);
     let expectedStart = start / 1000;
     for (const r of requests) {
       const queries = (r.input.MetricDataQueries as unknown[]).length;
@@ -243,7 +256,9 @@ describe('readJudgeMinutes', () => {
     expect(read.minutes).toHaveLength(7 * 24 * 60 - SETTLE_MINUTES);
     expect(read.minutes[0]?.newModel.requests).toBe(1);
     expect(read.minutes.at(-1)?.defaultModel.requests).toBe(2);
-    expect(read.queries).toBe(15 * read.calls);
+    // 16 series: 6,300 minutes a call (100,800 datapoints), so the 10,077 settled minutes take 2.
+    expect(read.calls).toBe(2);
+    expect(read.queries).toBe(16 * read.calls);
   });
 
   it('reads a window older than one-minute retention from the retention edge on, and says so', async () => {
@@ -287,8 +302,9 @@ describe('modelMinute', () => {
     expect(modelMinute(series, 'newModel', (id) => values[id] ?? 0).slowCalls).toBe(10);
   });
 
-  it('gives circuitOpen to the new model only', () => {
-    expect(modelMinute(series, 'newModel', () => 0)).toHaveProperty('circuitOpen', 0);
+  it('gives circuitOpen and incompatibleRequests to the new model only', () => {
+    expect(modelMinute(series, 'newModel', () => 0)).toMatchObject({ circuitOpen: 0, incompatibleRequests: 0 });
     expect(modelMinute(series, 'defaultModel', () => 0)).not.toHaveProperty('circuitOpen');
+    expect(modelMinute(series, 'defaultModel', () => 0)).not.toHaveProperty('incompatibleRequests');
   });
 });

@@ -13,6 +13,7 @@ import { startFakeAws, type FakeAws } from '../helpers/fake-aws/fake-aws-server'
 import { FakeClock } from '../helpers/fake-aws/fake-clock';
 import { FakeSsm } from '../helpers/fake-aws/fake-ssm';
 import { shippedRollout, type ShippedRollout } from '../helpers/fake-aws/shipped-rollout';
+import { evaluateAlarm, fill, type Datapoint } from '../helpers/cloudwatch-alarm-rule';
 import { TemplateResolver, type TemplateJson } from '../helpers/template-resolver';
 
 /**
@@ -59,7 +60,7 @@ let clock: FakeClock;
 let world: ShippedRollout;
 let fake: FakeAws;
 let cloudwatch: CloudWatchClient;
-let handler: () => Promise<unknown>;
+let handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
 let nowMinute: number;
 
 beforeAll(async () => {
@@ -153,7 +154,13 @@ async function traffic(minuteMs: number, newModelFails: boolean): Promise<void> 
 
 /** A scheduled run of the judge: what it published goes into the fake, as CloudWatch Logs would. */
 async function scheduledRun(): Promise<Record<string, unknown>[]> {
-  const docs = await emfWritten(handler);
+  const deadline = Date.now() + 120_000;
+  const docs = await emfWritten(() =>
+    handler(
+      { scheduledTime: new Date().toISOString(), executionId: 'e-1' },
+      { getRemainingTimeInMillis: () => deadline - Date.now() },
+    ),
+  );
   for (const d of docs) world.cloudwatch.metrics.ingestEmf(d);
   return docs;
 }
@@ -173,11 +180,70 @@ function earlierHeartbeats(runs: number): void {
     });
 }
 
-/** The state the template's one-metric alarm `name` evaluates to on the fake's metrics. */
+interface MetricStatJson {
+  Metric: { Namespace: unknown; MetricName: unknown; Dimensions?: Array<{ Name: string; Value: unknown }> };
+  Period: number;
+  Stat: unknown;
+}
+
+/**
+ * The heartbeat alarm, `FILL(<id>, 0)` over one MetricStat: evaluated by CloudWatch's documented
+ * rule (test/helpers/cloudwatch-alarm-rule.ts) over its 5-period evaluation range, newest = the
+ * period holding now.
+ */
+async function filledAlarmState(name: string, p: Record<string, unknown>): Promise<State> {
+  const metrics = p.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: MetricStatJson }>;
+  const stat = metrics.find((m) => m.MetricStat);
+  const expression = metrics.find((m) => m.Expression !== undefined);
+  if (metrics.length !== 2 || !stat?.MetricStat || expression?.Expression !== `FILL(${stat.Id}, 0)`)
+    throw new Error(`${name}: only FILL(metric, 0) alarms are evaluated here`);
+  const { Period: period } = stat.MetricStat;
+  const range = 5;
+  const newest = Math.floor(Date.now() / (period * 1000)) * period * 1000;
+  const out = await cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(newest - (range - 1) * period * 1000),
+      EndTime: new Date(newest + period * 1000),
+      MetricDataQueries: [
+        {
+          Id: 'm',
+          MetricStat: {
+            Metric: {
+              Namespace: r.str(stat.MetricStat.Metric.Namespace),
+              MetricName: r.str(stat.MetricStat.Metric.MetricName),
+              Dimensions: (stat.MetricStat.Metric.Dimensions ?? []).map((d) => ({
+                Name: d.Name,
+                Value: r.str(d.Value),
+              })),
+            },
+            Period: period,
+            Stat: r.str(stat.MetricStat.Stat),
+          },
+        },
+      ],
+    }),
+  );
+  const values = new Map(
+    (out.MetricDataResults?.[0]?.Timestamps ?? []).map((t, i) => [t.getTime(), out.MetricDataResults![0]!.Values![i]!]),
+  );
+  const points: Datapoint[] = [];
+  for (let i = range - 1; i >= 0; i--) points.push(values.get(newest - i * period * 1000));
+  expect([p.ComparisonOperator, p.Threshold, p.TreatMissingData]).toEqual(['LessThanThreshold', 1, 'breaching']);
+  const n = p.EvaluationPeriods as number;
+  return evaluateAlarm(fill(points, 0), {
+    evaluationPeriods: n,
+    datapointsToAlarm: (p.DatapointsToAlarm as number | undefined) ?? n,
+    treatMissingData: 'breaching',
+    breaches: (v) => v < 1,
+  });
+}
+
+/** The state the template's alarm `name` evaluates to on the fake's metrics. */
 async function alarmState(name: string): Promise<State> {
   const p = metricAlarms.get(name);
   if (!p) throw new Error(`no alarm ${name} in the template`);
-  if (p.Metrics !== undefined || p.ExtendedStatistic !== undefined)
+  if (p.Metrics !== undefined) return filledAlarmState(name, p);
+  if (p.ExtendedStatistic !== undefined)
     throw new Error(`${name}: only single-metric alarms with a statistic are evaluated here`);
   const period = p.Period as number;
   const n = p.EvaluationPeriods as number;
@@ -254,6 +320,7 @@ const VERDICT_ALARMS = [
   'judge-throttle-rate',
   'judge-refusal-rate',
   'judge-slow-call-share',
+  'judge-incompatible-requests',
   'judge-dead-model',
 ].map((n) => `LlmModelRollout/${n}`);
 
@@ -278,6 +345,7 @@ describe('the judge path: scheduled run → JudgeVerdict → alarm → composite
       ['throttleRate', 0],
       ['refusalRate', 0],
       ['slowCallShare', 0],
+      ['incompatibleRequests', 0],
       ['deadModel', 0],
     ]);
     expect(await alarmState('LlmModelRollout/judge-heartbeat')).toBe('OK');
@@ -301,6 +369,7 @@ describe('the judge path: scheduled run → JudgeVerdict → alarm → composite
       'LlmModelRollout/judge-throttle-rate': 'throttleRate',
       'LlmModelRollout/judge-refusal-rate': 'refusalRate',
       'LlmModelRollout/judge-slow-call-share': 'slowCallShare',
+      'LlmModelRollout/judge-incompatible-requests': 'incompatibleRequests',
       'LlmModelRollout/judge-dead-model': 'deadModel',
     };
     for (const name of VERDICT_ALARMS)

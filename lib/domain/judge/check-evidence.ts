@@ -1,4 +1,5 @@
-import type { CheckResult, Judgement } from './judge-window';
+import { INCOMPATIBLE_CHECK } from './judge-metric-names';
+import type { CheckResult, IncompatibleResult, Judgement } from './judge-window';
 import { rateBounds } from './rate-confidence-sequence';
 import type { Verdict } from './verdict';
 
@@ -40,6 +41,41 @@ export function checkEvidence(result: CheckResult, alpha: number): CheckEvidence
   };
 }
 
+/**
+ * A check on the new model alone against an absolute bound (its incompatible requests: the
+ * default model answers them, so it has no counterpart). The same shape as a comparison's, with
+ * `default` null and the statistic the new model's own rate. fail ⇔ the interval lies above the
+ * bound; pass ⇔ below it.
+ */
+export interface BoundCheckEvidence {
+  readonly name: typeof INCOMPATIBLE_CHECK;
+  readonly verdict: Verdict;
+  /** `value` is the observed rate (0–1); null without calls. */
+  readonly new: { readonly calls: number; readonly events: number; readonly value: number | null };
+  /** No default-model side: the bound is absolute. */
+  readonly default: null;
+  /** The new model's observed rate, in percent (null without calls). */
+  readonly statistic: number | null;
+  /** Where the rate may lie, in percent, at the judge's confidence (one sequence at alpha). */
+  readonly interval: { readonly low: number; readonly high: number };
+  /** The bound, in percent (judge.incompatibleRequests.maxPercent): fail above it, pass below it. */
+  readonly bound: number;
+}
+
+export function incompatibleEvidence(result: IncompatibleResult, alpha: number): BoundCheckEvidence {
+  const { counts } = result;
+  const bounds = rateBounds(counts, alpha);
+  return {
+    name: INCOMPATIBLE_CHECK,
+    verdict: result.verdict,
+    new: { calls: counts.trials, events: counts.events, value: counts.trials ? counts.events / counts.trials : null },
+    default: null,
+    statistic: counts.trials ? points(counts.events / counts.trials) : null,
+    interval: { low: points(bounds.low), high: points(bounds.high) },
+    bound: result.boundPercent,
+  };
+}
+
 /** The dead-model guard as a check line: it fails alone, on thin traffic, without a margin. */
 export interface DeadModelEvidence {
   readonly name: 'deadModel';
@@ -61,6 +97,7 @@ export function deadModelEvidence(judgement: Judgement): DeadModelEvidence {
   };
 }
 
+/** A rate, or a difference of rates, in percent (points), to a thousandth. */
 function points(rateDifference: number): number {
   return Math.round(rateDifference * 100 * 1000) / 1000;
 }

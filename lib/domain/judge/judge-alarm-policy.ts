@@ -9,6 +9,19 @@ export const JUDGE_ALARM_POLICY = {
    * (missing data is not breaching) must not flap the rollback alarm and re-run the guard.
    */
   verdict: { evaluationPeriods: 2, datapointsToAlarm: 1 },
-  /** The heartbeat alarm pages when 2 of the last 3 intervals had no completed run (missing is breaching). */
-  heartbeat: { evaluationPeriods: 3, datapointsToAlarm: 2 },
+  /**
+   * The heartbeat alarm reads `FILL(runs, 0)` (every interval a real datapoint, 0 without a
+   * completed run) and pages when 3 of the last 3 intervals were 0: a stopped judge pages once
+   * two runs in a row are missed, 3 intervals after its last run (4 if CloudWatch counts only
+   * completed intervals; the docs do not say whether it counts the one holding now). One failed
+   * or late run never pages: at most 2 of 3 are then 0 (the missed interval, and the current
+   * one until its run's EMF lands). On the raw metric with missing data breaching, CloudWatch
+   * evaluates the most recent real datapoints of a 5-period range and fills as few as it must,
+   * so the former 2 of 3 paged only 4–5 intervals after the last run.
+   * test/constructs/heartbeat-alarm-timing.test.ts evaluates the alarm by CloudWatch's rule.
+   */
+  heartbeat: { evaluationPeriods: 3, datapointsToAlarm: 3 },
 } as const;
+
+/** The id of the heartbeat metric inside the alarm's `FILL(<id>, 0)` expression. */
+export const HEARTBEAT_FILL_METRIC_ID = 'runs';

@@ -31,6 +31,7 @@ export const JUDGE_DEFAULTS = {
   refusalRateMarginPoints: 0.5,
   slowCallMs: 10_000,
   slowCallMarginPoints: 5,
+  incompatibleRequestsMaxPercent: 1,
   deadModelFailedCalls: 5,
   defaultFailingPercent: 10,
   holdbackPercent: 1,
@@ -69,6 +70,20 @@ export const JudgeConfigSchema = z.strictObject({
         .positive({ error: 'must be > 0 ms' })
         .default(JUDGE_DEFAULTS.slowCallMs),
       marginPoints: marginPoints(JUDGE_DEFAULTS.slowCallMarginPoints),
+    })
+    .prefault({}),
+  /**
+   * The new model's calls refused as incompatible (a 4xx other than 429 that the default model
+   * then answered) per call, against this absolute bound: the default model has no counterpart.
+   */
+  incompatibleRequests: z
+    .strictObject({
+      /** Fail when the new model refuses more than this share of its calls, with confidence. */
+      maxPercent: z
+        .number({ error: 'must be a percentage of the new model’s calls' })
+        .gt(0, { error: 'must be > 0 percent: a zero bound fails on the first refused request' })
+        .max(100, { error: 'must be ≤ 100 percent' })
+        .default(JUDGE_DEFAULTS.incompatibleRequestsMaxPercent),
     })
     .prefault({}),
   /**

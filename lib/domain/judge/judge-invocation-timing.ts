@@ -1,14 +1,22 @@
 /**
- * When the scheduled judge runs and how long one run may take, so that a late run never
- * overlaps the next one. Pure, so the construct (timeout, retry policy), the time-to-rollback
+ * When the scheduled judge runs and how long one run may take. Pure, so the construct
+ * (timeout, retry policy), the handler (its lateness check and deadline), the time-to-rollback
  * arithmetic and the tests share it. No AWS import.
  *
  * EventBridge Scheduler invokes the judge asynchronously: its retry policy covers only the
  * delivery to Lambda, and Lambda's own async retries cover a failed run. Neither kind of retry
  * adds anything the next scheduled run does not give — every run re-reads the whole window —
- * but a retry that starts late would run beside the next run. So Lambda does not retry at all,
- * and Scheduler retries a failed delivery only while a run started then still ends before the
- * next run is due: the event's maximum age is the interval less the run's timeout.
+ * but a retry that starts late would run beside the next run. So Lambda does not retry a failed
+ * run, and both maximum event ages are the lateness budget (the interval less the run's timeout).
+ *
+ * The two ages are separate clocks, though: Scheduler's counts its delivery retries, Lambda's
+ * how long the event then waits in the function's asynchronous queue (throttled). A run can
+ * therefore start up to both ages late (360 s at the 5-minute default, against a 180 s budget),
+ * and at 1 and 2 minutes the smallest age allowed (60 s) exceeds the budget on its own. Both
+ * services also deliver at least once. The configuration alone cannot stop a run overlapping
+ * the next: the handler does, by skipping a run that starts later than the budget after its
+ * scheduled time (lib/domain/judge/scheduled-run.ts). A duplicate that starts in time runs
+ * twice; runs are idempotent (a verdict alarm reads Maximum, the heartbeat alarm at least one).
  */
 export const JUDGE_TIMING = {
   /**
@@ -26,15 +34,20 @@ export const JUDGE_TIMING = {
   deliveryRetries: 2,
   /** Budget for one run in the time to rollback: cold start and a few GetMetricData calls. */
   runBudgetSeconds: 30,
+  /**
+   * The run's deadline is this long before Lambda's timeout: time to log which read ran out
+   * and fail cleanly instead of being cut off with "Task timed out".
+   */
+  deadlineMarginSeconds: 5,
 } as const;
 
 export interface JudgeInvocationTiming {
   readonly intervalSeconds: number;
   /** The judge function's timeout. */
   readonly timeoutSeconds: number;
-  /** How late a run may start and still end before the next one is due. */
+  /** How late a run may start and still end before the next one is due; a later start is skipped. */
   readonly latenessBudgetSeconds: number;
-  /** Scheduler's and Lambda's maximum event age. */
+  /** Scheduler's and Lambda's maximum event age (each its own clock: a run can start up to twice this late). */
   readonly maxEventAgeSeconds: number;
   /** Scheduler's delivery retries: none when even the shortest allowed age would overlap the next run. */
   readonly schedulerRetryAttempts: number;

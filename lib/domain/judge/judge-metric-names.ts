@@ -16,7 +16,10 @@ export const CHECK_DIMENSION = 'Check';
 /** The dead-model guard's `Check` value, beside the rate checks'. */
 export const DEAD_MODEL_CHECK = 'deadModel';
 
-export type VerdictCheck = CheckName | typeof DEAD_MODEL_CHECK;
+/** The new model's incompatible-request share against its absolute bound. */
+export const INCOMPATIBLE_CHECK = 'incompatibleRequests';
+
+export type VerdictCheck = CheckName | typeof INCOMPATIBLE_CHECK | typeof DEAD_MODEL_CHECK;
 
 /** Every `Check` value JudgeVerdict is published with, in the order published. */
-export const VERDICT_CHECKS: readonly VerdictCheck[] = [...CHECK_NAMES, DEAD_MODEL_CHECK];
+export const VERDICT_CHECKS: readonly VerdictCheck[] = [...CHECK_NAMES, INCOMPATIBLE_CHECK, DEAD_MODEL_CHECK];

@@ -29,6 +29,7 @@ export const JudgeRuntimeSettingsSchema = z.object({
     intervalMinutes: z.number(),
     marginPoints: RateMarginsSchema,
     slowCallMs: z.number(),
+    incompatibleMaxRate: z.number(),
     deadModel: z.object({ failedCalls: z.number(), defaultFailingRate: z.number() }),
     holdbackPercent: z.number(),
   }),

@@ -8,6 +8,8 @@ export interface JudgeSettings {
   readonly intervalMinutes: number;
   readonly marginPoints: Readonly<Record<CheckName, number>>;
   readonly slowCallMs: number;
+  /** The highest share (0–1) of the new model's calls it may refuse as incompatible. */
+  readonly incompatibleMaxRate: number;
   readonly deadModel: DeadModelSettings;
   /** Users (0–100) a 100% phase keeps on the default model as the baseline. */
   readonly holdbackPercent: number;
@@ -31,6 +33,7 @@ export function judgeSettingsFrom(judge: JudgeConfig): JudgeSettings {
       slowCallShare: judge.latency.marginPoints,
     },
     slowCallMs: judge.latency.slowCallMs,
+    incompatibleMaxRate: judge.incompatibleRequests.maxPercent / 100,
     deadModel: {
       failedCalls: judge.deadModel.failedCalls,
       defaultFailingRate: judge.deadModel.defaultFailingPercent / 100,

@@ -19,13 +19,18 @@ export interface ModelMinute {
    * gateway counts them; today it does not (docs/DETECTION.md, "What the gateway must add").
    */
   readonly modelRefusals?: number;
+  /**
+   * Sum(IncompatibleRequests): calls the new model refused (a 4xx other than 429) that the
+   * default model then answered. New model only: the default model is the one that answers them.
+   */
+  readonly incompatibleRequests?: number;
   /** SampleCount(ModerationFlags): answers that were checked. */
   readonly moderationChecked: number;
   /** Sum(ModerationFlags): answers flagged (refusals and configured output checks). */
   readonly moderationFlags: number;
   /** SampleCount(Latency). */
   readonly latencySamples: number;
-  /** Calls slower than judge.latency.slowCallMs: SampleCount − TC(:slowCallMs), or SampleCount × (1 − PR(:slowCallMs)/100). */
+  /** Calls slower than judge.latency.slowCallMs: TC(slowCallMs:) (the count above the bound; the lower bound is exclusive). */
   readonly slowCalls: number;
 }
 
@@ -53,6 +58,7 @@ export function checkModelMinute(m: ModelMinute, label: string): void {
   wholeCount(m.throttles, label, 'throttles');
   if (m.circuitOpen !== undefined) wholeCount(m.circuitOpen, label, 'circuitOpen');
   if (m.modelRefusals !== undefined) wholeCount(m.modelRefusals, label, 'modelRefusals');
+  if (m.incompatibleRequests !== undefined) wholeCount(m.incompatibleRequests, label, 'incompatibleRequests');
   wholeCount(m.moderationChecked, label, 'moderationChecked');
   wholeCount(m.moderationFlags, label, 'moderationFlags');
   wholeCount(m.latencySamples, label, 'latencySamples');
@@ -60,6 +66,11 @@ export function checkModelMinute(m: ModelMinute, label: string): void {
   if (failedCalls(m) > m.requests) {
     throw new InvalidMinuteCountsError(
       `${label}: modelErrors + throttles + modelRefusals (${failedCalls(m)}) exceed requests (${m.requests})`,
+    );
+  }
+  if ((m.incompatibleRequests ?? 0) > m.requests) {
+    throw new InvalidMinuteCountsError(
+      `${label}: incompatibleRequests (${m.incompatibleRequests}) exceed requests (${m.requests})`,
     );
   }
   if (m.moderationFlags > m.moderationChecked) {

@@ -3,6 +3,7 @@
  * place, so the plan's figures and the benchmark's streams describe the same world; every
  * figure in docs/DETECTION.md is conditional on these. Pure module: no AWS import.
  */
+import { JUDGE_TIMING } from './judge-invocation-timing';
 
 /** Vendor-wide error rates (%) hitting both models alike, at which false rollbacks are reported. */
 export const VENDOR_ERROR_BASELINES_PERCENT = [0.5, 1, 2] as const;
@@ -29,8 +30,8 @@ export const LATENCY_LOG_SD = 0.8;
 /** The slowdown the latency check must catch: every call takes this many times as long. */
 export const LATENCY_SLOWDOWN_FACTOR = 2;
 
-/** Minutes before a minute's gateway metrics are complete in CloudWatch and the judge reads them. */
-export const METRICS_DELAY_MINUTES = 2;
+/** Minutes before a minute's gateway metrics are complete in CloudWatch and the judge reads them: the judge's own settle delay. */
+export const METRICS_DELAY_MINUTES = JUDGE_TIMING.metricSettleSeconds / 60;
 
 /** The share of calls slower than `thresholdMs` when latency is log-normal(median, logSd) scaled by `factor`. */
 export function slowShare(

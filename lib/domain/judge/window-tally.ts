@@ -4,7 +4,8 @@ import { checkModelMinute, failedCalls, succeededCalls, type MinuteCounts, type 
 import type { RateCounts } from './rate-confidence-sequence';
 
 /**
- * The window's counts so far: totals per check for each model, and the new model's failures
+ * The window's counts so far: totals per comparison check for each model, the new model's
+ * incompatible requests over its calls (a check on the new model alone), and its failures
  * since its last success (the dead-model guard's input). The window starts at the phase's
  * deployment, or at the last rollback or revert — the caller says when; minutes that start
  * before it are not the phase's and are skipped, including a minute the start falls inside.
@@ -39,6 +40,7 @@ const MINUTE_MS = 60_000;
 
 export class WindowTally {
   private readonly totals: Record<CheckName, { newModel: MutableCounts; defaultModel: MutableCounts }>;
+  private readonly incompatible: MutableCounts = { events: 0, trials: 0 };
   private lastMinuteStartMs = -Infinity;
   private streak: FailureStreak;
 
@@ -81,6 +83,9 @@ export class WindowTally {
     this.count('throttleRate', n.throttles, n.requests, d.throttles, d.requests);
     this.count('refusalRate', n.moderationFlags, n.moderationChecked, d.moderationFlags, d.moderationChecked);
     this.count('slowCallShare', n.slowCalls, n.latencySamples, d.slowCalls, d.latencySamples);
+    // Over the calls made to the new model: open-breaker skips never reach it, so it cannot refuse them.
+    this.incompatible.events += n.incompatibleRequests ?? 0;
+    this.incompatible.trials += n.requests;
     this.extendStreak(start, n, d);
   }
 
@@ -88,6 +93,11 @@ export class WindowTally {
   public counts(check: CheckName): CheckCounts {
     const t = this.totals[check];
     return { newModel: { ...t.newModel }, defaultModel: { ...t.defaultModel } };
+  }
+
+  /** The new model's calls it refused as incompatible (the default model answered them), over its calls. */
+  public incompatibleCounts(): RateCounts {
+    return { ...this.incompatible };
   }
 
   public get failureStreak(): FailureStreak {

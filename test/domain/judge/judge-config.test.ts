@@ -29,6 +29,7 @@ describe('the judge section of the config', () => {
       throttleRate: { marginPoints: JUDGE_DEFAULTS.throttleRateMarginPoints },
       refusalRate: { marginPoints: JUDGE_DEFAULTS.refusalRateMarginPoints },
       latency: { slowCallMs: JUDGE_DEFAULTS.slowCallMs, marginPoints: JUDGE_DEFAULTS.slowCallMarginPoints },
+      incompatibleRequests: { maxPercent: JUDGE_DEFAULTS.incompatibleRequestsMaxPercent },
       deadModel: {
         failedCalls: JUDGE_DEFAULTS.deadModelFailedCalls,
         defaultFailingPercent: JUDGE_DEFAULTS.defaultFailingPercent,
@@ -68,6 +69,37 @@ describe('the judge section of the config', () => {
         message: expect.stringMatching(/must be > 0 points: a zero margin is a point null/),
       },
     ]);
+  });
+
+  it('bounds the new model’s incompatible requests at judge.incompatibleRequests.maxPercent (default 1), > 0 and ≤ 100', () => {
+    expect(JUDGE_DEFAULTS.incompatibleRequestsMaxPercent).toBe(1);
+    const config = parse(withChange((c) => Object.assign(c, { judge: { incompatibleRequests: { maxPercent: 0.7 } } })));
+    expect(config.judge.incompatibleRequests).toEqual({ maxPercent: 0.7 });
+    expect(judgeSettingsFrom(config.judge).incompatibleMaxRate).toBeCloseTo(0.007, 12);
+    expect(
+      parse(withChange((c) => Object.assign(c, { judge: { incompatibleRequests: { maxPercent: 100 } } }))).judge
+        .incompatibleRequests.maxPercent,
+    ).toBe(100);
+    const refusal = (maxPercent: unknown) =>
+      issuesOf(withChange((c) => Object.assign(c, { judge: { incompatibleRequests: { maxPercent } } })));
+    expect(refusal(0)).toEqual([
+      {
+        path: 'judge.incompatibleRequests.maxPercent',
+        message: 'must be > 0 percent: a zero bound fails on the first refused request',
+      },
+    ]);
+    expect(refusal(-1)).toEqual([
+      { path: 'judge.incompatibleRequests.maxPercent', message: expect.stringMatching(/must be > 0 percent/) },
+    ]);
+    expect(refusal(101)).toEqual([{ path: 'judge.incompatibleRequests.maxPercent', message: 'must be ≤ 100 percent' }]);
+    expect(refusal('1%')).toEqual([
+      { path: 'judge.incompatibleRequests.maxPercent', message: 'must be a percentage of the new model’s calls' },
+    ]);
+    expect(
+      issuesOf(withChange((c) => Object.assign(c, { judge: { incompatibleRequests: { maxPercentage: 1 } } }))).map(
+        (i) => i.path,
+      ),
+    ).toEqual(['judge.incompatibleRequests.maxPercentage']);
   });
 
   it.each([

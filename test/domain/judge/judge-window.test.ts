@@ -2,7 +2,7 @@ import { judgeSettingsFrom } from '../../../lib/domain/judge/judge-settings';
 import { judgeWindow } from '../../../lib/domain/judge/judge-window';
 import type { ModelMinute } from '../../../lib/domain/judge/minute-counts';
 import { WindowTally } from '../../../lib/domain/judge/window-tally';
-import { shippedConfig } from '../../fixtures/config';
+import { configWith, shippedConfig } from '../../fixtures/config';
 
 const settings = judgeSettingsFrom(shippedConfig().judge);
 const START = Date.UTC(2026, 10, 25);
@@ -44,7 +44,16 @@ describe('judgeWindow', () => {
   it('passes only when every check passes', () => {
     const healthy = judgeWindow(tallyOf(4320, model(35), model(104)), settings);
     expect(healthy.checks.map((c) => c.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(healthy.incompatible).toEqual({
+      verdict: 'pass',
+      counts: { events: 0, trials: 35 * 4320 },
+      boundPercent: 1,
+    });
     expect(healthy.verdict).toBe('pass');
+    // Ten minutes' 350 clean calls cannot yet show a rate under the 1% bound: not a pass yet.
+    const unsure = judgeWindow(tallyOf(10, model(35), model(104)), settings);
+    expect(unsure.incompatible.verdict).toBe('inconclusive');
+    expect(unsure.verdict).toBe('inconclusive');
   });
 
   it('is inconclusive while any check is, e.g. refusals the gateway does not count on the default model', () => {
@@ -69,6 +78,22 @@ describe('judgeWindow', () => {
     expect(j.verdict).toBe('fail');
     // Four failures are not enough.
     expect(judgeWindow(WindowTally.of(START, minutes.slice(0, 5)), settings).verdict).toBe('inconclusive');
+  });
+
+  it('fails on a new model refusing more than judge.incompatibleRequests.maxPercent of its calls, with confidence, though the comparisons pass', () => {
+    // Three days at 25%: one call in 35 refused (2.9%) against the 1% bound; the default model
+    // answers those, so nothing else differs.
+    const j = judgeWindow(tallyOf(4320, model(35, { incompatibleRequests: 1 }), model(104)), settings);
+    expect(j.checks.map((c) => c.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(j.incompatible).toMatchObject({ verdict: 'fail', counts: { events: 4320, trials: 35 * 4320 } });
+    expect(j.verdict).toBe('fail');
+    // One sequence at alpha, against the bound from config: at a 5% bound the same counts pass.
+    const wide = judgeSettingsFrom(configWith((c) => (c.judge.incompatibleRequests.maxPercent = 5)).judge);
+    expect(judgeWindow(tallyOf(4320, model(35, { incompatibleRequests: 1 }), model(104)), wide).incompatible).toEqual({
+      verdict: 'pass',
+      counts: { events: 4320, trials: 35 * 4320 },
+      boundPercent: 5,
+    });
   });
 
   it('carries the margins from config', () => {

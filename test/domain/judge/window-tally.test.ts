@@ -59,6 +59,17 @@ describe('WindowTally', () => {
     });
   });
 
+  it('counts the new model’s incompatible requests over the calls made to it, within the window only', () => {
+    const tally = WindowTally.of(START + 30_000, [
+      minute(0, model(8, { incompatibleRequests: 8 })),
+      // Open-breaker skips never reach the model: they are not calls it could refuse.
+      minute(1, model(10, { incompatibleRequests: 2, circuitOpen: 5 }), model(100, { incompatibleRequests: 100 })),
+      minute(2, model(6)),
+    ]);
+    expect(tally.incompatibleCounts()).toEqual({ events: 2, trials: 16 });
+    expect(new WindowTally(START).incompatibleCounts()).toEqual({ events: 0, trials: 0 });
+  });
+
   it('skips minutes that start before the window, including the one the start falls inside', () => {
     const start = START + 30_000; // a rollback at 10:00:30
     const tally = WindowTally.of(start, [
@@ -114,6 +125,8 @@ describe('WindowTally', () => {
     [model(2, { slowCalls: 1.5 }), /slowCalls must be a whole number/],
     [model(2, { moderationFlags: 3 }), /moderationFlags \(3\) exceed moderationChecked/],
     [model(2, { slowCalls: 3 }), /slowCalls \(3\) exceed latencySamples/],
+    [model(2, { incompatibleRequests: 3 }), /incompatibleRequests \(3\) exceed requests \(2\)/],
+    [model(2, { incompatibleRequests: 0.5 }), /incompatibleRequests must be a whole number/],
   ])('refuses counts that cannot be real: %o', (bad, message) => {
     expect(() => WindowTally.of(START, [minute(0, bad)])).toThrow(InvalidMinuteCountsError);
     expect(() => WindowTally.of(START, [minute(0, model(1), bad)])).toThrow(message);

@@ -37,6 +37,8 @@ export interface FakeAws {
    * under test (AppConfig's monitor acting, another on-call's kill switch).
    */
   onRequest(operation: string, hook: () => void, times?: number): void;
+  /** The next `times` requests for `operation` (every one by default) are answered `ms` late: a slow or hung service. */
+  delay(operation: string, ms: number, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,13 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const requests: RecordedRequest[] = [];
   const faults = new Map<string, { error: AwsErrorReply; remaining: number }>();
   const hooks = new Map<string, { hook: () => void; remaining: number }>();
+  const delays = new Map<string, { ms: number; remaining: number }>();
+  const delayOf = (operation: string): number => {
+    const d = delays.get(operation);
+    if (!d || d.remaining <= 0) return 0;
+    d.remaining -= 1;
+    return d.ms;
+  };
   const runHook = (operation: string): void => {
     const h = hooks.get(operation);
     if (!h || h.remaining <= 0) return;
@@ -139,8 +148,14 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       const requestId = randomUUID();
       const { record, reply } = answer(req, body);
       requests.push({ ...record, status: reply.status, requestId });
-      res.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': requestId });
-      res.end(reply.body);
+      const send = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': requestId });
+        res.end(reply.body);
+      };
+      const ms = delayOf(record.operation);
+      if (ms > 0) setTimeout(send, ms).unref();
+      else send();
     });
   });
 
@@ -156,6 +171,9 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         },
         onRequest: (operation, hook, times = 1) => {
           hooks.set(operation, { hook, remaining: times });
+        },
+        delay: (operation, ms, times = Number.POSITIVE_INFINITY) => {
+          delays.set(operation, { ms, remaining: times });
         },
         close: () =>
           new Promise<void>((done) => {

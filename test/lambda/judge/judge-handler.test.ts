@@ -1,3 +1,4 @@
+import type { JudgeRunSummary } from '../../../lambda/judge/run-judge';
 import { judgeRuntimeSettingsFrom, type JudgeRuntimeSettings } from '../../../lib/domain/judge/judge-runtime-settings';
 import { EmfMetricsPublisher } from '../../../lib/gateway/metrics';
 import { CLOUDWATCH_INTERNAL_FAILURE } from '../../helpers/fake-aws/error-replies';
@@ -11,7 +12,7 @@ import { shippedConfig } from '../../fixtures/config';
  * SSM through AWS_ENDPOINT_URL_*), on gateway metrics written by the gateway's own EMF publisher
  * and ingested by the fake as CloudWatch Logs would. What it publishes is read back from stdout.
  */
-type Handler = () => Promise<{ outcome: string; verdict?: string }>;
+type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<JudgeRunSummary>;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -21,7 +22,18 @@ const savedEnv = { ...process.env };
 
 let world: ShippedRollout;
 let fake: FakeAws;
-let handler: Handler;
+let lambdaHandler: Handler;
+/** Lambda's context for a run with `remainingMs` left of the function's timeout (120 s, the shipped config's). */
+function context(remainingMs = 120_000): { getRemainingTimeInMillis(): number } {
+  const deadline = Date.now() + remainingMs;
+  return { getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+/** A run scheduled `lateMs` ago, as the schedule's target input sends it. */
+function scheduled(lateMs = 2_000): { scheduledTime: string; executionId: string } {
+  return { scheduledTime: new Date(Date.now() - lateMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), executionId: 'e-1' };
+}
+/** An on-time scheduled run. */
+const handler = (): ReturnType<Handler> => lambdaHandler(scheduled(), context());
 /** Now, to the minute, when the suite started: every scenario's metrics are placed before it. */
 let nowMinute: number;
 
@@ -43,7 +55,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_CLOUDWATCH: fake.url,
     AWS_ENDPOINT_URL_SSM: fake.url,
   });
-  ({ handler } = await import('../../../lambda/judge/handler'));
+  ({ handler: lambdaHandler } = await import('../../../lambda/judge/handler'));
 });
 
 afterAll(async () => {
@@ -125,11 +137,13 @@ function published(lines: Record<string, unknown>[]): { verdicts: Record<string,
   };
 }
 
-type Outcome = 'ok' | 'error' | 'throttle';
+type Outcome = 'ok' | 'error' | 'throttle' | 'incompatible';
 
 /**
  * One minute of gateway traffic on the rollout route, through the gateway's EMF publisher: each
- * new-model call that fails falls back to the default model, which answers it.
+ * new-model call that fails falls back to the default model, which answers it. As the gateway
+ * does, every new-model call counts IncompatibleRequests 0, and a refused one (`incompatible`)
+ * counts 1 in a blob of its own with the ErrorType dimension set.
  */
 async function traffic(
   minuteMs: number,
@@ -138,14 +152,20 @@ async function traffic(
   latencyMs = (i: number): number => 1_000 + i * 10,
 ): Promise<void> {
   const publisher = new EmfMetricsPublisher(settings.namespace);
-  const call = (model: string, outcome: Outcome, i: number): void =>
+  const call = (model: string, outcome: Outcome, i: number): void => {
     publisher.publish({ model, route: 'rollout' }, [
       ['Requests', 1],
       ['Latency', latencyMs(i)],
       ['ModelErrors', outcome === 'error' ? 1 : 0],
       ['Throttles', outcome === 'throttle' ? 1 : 0],
       ...(outcome === 'ok' ? ([['ModerationFlags', 0]] as const) : []),
+      ...(model === settings.newModel ? ([['IncompatibleRequests', 0]] as const) : []),
     ]);
+    if (outcome === 'incompatible')
+      publisher.publish({ model, route: 'rollout', extra: { name: 'ErrorType', value: 'invalid_request_error' } }, [
+        ['IncompatibleRequests', 1],
+      ]);
+  };
   const { lines } = await captured(async () => {
     newCalls.forEach((o, i) => {
       call(settings.newModel, o, i);
@@ -178,7 +198,14 @@ function deployCanary(startedHoursAgo: number): void {
   });
 }
 
-const ALL_ZERO = { errorRate: 0, throttleRate: 0, refusalRate: 0, slowCallShare: 0, deadModel: 0 };
+const ALL_ZERO = {
+  errorRate: 0,
+  throttleRate: 0,
+  refusalRate: 0,
+  slowCallShare: 0,
+  incompatibleRequests: 0,
+  deadModel: 0,
+};
 
 describe('judge handler', () => {
   it('with nothing live, publishes the heartbeat only and logs why', async () => {
@@ -228,6 +255,20 @@ describe('judge handler', () => {
       expect(published(run.lines).verdicts).toMatchObject({ errorRate: 1, throttleRate: 0, deadModel: 0 });
     });
 
+    it('on a new model that refuses one call in ten the default model then answers, publishes incompatibleRequests = 1 and logs its counts', async () => {
+      for (let m = nowMinute - 2 * HOUR; m < nowMinute; m += MINUTE)
+        await traffic(m, calls(20, 10, 'incompatible'), calls(20, 100));
+      const run = await captured(handler);
+      expect(published(run.lines).verdicts).toEqual({ ...ALL_ZERO, incompatibleRequests: 1 });
+      const log = run.lines.find((l) => l.message === 'judge run') as { incompatibleRequests?: unknown } | undefined;
+      const minutes = (run.value as { minutes: { count: number } }).minutes.count;
+      expect(log?.incompatibleRequests).toEqual({
+        verdict: 'fail',
+        boundPercent: 1,
+        newModel: { events: 2 * minutes, trials: 20 * minutes },
+      });
+    });
+
     it('on a vendor-wide incident that hits both models alike, rolls nothing back', async () => {
       for (let m = nowMinute - 2 * HOUR; m < nowMinute; m += MINUTE) {
         const incident = m >= nowMinute - 60 * MINUTE && m < nowMinute - 45 * MINUTE;
@@ -236,6 +277,50 @@ describe('judge handler', () => {
       const run = await captured(handler);
       expect(published(run.lines)).toEqual({ verdicts: ALL_ZERO, heartbeats: 1 });
     });
+
+    it('skips a run that starts later than the lateness budget after its scheduled time: nothing read, nothing published', async () => {
+      // Shipped interval 5 min, timeout 120 s: a run may start up to 180 s late and still end before the next.
+      const before = fake.requests.length;
+      const late = await captured(() => lambdaHandler(scheduled(181_000), context()));
+      expect(late.value).toMatchObject({
+        outcome: 'skipped-late',
+        executionId: 'e-1',
+        latenessBudgetSeconds: 180,
+      });
+      expect((late.value as { lateBySeconds: number }).lateBySeconds).toBeGreaterThanOrEqual(181);
+      expect(published(late.lines)).toEqual({ verdicts: {}, heartbeats: 0 });
+      expect(fake.requests.length).toBe(before);
+      expect(late.lines.find((l) => l.level === 'WARN')).toMatchObject({
+        message: 'judge run skipped: it started too late after its scheduled time to end before the next run',
+        outcome: 'skipped-late',
+      });
+      // Within the budget, and invoked by hand (no scheduledTime), it runs.
+      for (const event of [scheduled(170_000), {}]) {
+        const run = await captured(() => lambdaHandler(event, context()));
+        expect(run.value).toMatchObject({ outcome: 'judged' });
+        expect(published(run.lines).heartbeats).toBe(1);
+      }
+    });
+
+    it('stops at its deadline, before Lambda’s timeout, when GetMetricData hangs: names the read, publishes nothing', async () => {
+      // 8 s left of the function's timeout, less the 5 s margin: a 3 s deadline for the run.
+      fake.delay('GetMetricData', 10_000, 1);
+      const startedAt = Date.now();
+      const run = await captured(() => lambdaHandler(scheduled(), context(8_000)));
+      const tookMs = Date.now() - startedAt;
+      expect(run.error).toMatchObject({
+        name: 'JudgeDeadlineError',
+        message: expect.stringContaining('GetMetricData') as string,
+      });
+      expect(tookMs).toBeGreaterThanOrEqual(2_900);
+      expect(tookMs).toBeLessThan(8_000 - 1_000);
+      expect(published(run.lines)).toEqual({ verdicts: {}, heartbeats: 0 });
+      expect(run.lines.find((l) => l.level === 'ERROR')).toMatchObject({
+        message: 'judge run failed: no verdict and no heartbeat published',
+        error: expect.stringMatching(/^JudgeDeadlineError: .*GetMetricData/) as string,
+        deadlineMs: 3_000,
+      });
+    }, 15_000);
 
     it('when CloudWatch cannot be read, throws and publishes nothing (the heartbeat alarm pages)', async () => {
       fake.fail('GetMetricData', CLOUDWATCH_INTERNAL_FAILURE, 3);
