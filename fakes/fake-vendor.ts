@@ -39,6 +39,8 @@ export type VendorBehaviour =
        * Claude Haiku 5.5's do even when the request does not ask for thinking.
        */
       thinkingFirst?: boolean;
+      /** Streaming: the text in this many text_delta events (as a long answer arrives). @default 3 */
+      deltas?: number;
     }
   | { kind: 'status'; status: number; errorType?: string; message?: string; headers?: Record<string, string> }
   /** Destroy the socket without answering (the client sees a connection error). */
@@ -237,10 +239,10 @@ export function defaultOutputTokens(text: string): number {
 }
 export const DEFAULT_INPUT_TOKENS = 10;
 
-/** Split a text into about three chunks (the text_delta events of a stream). Empty text gives no chunks. */
-export function splitText(text: string): string[] {
+/** Split a text into about `parts` chunks (the text_delta events of a stream). Empty text gives no chunks. */
+export function splitText(text: string, parts = 3): string[] {
   if (text.length === 0) return [];
-  const size = Math.ceil(text.length / 3);
+  const size = Math.ceil(text.length / Math.max(1, parts));
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
   return chunks;
@@ -289,6 +291,7 @@ interface OkAnswer {
   cacheWrite1hTokens?: number;
   webSearchRequests?: number;
   thinkingFirst?: boolean;
+  deltas?: number;
 }
 
 function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok' }>): OkAnswer {
@@ -303,6 +306,7 @@ function okAnswer(model: string, behaviour: Extract<VendorBehaviour, { kind: 'ok
     cacheWrite1hTokens: behaviour.cacheWrite1hTokens,
     webSearchRequests: behaviour.webSearchRequests,
     thinkingFirst: behaviour.thinkingFirst,
+    deltas: behaviour.deltas,
   };
 }
 
@@ -342,7 +346,7 @@ export function streamEvents(answer: OkAnswer): RawMessageStreamEvent[] {
     { type: 'message_start', message: start },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } },
   ];
-  for (const chunk of splitText(answer.text)) {
+  for (const chunk of splitText(answer.text, answer.deltas)) {
     events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: chunk } });
   }
   events.push(

@@ -1,4 +1,7 @@
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Middleware } from '@anthropic-ai/sdk';
+import type { RequestOptions } from '@anthropic-ai/sdk/internal/request-options';
+import { fetchesWithVendorFetch, isTapped, ON_RESPONSE_BYTES } from './vendor-fetch';
 
 /**
  * SDK middleware that calls `onBytes` for every chunk of the response body, as it arrives off
@@ -6,11 +9,14 @@ import type { Middleware } from '@anthropic-ai/sdk';
  * to keep a quiet stream alive: an idle watch fed by events alone would cut a healthy stream
  * that is only pinging. The body is passed on unchanged (a tap, not a reader), so the SDK still
  * parses it, and an abort still reaches the SDK as an abort.
+ *
+ * With the gateway's own fetch (vendor-fetch.ts) the tap is its data handler, handed over on
+ * the request; with any other fetch the body is piped through a tapping TransformStream.
  */
 export function watchResponseBytes(onBytes: () => void): Middleware {
   return async (request, next) => {
-    const response = await next(request);
-    if (!response.body) return response;
+    const response = await next({ ...request, [ON_RESPONSE_BYTES]: onBytes } as typeof request);
+    if (!response.body || isTapped(response)) return response;
     const tap = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         onBytes();
@@ -19,4 +25,19 @@ export function watchResponseBytes(onBytes: () => void): Middleware {
     });
     return new Response(response.body.pipeThrough(tap), response);
   };
+}
+
+/**
+ * The request options that feed `onBytes` from the raw body of one call made with `client`: a
+ * client on vendorFetch takes the callback on the request itself (no SDK middleware chain per
+ * call); any other client gets the tapping middleware.
+ */
+export function responseBytesTap(
+  client: Anthropic,
+  onBytes: () => void,
+): Pick<RequestOptions, 'fetchOptions' | 'middleware'> {
+  if (!fetchesWithVendorFetch(client)) return { middleware: [watchResponseBytes(onBytes)] };
+  const fetchOptions: NonNullable<RequestOptions['fetchOptions']> = {};
+  Object.defineProperty(fetchOptions, ON_RESPONSE_BYTES, { value: onBytes, enumerable: true });
+  return { fetchOptions };
 }

@@ -7,6 +7,7 @@ import { Gateway, type GatewayLogger } from './gateway';
 import { EmfMetricsPublisher, type MetricsPublisher } from './metrics';
 import { IdHasher } from './privacy';
 import { VendorClients } from './vendor-clients';
+import { usesVendorFetch, vendorFetch } from './vendor-fetch';
 
 export interface GatewayWiring {
   readonly settings: GatewaySettings;
@@ -28,7 +29,9 @@ export interface GatewayWiring {
  * vendor key is read again when the vendor refuses it (a rotated or revoked key).
  */
 export function createGateway(w: GatewayWiring): Gateway {
-  const clients = new VendorClients(w.apiKey, (apiKey) => new Anthropic({ apiKey, baseURL: w.baseURL, maxRetries: 0 }));
+  const clients = new VendorClients(w.apiKey, (apiKey) =>
+    usesVendorFetch(new Anthropic({ apiKey, baseURL: w.baseURL, maxRetries: 0, fetch: vendorFetch })),
+  );
   const hasher = once(async () => new IdHasher(await w.hashKey()));
   return new Gateway({
     settings: w.settings,

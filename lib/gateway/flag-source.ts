@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { stat, readFile } from 'node:fs/promises';
 import { FlagDocumentError } from '../domain/flag-errors';
 
@@ -38,22 +39,51 @@ export class AgentFlagSource implements FlagSource {
   }
 
   public async read(entityId?: string): Promise<unknown> {
-    let response: Response;
-    let text: string;
+    let answer: { status: number; text: string };
     try {
-      response = await fetch(this.url, {
-        headers: entityId ? { 'Entity-Id': entityId } : {},
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
+      answer = await getText(this.url, entityId ? { 'Entity-Id': entityId } : {}, this.timeoutMs);
     } catch (cause) {
       throw new FlagDocumentError(`AppConfig Agent unreachable at ${this.url}: ${(cause as Error).message}`, { cause });
     }
-    if (!response.ok) {
-      throw new FlagDocumentError(`AppConfig Agent answered ${response.status}: ${text.slice(0, 200)}`);
+    if (answer.status < 200 || answer.status > 299) {
+      throw new FlagDocumentError(`AppConfig Agent answered ${answer.status}: ${answer.text.slice(0, 200)}`);
     }
-    return parseJson(text, 'AppConfig Agent');
+    return parseJson(answer.text, 'AppConfig Agent');
   }
+}
+
+/** Keep-alive, like the built-in fetch: one local connection serves request after request. */
+const AGENT_CONNECTIONS = new http.Agent({ keepAlive: true });
+
+/**
+ * GET over node:http rather than the built-in fetch: the agent is asked on every request whose
+ * user is not cached, and fetch costs about 0.5 ms of CPU a call more, and its first call
+ * loads undici (about 15 ms of a cold start).
+ */
+function getText(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent: AGENT_CONNECTIONS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ResponseSink } from './response-sink';
 import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
-import { watchResponseBytes } from './byte-watch';
+import { responseBytesTap } from './byte-watch';
 import { anthropicErrorBody } from './errors';
 import { IdleWatch } from './idle-watch';
 import type { RequestLifetime } from './request-lifetime';
@@ -157,7 +157,7 @@ function requestOptions(o: CallOptions, idle: IdleWatch) {
     maxRetries: o.target.maxRetries,
     headers: o.request.forwardHeaders,
     signal: AbortSignal.any([idle.signal, o.lifetime.signal]),
-    middleware: [watchResponseBytes(() => idle.rearm())],
+    ...responseBytesTap(o.client, () => idle.rearm()),
   };
 }
 
