@@ -164,7 +164,10 @@ export class Gateway {
         target,
         sink,
         headers,
-        moderator: target.role === 'new' ? this.moderator : undefined,
+        // Every answer is checked, so the judge's refusal check compares the new model's
+        // ModerationFlags with the default model's over the same minutes; only the new model's
+        // flagged answers are ever blocked (the default's are the baseline users already get).
+        moderator: this.moderator,
         blockFlagged: target.role === 'new' && settings.gateway.moderation.blockFlaggedOutputs,
         streamIdleTimeoutMs: settings.gateway.streamIdleTimeoutMs,
         lifetime,

@@ -149,11 +149,13 @@ describe('EMF blobs', () => {
     const { units, values, blob } = modelBlob(h, DEFAULT_ALIAS);
     expect(blob.directive.Dimensions).toEqual([['Model'], ['Model', 'Route']]);
     expect(blob.root.Route).toBe('rollout');
+    // ModerationFlags: the default model's answers are checked too (the judge's refusal baseline).
     expect(Object.keys(units).sort()).toEqual([
       'EstimatedCostUsd',
       'InputTokens',
       'Latency',
       'ModelErrors',
+      'ModerationFlags',
       'OutputTokens',
       'Requests',
       'Throttles',
@@ -235,6 +237,19 @@ describe('moderation', () => {
     expect(data.model).toBe(NEW_VENDOR_ID);
     expect(data.stop_reason).toBe('refusal');
     expect(modelBlob(h, NEW_ALIAS).values.ModerationFlags).toBe(1);
+  });
+
+  test('the default model’s answers are checked too (the refusal check’s baseline), never blocked', async () => {
+    vendor.setBehaviour(DEFAULT_VENDOR_ID, { kind: 'ok', text: 'I cannot help with that.', stopReason: 'refusal' });
+    const h = await gateway({
+      moderation: { outputChecks: [{ name: 'banned', pattern: 'forbidden', flags: 'i' }], blockFlaggedOutputs: true },
+    });
+    // No user key: the request stays on the default model.
+    const data = await h.client.messages.create(messageParams());
+    expect(data.model).toBe(DEFAULT_VENDOR_ID);
+    expect(data.stop_reason).toBe('refusal');
+    expect(vendor.calls.map((c) => c.model)).toEqual([DEFAULT_VENDOR_ID]);
+    expect(modelBlob(h, DEFAULT_ALIAS).values.ModerationFlags).toBe(1);
   });
 
   test('a configured output check matching the text → ModerationFlags 1, on streams too', async () => {
