@@ -1,5 +1,5 @@
 import type { Phase } from '../lib/domain/config-schema';
-import { VENDOR_ERROR_BASELINES_PERCENT } from '../lib/domain/judge/planning-assumptions';
+import { METRICS_DELAY_MINUTES, VENDOR_ERROR_BASELINES_PERCENT } from '../lib/domain/judge/planning-assumptions';
 import { DEAD_MODEL_TARGET_MINUTES, type CellSummary } from './detection-summary';
 
 /** The benchmark's section of docs/DETECTION.md: two tables and the targets, met or missed. */
@@ -10,6 +10,8 @@ export interface ReportInputs {
   readonly runs: number;
   readonly seconds: number;
   readonly summaries: readonly CellSummary[];
+  /** How often the judge looks (config judge.intervalMinutes). */
+  readonly intervalMinutes: number;
 }
 
 const FALSE_ROLLBACK_TARGET = 0.01;
@@ -80,7 +82,7 @@ export function formatReport(r: ReportInputs): string {
   }
 
   return [
-    `${r.runs.toLocaleString('en-US')} seeded runs per cell, ${r.summaries.length} cells, ${Math.round(r.seconds)} s. Each cell: "judge / today" — the share of runs (%) rolled back by the judge (every 5 min, metrics read 2 min after each minute closes) and by today's error-rate alarm on the same per-minute streams.`,
+    `${r.runs.toLocaleString('en-US')} seeded runs per cell, ${r.summaries.length} cells, ${Math.round(r.seconds)} s. Each cell: "judge / today" — the share of runs (%) rolled back by the judge (every ${r.intervalMinutes} min, metrics read ${METRICS_DELAY_MINUTES} min after each minute closes) and by today's error-rate alarm on the same per-minute streams.`,
     '',
     '**False rollbacks** of a healthy new model over the phase\'s minimum watch window (%), at each vendor-wide error rate hitting both models; "+ incident + clustered" adds a 10-minute vendor incident at 20% errors on both models and errors clustered by user.',
     '',

@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     }
   });
   const report = formatReport({
+    intervalMinutes: config.judge.intervalMinutes,
     phases: config.rollout.phases,
     trafficLevels,
     shippedTraffic: shipped,
