@@ -12,6 +12,7 @@ import { plannedSample, type PlannedSample } from '../domain/judge/planned-sampl
 import type { Verdict } from '../domain/judge/verdict';
 import type { JudgeGate } from '../domain/rollout-progress';
 import type { JudgeEvaluation } from '../ops/judge-evaluation';
+import { INCOMPATIBLE_CHECK } from '../domain/judge/judge-metric-names';
 
 /** The judge as `rollout status --json` prints it (and the text lines and the advance gate read). */
 export interface JudgeReport {
@@ -45,7 +46,7 @@ export function judgeReport(config: RolloutConfig, evaluation: JudgeEvaluation, 
     checks: [
       ...judgement.checks.map((c) => checkEvidence(c, alpha)),
       incompatibleEvidence(judgement.incompatible, alpha),
-      deadModelEvidence(judgement),
+      deadModelEvidence(judgement, config.judge.deadModel.failedCalls),
     ],
     // The error check counts every new-model call (open-breaker skips included): the window's sample.
     sample: { newModelCalls: errors?.newModel.trials ?? 0, planned: plannedSample(config, livePhase) ?? null },
@@ -78,8 +79,8 @@ export function judgeLines(report: JudgeReport): string[] {
 }
 
 function lineOf(c: JudgeCheckEvidence): string {
-  if (!('bound' in c)) return deadModelLine(c);
-  return c.default === null ? boundLine(c) : checkLine(c);
+  if (c.name === 'deadModel') return deadModelLine(c);
+  return c.name === INCOMPATIBLE_CHECK ? boundLine(c) : checkLine(c);
 }
 
 function boundLine(c: BoundCheckEvidence): string {
@@ -98,16 +99,16 @@ function checkLine(c: CheckEvidence): string {
 }
 
 function deadModelLine(c: DeadModelEvidence): string {
-  const defaultRate = c.defaultFailureRate === null ? 'no calls' : percent(c.defaultFailureRate);
-  return `deadModel: ${c.newModelFailuresSinceLastSuccess} new-model failures since its last success (since ${c.since}); default failing ${defaultRate}`;
+  const defaultRate = c.default.value === null ? 'no calls' : percent(c.default.value);
+  return `deadModel: ${c.statistic} new-model failures since its last success (since ${c.since}; ${c.bound} roll back); default failing ${defaultRate}`;
 }
 
 function describeFailing(c: JudgeCheckEvidence): string {
-  if ('bound' in c && c.default === null)
+  if (c.name === 'deadModel')
+    return `deadModel: ${c.statistic} new-model failures since its last success while the default model is healthy`;
+  if (c.name === INCOMPATIBLE_CHECK)
     return `${c.name}: ${c.statistic ?? 0}% of new-model calls refused, above the ${c.bound}% bound with confidence (at least ${c.interval.low}%)`;
-  return 'bound' in c
-    ? `${c.name}: new − default ${signed(c.statistic ?? 0)} pt, above the ${c.bound} pt margin with confidence (at least ${signed(c.interval.low)} pt)`
-    : `deadModel: ${c.newModelFailuresSinceLastSuccess} new-model failures since its last success while the default model is healthy`;
+  return `${c.name}: new − default ${signed(c.statistic ?? 0)} pt, above the ${c.bound} pt margin with confidence (at least ${signed(c.interval.low)} pt)`;
 }
 
 function percent(rate: number): string {

@@ -50,7 +50,7 @@ function evaluation(refusedPerMinute: number): JudgeEvaluation {
 }
 
 describe('the incompatible-request check in rollout status', () => {
-  it('is a check entry between the comparisons and deadModel, with default null and percent figures (--json)', () => {
+  it('is a check entry between the comparisons and deadModel, with no default-model calls and percent figures (--json)', () => {
     const report = judgeReport(config, evaluation(3), 'canary');
     expect(report.checks.map((c) => c.name)).toEqual([
       'errorRate',
@@ -60,12 +60,26 @@ describe('the incompatible-request check in rollout status', () => {
       'incompatibleRequests',
       'deadModel',
     ]);
+    // Every entry keeps the status --json contract: name, verdict, new/default {calls, value}, statistic, bound.
+    for (const c of report.checks) {
+      expect(c).toMatchObject({
+        name: expect.any(String) as string,
+        verdict: expect.stringMatching(/^(pass|fail|inconclusive)$/) as string,
+        new: { calls: expect.any(Number) as number },
+        default: { calls: expect.any(Number) as number },
+        bound: expect.any(Number) as number,
+      });
+      expect(c).toHaveProperty('new.value');
+      expect(c).toHaveProperty('default.value');
+      expect(c).toHaveProperty('statistic');
+    }
     const check = report.checks.find((c) => c.name === 'incompatibleRequests');
     expect(check).toEqual({
       name: 'incompatibleRequests',
       verdict: 'fail',
       new: { calls: 3000, events: 90, value: 0.03 },
-      default: null,
+      // No default-model side (an absolute bound), in the same shape as every entry's.
+      default: { calls: 0, events: 0, value: null },
       statistic: 3,
       interval: { low: expect.any(Number) as number, high: expect.any(Number) as number },
       bound: 1,

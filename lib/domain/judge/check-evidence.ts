@@ -1,4 +1,5 @@
 import { INCOMPATIBLE_CHECK } from './judge-metric-names';
+import type { CheckName } from './check-names';
 import type { CheckResult, IncompatibleResult, Judgement } from './judge-window';
 import { rateBounds } from './rate-confidence-sequence';
 import type { Verdict } from './verdict';
@@ -10,7 +11,7 @@ import type { Verdict } from './verdict';
  * it. Pure module: no AWS import.
  */
 export interface CheckEvidence {
-  readonly name: string;
+  readonly name: CheckName;
   readonly verdict: Verdict;
   /** `value` is the observed rate (0–1); null without calls. */
   readonly new: { readonly calls: number; readonly events: number; readonly value: number | null };
@@ -52,8 +53,8 @@ export interface BoundCheckEvidence {
   readonly verdict: Verdict;
   /** `value` is the observed rate (0–1); null without calls. */
   readonly new: { readonly calls: number; readonly events: number; readonly value: number | null };
-  /** No default-model side: the bound is absolute. */
-  readonly default: null;
+  /** No default-model side (the bound is absolute): no calls, no rate, so every entry has the same shape. */
+  readonly default: { readonly calls: 0; readonly events: 0; readonly value: null };
   /** The new model's observed rate, in percent (null without calls). */
   readonly statistic: number | null;
   /** Where the rate may lie, in percent, at the judge's confidence (one sequence at alpha). */
@@ -69,31 +70,41 @@ export function incompatibleEvidence(result: IncompatibleResult, alpha: number):
     name: INCOMPATIBLE_CHECK,
     verdict: result.verdict,
     new: { calls: counts.trials, events: counts.events, value: counts.trials ? counts.events / counts.trials : null },
-    default: null,
+    default: { calls: 0, events: 0, value: null },
     statistic: counts.trials ? points(counts.events / counts.trials) : null,
     interval: { low: points(bounds.low), high: points(bounds.high) },
     bound: result.boundPercent,
   };
 }
 
-/** The dead-model guard as a check line: it fails alone, on thin traffic, without a margin. */
+/**
+ * The dead-model guard as a check line, in the same shape as the others: over the minutes since
+ * the new model's last success, `new` is its failed calls (every one failed: value 1), `default`
+ * the default model's calls and failure rate, `statistic` the failures and `bound` the count that
+ * rolls back (judge.deadModel.failedCalls) while the default model is healthy.
+ */
 export interface DeadModelEvidence {
   readonly name: 'deadModel';
   readonly verdict: Verdict;
-  readonly newModelFailuresSinceLastSuccess: number;
+  readonly new: { readonly calls: number; readonly events: number; readonly value: number | null };
+  readonly default: { readonly calls: number; readonly events: number; readonly value: number | null };
+  readonly statistic: number;
+  readonly bound: number;
+  /** Start of the streak: the minute after the new model's last success, or the window start. */
   readonly since: string;
-  /** The default model's failure rate over the same minutes (null without calls). */
-  readonly defaultFailureRate: number | null;
 }
 
-export function deadModelEvidence(judgement: Judgement): DeadModelEvidence {
+export function deadModelEvidence(judgement: Judgement, failedCallsToRollBack: number): DeadModelEvidence {
   const d = judgement.deadModel;
+  const s = d.streak;
   return {
     name: 'deadModel',
     verdict: d.dead ? 'fail' : 'pass',
-    newModelFailuresSinceLastSuccess: d.streak.newModelFailures,
-    since: new Date(d.streak.sinceMs).toISOString(),
-    defaultFailureRate: d.defaultFailureRate ?? null,
+    new: { calls: s.newModelFailures, events: s.newModelFailures, value: s.newModelFailures ? 1 : null },
+    default: { calls: s.defaultModelCalls, events: s.defaultModelFailures, value: d.defaultFailureRate ?? null },
+    statistic: s.newModelFailures,
+    bound: failedCallsToRollBack,
+    since: new Date(s.sinceMs).toISOString(),
   };
 }
 
