@@ -41,9 +41,11 @@ export interface MinuteCounts {
   readonly defaultModel: ModelMinute;
 }
 
-/** Calls that failed: model errors, throttles and model-wide refusals. */
+/** Calls that failed: model errors, throttles, model-wide refusals and requests the new model refused. */
 export function failedCalls(m: ModelMinute): number {
-  return m.modelErrors + m.throttles + (m.modelRefusals ?? 0);
+  // A refused request (IncompatibleRequests: the default model answered it) is no success of the
+  // new model's: a model that refuses everything (retired id, no access) is as dead as one that errs.
+  return m.modelErrors + m.throttles + (m.modelRefusals ?? 0) + (m.incompatibleRequests ?? 0);
 }
 
 /** Calls the model answered. */
@@ -63,14 +65,14 @@ export function checkModelMinute(m: ModelMinute, label: string): void {
   wholeCount(m.moderationFlags, label, 'moderationFlags');
   wholeCount(m.latencySamples, label, 'latencySamples');
   wholeCount(m.slowCalls, label, 'slowCalls');
-  if (failedCalls(m) > m.requests) {
-    throw new InvalidMinuteCountsError(
-      `${label}: modelErrors + throttles + modelRefusals (${failedCalls(m)}) exceed requests (${m.requests})`,
-    );
-  }
   if ((m.incompatibleRequests ?? 0) > m.requests) {
     throw new InvalidMinuteCountsError(
       `${label}: incompatibleRequests (${m.incompatibleRequests}) exceed requests (${m.requests})`,
+    );
+  }
+  if (failedCalls(m) > m.requests) {
+    throw new InvalidMinuteCountsError(
+      `${label}: modelErrors + throttles + modelRefusals + incompatibleRequests (${failedCalls(m)}) exceed requests (${m.requests})`,
     );
   }
   if (m.moderationFlags > m.moderationChecked) {

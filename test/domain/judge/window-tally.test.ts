@@ -112,6 +112,14 @@ describe('WindowTally', () => {
     expect(tally.failureStreak).toMatchObject({ sinceMs: START, newModelFailures: 3 });
   });
 
+  it('counts requests the new model refused (a retired id, no access) as failures for the dead-model guard', () => {
+    const tally = WindowTally.of(START, [
+      minute(0, model(3, { incompatibleRequests: 3 })),
+      minute(1, model(2, { incompatibleRequests: 1, modelErrors: 1 })),
+    ]);
+    expect(tally.failureStreak).toMatchObject({ sinceMs: START, newModelFailures: 5 });
+  });
+
   it('refuses minutes out of order or twice', () => {
     const tally = WindowTally.of(START, [minute(2, model(1))]);
     expect(() => tally.add(minute(2, model(1)))).toThrow(MinutesOutOfOrderError);
