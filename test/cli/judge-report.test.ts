@@ -1,32 +1,21 @@
 import { judgeGateOf, judgeLines, judgeReport } from '../../lib/cli/judge-report';
 import { judgeSettingsFrom } from '../../lib/domain/judge/judge-settings';
 import { judgeWindow } from '../../lib/domain/judge/judge-window';
-import type { ModelMinute } from '../../lib/domain/judge/minute-counts';
 import { WindowTally } from '../../lib/domain/judge/window-tally';
 import type { JudgeEvaluation } from '../../lib/ops/judge-evaluation';
 import { shippedConfig } from '../fixtures/config';
+import { modelMinute } from '../helpers/judge-data';
 
 /**
  * The incompatible-request check as `rollout status` shows it: a check entry of its own, the
- * new model's calls and refusals, no default-model side (null), the observed rate and its
+ * new model's calls and refusals, no default-model calls, the observed rate and its
  * confidence bounds in percent, and the bound from judge.incompatibleRequests.maxPercent.
  */
 const config = shippedConfig();
 const START = Date.UTC(2026, 10, 24, 6);
 const MINUTE = 60_000;
 
-function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
-  return {
-    requests,
-    modelErrors: 0,
-    throttles: 0,
-    moderationChecked: requests,
-    moderationFlags: 0,
-    latencySamples: requests,
-    slowCalls: 0,
-    ...extra,
-  };
-}
+const model = modelMinute;
 
 /** 30 minutes of canary traffic with `refusedPerMinute` of the new model's 100 calls refused. */
 function evaluation(refusedPerMinute: number): JudgeEvaluation {

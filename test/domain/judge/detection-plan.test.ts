@@ -10,20 +10,9 @@ import {
 import { expectedCalls } from '../../../lib/domain/judge/phase-traffic';
 import { METRICS_DELAY_MINUTES, slowShare } from '../../../lib/domain/judge/planning-assumptions';
 import { compareRates } from '../../../lib/domain/judge/rate-comparison';
+import { seeded } from '../../helpers/judge-data';
 
 const check = { marginPoints: 0.25, alpha: 0.01 };
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  const imul = Math.imul; // a local binding: global lookups are slow inside Jest's sandbox
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('smallestFailingCount', () => {
   it.each([

@@ -3,22 +3,12 @@ import { judgeWindow } from '../../../lib/domain/judge/judge-window';
 import type { ModelMinute } from '../../../lib/domain/judge/minute-counts';
 import { WindowTally } from '../../../lib/domain/judge/window-tally';
 import { configWith, shippedConfig } from '../../fixtures/config';
+import { modelMinute } from '../../helpers/judge-data';
 
 const settings = judgeSettingsFrom(shippedConfig().judge);
 const START = Date.UTC(2026, 10, 25);
 
-function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
-  return {
-    requests,
-    modelErrors: 0,
-    throttles: 0,
-    moderationChecked: requests,
-    moderationFlags: 0,
-    latencySamples: requests,
-    slowCalls: 0,
-    ...extra,
-  };
-}
+const model = modelMinute;
 
 /** `minutes` identical minutes from START. */
 function tallyOf(minutes: number, newModel: ModelMinute, defaultModel: ModelMinute): WindowTally {

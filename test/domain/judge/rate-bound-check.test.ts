@@ -1,19 +1,7 @@
 import { checkRateBound } from '../../../lib/domain/judge/rate-bound-check';
 import { rateBounds } from '../../../lib/domain/judge/rate-confidence-sequence';
 import type { Verdict } from '../../../lib/domain/judge/verdict';
-
-/** A small seeded generator (mulberry32), so the simulations below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  const imul = Math.imul; // a local binding: global lookups are slow inside Jest's sandbox
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../../helpers/judge-data';
 
 describe('checkRateBound: one rate against an absolute bound', () => {
   it.each<[number, number, number, Verdict, string]>([

@@ -1,23 +1,12 @@
 import { InvalidMinuteCountsError, MinutesOutOfOrderError } from '../../../lib/domain/judge/judge-errors';
 import type { MinuteCounts, ModelMinute } from '../../../lib/domain/judge/minute-counts';
 import { WindowTally } from '../../../lib/domain/judge/window-tally';
+import { modelMinute } from '../../helpers/judge-data';
 
 const START = Date.UTC(2026, 10, 25, 10, 0);
 const MINUTE = 60_000;
 
-/** A model's minute: `requests` calls, the rest as given; latency and moderation counted on every answer. */
-function model(requests: number, extra: Partial<ModelMinute> = {}): ModelMinute {
-  return {
-    requests,
-    modelErrors: 0,
-    throttles: 0,
-    moderationChecked: requests,
-    moderationFlags: 0,
-    latencySamples: requests,
-    slowCalls: 0,
-    ...extra,
-  };
-}
+const model = modelMinute;
 
 function minute(offset: number, newModel: ModelMinute, defaultModel: ModelMinute = model(100)): MinuteCounts {
   return { minuteStartMs: START + offset * MINUTE, newModel, defaultModel };
