@@ -29,6 +29,7 @@ const gateway = createGateway({
   apiKey: () => readSecretString(secrets, vendorKeySecret),
   hashKey: () => readSecretString(secrets, hashKeySecret),
   baseURL: process.env.ANTHROPIC_BASE_URL,
+  telemetryEnv: process.env,
 });
 
 export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream, context) => {

@@ -58,6 +58,10 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
       wrote = true;
       stream?.write(formatEvent(type, data));
     },
+    writeEvents: (text) => {
+      wrote = true;
+      stream?.write(text);
+    },
     end: () => {
       // An event stream that ends before its first event still owes the client its 200 and
       // headers: an empty write sends the prelude.

@@ -52,6 +52,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     apiKey: () => Promise.resolve(apiKey),
     hashKey: () => Promise.resolve(hashKey),
     baseURL: env.ANTHROPIC_BASE_URL,
+    telemetryEnv: env,
     logger: new StdoutJsonLogger('model-gateway'),
   });
   const server = createGatewayServer(gateway, settings.gateway.maxRequestBytes);

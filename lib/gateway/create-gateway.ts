@@ -22,6 +22,15 @@ export interface GatewayWiring {
   readonly logger?: GatewayLogger;
   /** @default - Powertools Metrics (EMF on stdout) in the configured namespace */
   readonly metrics?: MetricsPublisher;
+  /**
+   * The environment the vendor SDK's OpenTelemetry settings are read from. Without
+   * `ANTHROPIC_OPEN_TELEMETRY` the SDK's spans are off: they cost about a tenth of a request's
+   * CPU even with no OpenTelemetry SDK installed (a no-op span per call, its attributes built
+   * anyway), and the gateway meters every call itself. Set it (and install OpenTelemetry) to
+   * have the SDK trace and propagate as it documents.
+   * @default - spans off
+   */
+  readonly telemetryEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -30,7 +39,16 @@ export interface GatewayWiring {
  */
 export function createGateway(w: GatewayWiring): Gateway {
   const clients = new VendorClients(w.apiKey, (apiKey) =>
-    usesVendorFetch(new Anthropic({ apiKey, baseURL: w.baseURL, maxRetries: 0, fetch: vendorFetch })),
+    usesVendorFetch(
+      new Anthropic({
+        apiKey,
+        baseURL: w.baseURL,
+        maxRetries: 0,
+        fetch: vendorFetch,
+        // undefined: the SDK reads its own ANTHROPIC_OPEN_TELEMETRY* variables.
+        openTelemetry: w.telemetryEnv?.ANTHROPIC_OPEN_TELEMETRY === undefined ? false : undefined,
+      }),
+    ),
   );
   const hasher = once(async () => new IdHasher(await w.hashKey()));
   return new Gateway({

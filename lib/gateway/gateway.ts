@@ -419,6 +419,7 @@ function trackAnswer(inner: ResponseSink): AnswerTracker {
       inner.startEvents(headers);
     },
     writeEvent: (type, data) => inner.writeEvent(type, data),
+    writeEvents: (text) => inner.writeEvents(text),
     end: () => {
       if (state.ended) return;
       state.ended = true;

@@ -66,14 +66,10 @@ export function httpSink(res: http.ServerResponse): ResponseSink {
       res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     },
     writeEvent: (type, data) => {
-      // The events the vendor sent in one packet reach the sink within one tick: corked until
-      // the next, they leave in one write instead of a system call each (a 400-token answer
-      // is about a hundred events).
-      if (!res.writableCorked) {
-        res.cork();
-        process.nextTick(() => res.uncork());
-      }
       res.write(formatEvent(type, data));
+    },
+    writeEvents: (text) => {
+      res.write(text);
     },
     end: () => {
       res.end();

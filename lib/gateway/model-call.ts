@@ -1,10 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type {
-  Message,
-  MessageCreateParamsStreaming,
-  RawMessageStreamEvent,
-} from '@anthropic-ai/sdk/resources/messages';
-import type { MessageStreamParams } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { APIError } from '@anthropic-ai/sdk';
+import type { Message, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
+import { MessageAssembly } from './message-assembly';
+import { vendorEvents, type VendorEvent } from './vendor-events';
 import type { MessagesRequest } from './messages-request';
 import type { ModerationVerdict, OutputModerator } from './moderation';
 import type { ResponseSink } from './response-sink';
@@ -65,20 +63,27 @@ export function callModel(options: CallOptions): Promise<CallResult> {
  * A non-streaming request, streamed from the vendor and answered whole: the timeout then
  * bounds the time to the first byte (not the whole answer, which for a long answer would
  * count a healthy model as failed), the idle timeout bounds silences, and since nothing
- * reaches the client before the answer is complete, any failure can still fall back.
+ * reaches the client before the answer is complete, any failure can still fall back. The
+ * SDK makes the call; its events are added up here (message-assembly.ts) rather than by
+ * MessageStream, which costs about a third of a request's CPU on its own.
  */
 async function callOnce(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const params = { ...o.request.body, model: o.target.vendorModelId } as unknown as MessageStreamParams;
-  delete (params as { stream?: unknown }).stream;
-  let message: Message;
-  let requestId: string | null | undefined;
   const idle = new IdleWatch(o.streamIdleTimeoutMs);
-  const stream = o.client.messages.stream(params, requestOptions(o, idle));
+  let message: Message;
+  let requestId: string | null;
   try {
-    ({ request_id: requestId } = await stream.withResponse());
+    const response = await o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
+    requestId = response.headers.get('request-id');
     idle.rearm();
-    message = await stream.finalMessage();
+    const assembly = new MessageAssembly();
+    for await (const batch of vendorEvents(response)) {
+      for (const item of batch) {
+        if (item.kind === 'error') throw item.error;
+        if (item.kind === 'message') assembly.add(item.event);
+      }
+    }
+    message = assembly.message ?? throwError(cutReason(o, idle) ?? new IncompleteStreamError());
   } catch (err) {
     return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(cutReason(o, idle) ?? err) };
   } finally {
@@ -89,51 +94,64 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
   if (verdict?.flagged && o.blockFlagged) {
     return { kind: 'failed', latencyMs, verdict, failure: flaggedFailure(verdict) };
   }
-  o.sink.sendJson(200, withRequestId(o.headers, requestId ?? null), message);
+  o.sink.sendJson(200, withRequestId(o.headers, requestId), message);
   return { kind: 'served', latencyMs, usage: toTokenUsage(message.usage), verdict };
 }
 
+/**
+ * A streaming request: the vendor's events are passed on as they came (pings aside), a write
+ * per chunk read, while the gateway follows them for usage, the stop reason and the text. Up
+ * to the answer's first event a failure still falls back.
+ */
 async function callStreaming(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const params = {
-    ...o.request.body,
-    model: o.target.vendorModelId,
-    stream: true,
-  } as unknown as MessageCreateParamsStreaming;
   const idle = new IdleWatch(o.streamIdleTimeoutMs);
-  let events: AsyncIterator<RawMessageStreamEvent>;
-  let first: IteratorResult<RawMessageStreamEvent>;
+  let batches: AsyncGenerator<readonly VendorEvent[], void> | undefined;
+  let first: VendorEvent[] = [];
   let requestId: string | null;
   try {
-    const { data, response } = await o.client.messages.create(params, requestOptions(o, idle)).withResponse();
+    const response = await o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
     requestId = response.headers.get('request-id');
     idle.rearm();
-    events = data[Symbol.asyncIterator]();
-    first = await events.next();
-    if (first.done) throw cutReason(o, idle) ?? new EmptyStreamError();
+    batches = vendorEvents(response);
+    for (let answered = false; !answered;) {
+      const next = await batches.next();
+      if (next.done) throw cutReason(o, idle) ?? new EmptyStreamError();
+      first = [...first, ...next.value];
+      const opening = next.value.find((item) => item.kind !== 'skipped');
+      if (opening?.kind === 'error') throw opening.error;
+      answered = opening !== undefined;
+    }
   } catch (err) {
     idle.stop();
+    void batches?.return(undefined);
     return { kind: 'failed', latencyMs: o.now() - started, failure: classifyVendorError(cutReason(o, idle) ?? err) };
   }
 
   // From here bytes reach the client: a failure ends the stream with an error event.
   const acc = new StreamAccumulator(o.moderator !== undefined, o.now);
   let midStreamFailure: VendorFailure | undefined;
+  // The vendor's own error event, once passed on, tells the client already.
+  let errorPassedOn = false;
   o.sink.startEvents(withRequestId(o.headers, requestId));
   try {
-    let next: IteratorResult<RawMessageStreamEvent> = first;
-    while (!next.done) {
-      acc.add(next.value);
-      o.sink.writeEvent(next.value.type, next.value);
-      next = await events.next();
+    let next: IteratorResult<readonly VendorEvent[], void> = { done: false, value: first };
+    for (; !next.done; next = await batches.next()) {
+      const vendorError = relay(next.value, acc, o.sink);
+      if (vendorError) {
+        errorPassedOn = true;
+        throw vendorError;
+      }
     }
     if (!acc.complete) throw cutReason(o, idle) ?? new IncompleteStreamError();
   } catch (err) {
     midStreamFailure = classifyVendorError(cutReason(o, idle) ?? err);
     // A client that left gets nothing more; anyone else learns that the answer is cut short.
-    if (midStreamFailure.category !== 'client-gone') o.sink.writeEvent('error', errorEventBody(midStreamFailure));
+    if (midStreamFailure.category !== 'client-gone' && !errorPassedOn)
+      o.sink.writeEvent('error', errorEventBody(midStreamFailure));
   } finally {
     idle.stop();
+    void batches.return(undefined);
     o.sink.end();
   }
   const firstTokenAt = acc.firstTokenTime;
@@ -145,6 +163,36 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
     verdict: o.moderator?.check(acc.text, acc.stopReason),
     midStreamFailure,
   };
+}
+
+/**
+ * Passes one chunk's events to the client in one write, following each; stops at the vendor's
+ * error event (passed on too, as the client would get it from the vendor) and returns its error.
+ */
+function relay(batch: readonly VendorEvent[], acc: StreamAccumulator, sink: ResponseSink): APIError | undefined {
+  let text = '';
+  let vendorError: APIError | undefined;
+  for (const item of batch) {
+    // Pings and comments stay between the vendor and the gateway, as with the SDK's stream.
+    if (item.kind === 'skipped') continue;
+    text += item.raw;
+    if (item.kind === 'message') acc.add(item.event);
+    else {
+      vendorError = item.error;
+      break;
+    }
+  }
+  if (text) sink.writeEvents(text);
+  return vendorError;
+}
+
+/** The request's body for the vendor: the target's model id, streamed (see callOnce). */
+function streamingParams(o: CallOptions): MessageCreateParamsStreaming {
+  return { ...o.request.body, model: o.target.vendorModelId, stream: true } as unknown as MessageCreateParamsStreaming;
+}
+
+function throwError(err: Error): never {
+  throw err;
 }
 
 /**

@@ -4,8 +4,10 @@ export interface ResponseSink {
   sendJson(status: number, headers: Readonly<Record<string, string>>, body: unknown): void;
   /** Starts a 200 server-sent-events answer. */
   startEvents(headers: Readonly<Record<string, string>>): void;
-  /** One SSE event: `event: <type>` and its JSON data. */
+  /** One SSE event of the gateway's own: `event: <type>` and its JSON data. */
   writeEvent(type: string, data: unknown): void;
+  /** Whole SSE events as text, passed on as the vendor sent them. */
+  writeEvents(text: string): void;
   end(): void;
   /**
    * A vendor answer passed through as bytes (batch results, JSONL): status and headers, then the

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Readable } from 'node:stream';
 
 /**
  * A `fetch` for the vendor client (the Anthropic SDK's `fetch` option) on node:http(s) with
@@ -34,10 +35,10 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
       agent: secure ? HTTPS_AGENT : HTTP_AGENT,
     });
     let answered = false;
-    let web: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let answer: AnswerBody | undefined;
     const onAbort = (): void => {
       const reason = abortReason(signal);
-      if (answered) web?.error(reason);
+      if (answered) answer?.fail(reason);
       else reject(reason);
       req.destroy();
     };
@@ -50,48 +51,19 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
     });
     req.on('response', (res) => {
       answered = true;
+      res.once('close', done);
       const status = res.statusCode ?? 0;
       const responseHeaders = new Headers();
       const raw = res.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
       if (NULL_BODY_STATUSES.has(status) || init.method === 'HEAD') {
         res.resume();
-        done();
         resolve(new Response(null, { status, statusText: res.statusMessage, headers: responseHeaders }));
         return;
       }
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          web = controller;
-          res.on('data', (chunk: Buffer) => {
-            onBytes?.();
-            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-            // Backpressure: stop reading the socket until the reader wants more.
-            if ((controller.desiredSize ?? 1) <= 0) res.pause();
-          });
-          res.on('end', () => {
-            done();
-            if (!signal?.aborted) controller.close();
-          });
-          res.on('error', (cause) => {
-            done();
-            if (!signal?.aborted) controller.error(new TypeError('terminated', { cause }));
-          });
-          res.on('aborted', () => {
-            done();
-            if (!signal?.aborted) controller.error(new TypeError('terminated'));
-          });
-        },
-        pull() {
-          res.resume();
-        },
-        cancel() {
-          done();
-          res.destroy();
-        },
-      });
-      const response = new Response(stream, { status, statusText: res.statusMessage, headers: responseHeaders });
-      if (onBytes) Object.defineProperty(response, TAPPED, { value: true });
+      answer = new AnswerBody(res, signal, onBytes);
+      const response = new Response(answer.web, { status, statusText: res.statusMessage, headers: responseHeaders });
+      Object.defineProperty(response, ANSWER_BODY, { value: answer });
       resolve(response);
     });
     req.end(body);
@@ -103,8 +75,8 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
  * arrives off the wire (byte-watch.ts sets it, so the tap costs no extra web stream).
  */
 export const ON_RESPONSE_BYTES = Symbol.for('rollout.onResponseBytes');
-/** Marks a Response whose body `vendorFetch` already taps. */
-export const TAPPED = Symbol.for('rollout.tapped');
+/** The AnswerBody behind a Response from `vendorFetch`. */
+const ANSWER_BODY = Symbol('rollout.answerBody');
 
 type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void };
 
@@ -161,5 +133,91 @@ export function fetchesWithVendorFetch(client: object): boolean {
 
 /** Lets code reading a Response from `vendorFetch` know its body is tapped already. */
 export function isTapped(response: Response): boolean {
-  return (response as Response & { [TAPPED]?: boolean })[TAPPED] === true;
+  return answerBodyOf(response) !== undefined;
+}
+
+/**
+ * The body of a Response from `vendorFetch` as the Node.js stream it arrives on, for a reader
+ * that wants its chunks without the web stream around them (an SSE answer's hundreds of
+ * chunks each cost a promise and a web-stream read otherwise). Undefined for any other
+ * Response, or once its web body has been read. The tap (ON_RESPONSE_BYTES) still sees every
+ * chunk; an abort destroys the stream, so reading it then fails.
+ */
+export function takeNodeBody(response: Response): Readable | undefined {
+  return answerBodyOf(response)?.takeNode();
+}
+
+function answerBodyOf(response: Response): AnswerBody | undefined {
+  return (response as Response & { [ANSWER_BODY]?: AnswerBody })[ANSWER_BODY];
+}
+
+/**
+ * One answer's body, readable once: as a web stream (what fetch gives: the SDK reads JSON and
+ * error answers there) or, taken before that, as the Node.js stream itself. The web stream
+ * attaches to the socket on its first read, so an answer taken as a Node.js stream never
+ * passes through it.
+ */
+class AnswerBody {
+  public readonly web: ReadableStream<Uint8Array>;
+  private mode: 'unread' | 'web' | 'node' = 'unread';
+  private controller?: ReadableStreamDefaultController<Uint8Array>;
+
+  public constructor(
+    private readonly res: http.IncomingMessage,
+    private readonly signal: AbortSignal | undefined,
+    private readonly onBytes: (() => void) | undefined,
+  ) {
+    // An answer nobody reads yet may still fail (an abort destroys it): its reader, once there
+    // is one, is told; until then the error must not be unhandled.
+    res.on('error', () => undefined);
+    this.web = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => {
+          if (this.mode === 'unread') this.attachWeb();
+          res.resume();
+        },
+        cancel: () => {
+          res.destroy();
+        },
+      },
+      // Nothing is pulled before a read: an answer read as a Node.js stream never starts this one.
+      { highWaterMark: 0 },
+    );
+  }
+
+  public takeNode(): Readable | undefined {
+    if (this.mode !== 'unread') return undefined;
+    this.mode = 'node';
+    if (this.onBytes) this.res.on('data', this.onBytes);
+    return this.res;
+  }
+
+  /** The signal aborted after the answer began: its body fails with the signal's reason. */
+  public fail(reason: Error): void {
+    if (this.mode === 'web') this.controller?.error(reason);
+  }
+
+  private attachWeb(): void {
+    this.mode = 'web';
+    const { res, signal } = this;
+    const controller = this.controller!;
+    if (this.onBytes) res.on('data', this.onBytes);
+    res.on('data', (chunk: Buffer) => {
+      controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      // Backpressure: stop reading the socket until the reader wants more.
+      if ((controller.desiredSize ?? 0) < 0) res.pause();
+    });
+    res.on('end', () => {
+      if (!signal?.aborted) controller.close();
+    });
+    res.on('error', (cause) => {
+      if (!signal?.aborted) controller.error(new TypeError('terminated', { cause }));
+    });
+    res.on('aborted', () => {
+      if (!signal?.aborted) controller.error(new TypeError('terminated'));
+    });
+  }
 }
