@@ -1,16 +1,25 @@
 /**
  * Aborts a vendor call that has been silent for `idleMs`: no byte at all, pings included (it is
  * rearmed from the raw response body, see byte-watch.ts). The SDK ends an aborted stream
- * quietly, like a finished one, so `stalled` remembers that the gateway cut it.
+ * quietly, like a finished one, so `stalled` remembers that the gateway cut it. The call's
+ * other cuts (the client leaving, the deadline: `parent`) abort the same signal, with their
+ * reason: one signal per call instead of `AbortSignal.any`, which costs several times more.
  */
 export class IdleWatch {
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
   private cut = false;
+  private readonly onParentAbort = (): void => this.controller.abort(this.parent?.reason);
 
-  public constructor(private readonly idleMs: number) {}
+  public constructor(
+    private readonly idleMs: number,
+    private readonly parent?: AbortSignal,
+  ) {
+    if (parent?.aborted) this.onParentAbort();
+    else parent?.addEventListener('abort', this.onParentAbort, { once: true });
+  }
 
-  /** Pass to the SDK call so the watch can abort it. */
+  /** Pass to the SDK call so the watch (or the parent) can abort it. */
   public get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -30,5 +39,6 @@ export class IdleWatch {
 
   public stop(): void {
     clearTimeout(this.timer);
+    this.parent?.removeEventListener('abort', this.onParentAbort);
   }
 }

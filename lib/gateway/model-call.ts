@@ -69,7 +69,7 @@ export function callModel(options: CallOptions): Promise<CallResult> {
  */
 async function callOnce(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const idle = new IdleWatch(o.streamIdleTimeoutMs);
+  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime.signal);
   let message: Message;
   let requestId: string | null;
   try {
@@ -105,7 +105,7 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
  */
 async function callStreaming(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const idle = new IdleWatch(o.streamIdleTimeoutMs);
+  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime.signal);
   let batches: AsyncGenerator<readonly VendorEvent[], void> | undefined;
   let first: VendorEvent[] = [];
   let requestId: string | null;
@@ -204,7 +204,7 @@ function requestOptions(o: CallOptions, idle: IdleWatch) {
     timeout: o.target.timeoutMs,
     maxRetries: o.target.maxRetries,
     headers: o.request.forwardHeaders,
-    signal: AbortSignal.any([idle.signal, o.lifetime.signal]),
+    signal: idle.signal,
     ...responseBytesTap(o.client, () => idle.rearm()),
   };
 }
