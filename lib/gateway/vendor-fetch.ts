@@ -61,8 +61,17 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
         resolve(new Response(null, { status, statusText: res.statusMessage, headers: responseHeaders }));
         return;
       }
-      answer = new AnswerBody(res, signal, onBytes);
-      const response = new Response(answer.web, { status, statusText: res.statusMessage, headers: responseHeaders });
+      let response: Response;
+      try {
+        answer = new AnswerBody(res, signal, onBytes);
+        response = new Response(answer.web, { status, statusText: res.statusMessage, headers: responseHeaders });
+      } catch (cause) {
+        // A status the Response class refuses (outside 200-599): thrown here, it would be unhandled.
+        done();
+        reject(new TypeError('fetch failed', { cause }));
+        req.destroy();
+        return;
+      }
       Object.defineProperty(response, ANSWER_BODY, { value: answer });
       resolve(response);
     });
@@ -175,7 +184,11 @@ class AnswerBody {
         start: (controller) => {
           this.controller = controller;
         },
-        pull: () => {
+        pull: (controller) => {
+          if (this.mode === 'node') {
+            controller.error(new TypeError('Body is unusable: it was taken as a Node.js stream'));
+            return;
+          }
           if (this.mode === 'unread') this.attachWeb();
           res.resume();
         },
@@ -192,6 +205,8 @@ class AnswerBody {
     if (this.mode !== 'unread') return undefined;
     this.mode = 'node';
     if (this.onBytes) this.res.on('data', this.onBytes);
+    // A 'data' listener starts the flow: paused, the chunks wait for the reader (read() still emits 'data').
+    this.res.pause();
     return this.res;
   }
 
@@ -204,6 +219,15 @@ class AnswerBody {
     this.mode = 'web';
     const { res, signal } = this;
     const controller = this.controller!;
+    // Failed before the first read: its errors were emitted already, to no reader.
+    if (signal?.aborted) {
+      controller.error(abortReason(signal));
+      return;
+    }
+    if (res.errored || (res.destroyed && !res.complete)) {
+      controller.error(new TypeError('terminated', { cause: res.errored ?? undefined }));
+      return;
+    }
     if (this.onBytes) res.on('data', this.onBytes);
     res.on('data', (chunk: Buffer) => {
       controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
