@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Middleware } from '@anthropic-ai/sdk';
 import type { RequestOptions } from '@anthropic-ai/sdk/internal/request-options';
-import { fetchesWithVendorFetch, isTapped, ON_RESPONSE_BYTES } from './vendor-fetch';
+import { CUT_SIGNAL, fetchesWithVendorFetch, isTapped, ON_RESPONSE_BYTES } from './vendor-fetch';
 
 /**
  * SDK middleware that calls `onBytes` for every chunk of the response body, as it arrives off
@@ -28,16 +28,19 @@ export function watchResponseBytes(onBytes: () => void): Middleware {
 }
 
 /**
- * The request options that feed `onBytes` from the raw body of one call made with `client`: a
- * client on vendorFetch takes the callback on the request itself (no SDK middleware chain per
- * call); any other client gets the tapping middleware.
+ * The request options that feed `onBytes` from the raw body of one call made with `client`,
+ * and let `cut` abort it: a client on vendorFetch takes both on the request itself (no SDK
+ * middleware chain per call, and no SDK signal bookkeeping: see CUT_SIGNAL); any other client
+ * gets the tapping middleware and `cut` as the SDK's signal.
  */
-export function responseBytesTap(
+export function callWatches(
   client: Anthropic,
   onBytes: () => void,
-): Pick<RequestOptions, 'fetchOptions' | 'middleware'> {
-  if (!fetchesWithVendorFetch(client)) return { middleware: [watchResponseBytes(onBytes)] };
+  cut: AbortSignal,
+): Pick<RequestOptions, 'fetchOptions' | 'middleware' | 'signal'> {
+  if (!fetchesWithVendorFetch(client)) return { middleware: [watchResponseBytes(onBytes)], signal: cut };
   const fetchOptions: NonNullable<RequestOptions['fetchOptions']> = {};
   Object.defineProperty(fetchOptions, ON_RESPONSE_BYTES, { value: onBytes, enumerable: true });
+  Object.defineProperty(fetchOptions, CUT_SIGNAL, { value: cut, enumerable: true });
   return { fetchOptions };
 }

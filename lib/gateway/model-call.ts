@@ -9,7 +9,7 @@ import type { ResponseSink } from './response-sink';
 import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
-import { responseBytesTap } from './byte-watch';
+import { callWatches } from './byte-watch';
 import { anthropicErrorBody } from './errors';
 import { IdleWatch } from './idle-watch';
 import type { RequestLifetime } from './request-lifetime';
@@ -204,8 +204,7 @@ function requestOptions(o: CallOptions, idle: IdleWatch) {
     timeout: o.target.timeoutMs,
     maxRetries: o.target.maxRetries,
     headers: o.request.forwardHeaders,
-    signal: idle.signal,
-    ...responseBytesTap(o.client, () => idle.rearm()),
+    ...callWatches(o.client, () => idle.rearm(), idle.signal),
   };
 }
 

@@ -24,6 +24,8 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const onBytes = (init as TappedInit)[ON_RESPONSE_BYTES];
+  const cut = (init as TappedInit)[CUT_SIGNAL];
+  if (cut?.aborted) return Promise.resolve(cutAnswer());
 
   return new Promise<Response>((resolve, reject) => {
     const headers = outgoingHeaders(init.headers);
@@ -42,8 +44,17 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
       else reject(reason);
       req.destroy();
     };
+    const onCut = (): void => {
+      if (answered) answer?.fail(abortReason(cut));
+      else resolve(cutAnswer());
+      req.destroy();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    cut?.addEventListener('abort', onCut, { once: true });
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      cut?.removeEventListener('abort', onCut);
+    };
 
     req.on('error', (cause) => {
       done();
@@ -84,10 +95,31 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
  * arrives off the wire (byte-watch.ts sets it, so the tap costs no extra web stream).
  */
 export const ON_RESPONSE_BYTES = Symbol.for('rollout.onResponseBytes');
+/**
+ * The request-init key for the gateway's own cut of a call (the client gone, the deadline, a
+ * stalled stream), kept from the SDK: given to the SDK as its `signal`, every call would leave
+ * a FinalizationRegistry entry and a WeakMap entry that only the SDK's own stream reader
+ * releases, which a body read off the socket never does — about half of the gateway's GC time.
+ * A cut before the answer resolves as `cutAnswer()`; after it, the body fails with the reason.
+ */
+export const CUT_SIGNAL = Symbol.for('rollout.cutSignal');
+
+/**
+ * What a call the gateway cut before the vendor answered resolves to: a 499 the SDK must not
+ * retry (`x-should-retry: false`), so it gives up at once instead of retrying, after a backoff,
+ * a call nobody waits for. The gateway reports the call by the cut's own reason, not this answer.
+ */
+function cutAnswer(): Response {
+  return new Response(JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'Cut by the gateway.' } }), {
+    status: 499,
+    headers: { 'content-type': 'application/json', 'x-should-retry': 'false' },
+  });
+}
+
 /** The AnswerBody behind a Response from `vendorFetch`. */
 const ANSWER_BODY = Symbol('rollout.answerBody');
 
-type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void };
+type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void; [CUT_SIGNAL]?: AbortSignal };
 
 const HTTP_AGENT = new http.Agent({ keepAlive: true });
 const HTTPS_AGENT = new https.Agent({ keepAlive: true });

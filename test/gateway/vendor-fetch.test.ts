@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
-import { responseBytesTap } from '../../lib/gateway/byte-watch';
+import { callWatches } from '../../lib/gateway/byte-watch';
 import { vendorEvents } from '../../lib/gateway/vendor-events';
 import {
   isTapped,
@@ -618,7 +618,7 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
     ]);
   });
 
-  it('asResponse() then vendorEvents, tapped through responseBytesTap: the events the SDK’s Stream gives, the tap per chunk', async () => {
+  it('asResponse() then vendorEvents, tapped through callWatches: the events the SDK’s Stream gives, the tap per chunk', async () => {
     vendor.setBehaviour(MODEL, { kind: 'ok', text: 'one two three', pings: { count: 2, intervalMs: 1 } });
     const sdk = client();
     const expected: RawMessageStreamEvent[] = [];
@@ -628,7 +628,7 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
     const response = await sdk.messages
       .create(
         { ...params, stream: true },
-        responseBytesTap(sdk, () => (taps += 1)),
+        callWatches(sdk, () => (taps += 1), new AbortController().signal),
       )
       .asResponse();
     expect(isTapped(response)).toBe(true);
@@ -682,5 +682,78 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
     expect(error.error.status).toBeUndefined();
     expect(error.error.type).toBe('overloaded_error');
     expect(error.error.requestID).toBe(response.headers.get('request-id'));
+  });
+});
+
+describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real Anthropic SDK', () => {
+  /** A client that would retry twice, as the default model's target may. */
+  const retrying = (): Anthropic =>
+    usesVendorFetch(new Anthropic({ apiKey: 'k-test', baseURL: base, fetch: vendorFetch, maxRetries: 2 }));
+  const params = { model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+  it('a cut before the answer ends the call at once: no retry, no backoff, the request closed', async () => {
+    handler = () => undefined; // headers never come
+    const cut = new AbortController();
+    const started = Date.now();
+    const call = retrying()
+      .messages.create(
+        { ...params, stream: true },
+        callWatches(retrying(), () => undefined, cut.signal),
+      )
+      .asResponse();
+    await until(() => seen.length === 1, 'the request to arrive');
+    cut.abort(new Error('client gone'));
+    const err = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // The SDK would retry an aborted fetch it did not abort itself (after a backoff of ~0.5 s
+    // and more); the cut's answer says not to retry.
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(499);
+    expect(Date.now() - started).toBeLessThan(400);
+    await sleep(700);
+    expect(seen).toHaveLength(1);
+    await until(() => closedEarly.length === 1, 'the server to see the request closed');
+  });
+
+  it('a cut already made sends nothing', async () => {
+    handler = (_req, res) => res.end('{}');
+    const cut = new AbortController();
+    cut.abort(new Error('deadline'));
+    const sdk = retrying();
+    await expect(
+      sdk.messages.create(
+        params,
+        callWatches(sdk, () => undefined, cut.signal),
+      ),
+    ).rejects.toMatchObject({
+      status: 499,
+    });
+    await sleep(50);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a cut mid-body fails the body read (the web body with the cut’s reason; the Node.js stream’s iteration)', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: ping\ndata: {"type":"ping"}\n\n');
+    };
+    const sdk = retrying();
+    const cut = new AbortController();
+    const response = await sdk.messages
+      .create(
+        { ...params, stream: true },
+        callWatches(sdk, () => undefined, cut.signal),
+      )
+      .asResponse();
+    const reason = new Error('stalled');
+    const reading = (async () => {
+      for await (const batch of vendorEvents(response)) void batch;
+    })();
+    await sleep(20);
+    cut.abort(reason);
+    await expect(reading).rejects.toThrow(TypeError);
+    await until(() => closedEarly.length === 1, 'the server to see the request closed');
   });
 });
