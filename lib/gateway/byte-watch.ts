@@ -44,3 +44,36 @@ export function callWatches(
   Object.defineProperty(fetchOptions, CUT_SIGNAL, { value: cut, enumerable: true });
   return { fetchOptions };
 }
+
+/**
+ * The answer of an SDK call, or the cut's reason as soon as `cut` aborts. On vendorFetch the
+ * SDK does not hold the cut (see callWatches), so it cannot wake from its retry backoff when
+ * the client leaves or the deadline passes (a 429's retry-after may be many seconds); the cut
+ * then ends the wait here, and the SDK's late attempt meets the cut in vendorFetch and ends at
+ * once, without a request.
+ */
+export function answerUnlessCut(answer: Promise<Response>, cut: AbortSignal): Promise<Response> {
+  if (cut.aborted) {
+    answer.catch(() => undefined);
+    return Promise.reject(cutReasonOf(cut));
+  }
+  return new Promise<Response>((resolve, reject) => {
+    const onCut = (): void => reject(cutReasonOf(cut));
+    cut.addEventListener('abort', onCut, { once: true });
+    answer.then(
+      (response) => {
+        cut.removeEventListener('abort', onCut);
+        resolve(response);
+      },
+      (err: unknown) => {
+        cut.removeEventListener('abort', onCut);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+function cutReasonOf(cut: AbortSignal): Error {
+  const reason: unknown = cut.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}

@@ -9,7 +9,7 @@ import type { ResponseSink } from './response-sink';
 import type { CallTarget } from './routing';
 import { StreamAccumulator } from './stream-accumulator';
 import { toTokenUsage, type TokenUsage } from './usage';
-import { callWatches } from './byte-watch';
+import { answerUnlessCut, callWatches } from './byte-watch';
 import { anthropicErrorBody } from './errors';
 import { IdleWatch } from './idle-watch';
 import type { RequestLifetime } from './request-lifetime';
@@ -73,7 +73,7 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
   let message: Message;
   let requestId: string | null;
   try {
-    const response = await o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
+    const response = await vendorAnswer(o, idle);
     requestId = response.headers.get('request-id');
     idle.rearm();
     const assembly = new MessageAssembly();
@@ -110,7 +110,7 @@ async function callStreaming(o: CallOptions): Promise<CallResult> {
   let first: VendorEvent[] = [];
   let requestId: string | null;
   try {
-    const response = await o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
+    const response = await vendorAnswer(o, idle);
     requestId = response.headers.get('request-id');
     idle.rearm();
     batches = vendorEvents(response);
@@ -193,6 +193,12 @@ function streamingParams(o: CallOptions): MessageCreateParamsStreaming {
 
 function throwError(err: Error): never {
   throw err;
+}
+
+/** The vendor's answer to the call (a 200 stream; the SDK raises anything else), or the cut. */
+function vendorAnswer(o: CallOptions, idle: IdleWatch): Promise<Response> {
+  const call = o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
+  return answerUnlessCut(call, idle.signal);
 }
 
 /**

@@ -40,9 +40,12 @@ export class SseParser {
     const text = this.buffer + decoded;
     const events: ServerSentEvent[] = [];
     let start = 0;
-    for (let end = text.indexOf('\n\n', start); end !== -1; end = text.indexOf('\n\n', start)) {
+    // What was held has no blank line in it: a long event split over many chunks is scanned once.
+    let from = Math.max(0, this.buffer.length - 1);
+    for (let end = text.indexOf('\n\n', from); end !== -1; end = text.indexOf('\n\n', from)) {
       events.push(parseEvent(text.slice(start, end + 2)));
       start = end + 2;
+      from = start;
     }
     this.buffer = text.slice(start);
     return events;

@@ -29,8 +29,15 @@ export type VendorEvent =
 export async function* vendorEvents(response: Response): AsyncGenerator<readonly VendorEvent[], void> {
   const parser = new SseParser();
   for await (const chunk of bodyChunks(response)) {
-    const events = parser.push(chunk);
-    if (events.length > 0) yield events.map((sse) => toVendorEvent(sse, response.headers));
+    const batch: VendorEvent[] = [];
+    try {
+      for (const sse of parser.push(chunk)) batch.push(toVendorEvent(sse, response.headers));
+    } catch (err) {
+      // Data that is not JSON: the events before it in the chunk still count, as with the SDK's stream.
+      if (batch.length > 0) yield batch;
+      throw err;
+    }
+    if (batch.length > 0) yield batch;
   }
 }
 

@@ -201,6 +201,10 @@ function answerBodyOf(response: Response): AnswerBody | undefined {
 class AnswerBody {
   public readonly web: ReadableStream<Uint8Array>;
   private mode: 'unread' | 'web' | 'node' = 'unread';
+  /** The web body was closed or errored: nothing more may reach it (the socket may still emit 'end'). */
+  private settled = false;
+  /** Why the answer failed before its web body was first read. */
+  private failure?: Error;
   private controller?: ReadableStreamDefaultController<Uint8Array>;
 
   public constructor(
@@ -225,6 +229,7 @@ class AnswerBody {
           res.resume();
         },
         cancel: () => {
+          this.settled = true;
           res.destroy();
         },
       },
@@ -243,37 +248,37 @@ class AnswerBody {
   }
 
   /** The signal aborted after the answer began: its body fails with the signal's reason. */
+  /** The call was aborted or cut after the answer began: its web body fails with `reason`, now or at its first read. */
   public fail(reason: Error): void {
-    if (this.mode === 'web') this.controller?.error(reason);
+    if (this.mode === 'unread') this.failure ??= reason;
+    else if (this.mode === 'web') this.settle((c) => c.error(reason));
+  }
+
+  /** Closes or errors the web body once; whatever the socket emits after that is dropped. */
+  private settle(how: (controller: ReadableStreamDefaultController<Uint8Array>) => void): void {
+    if (this.settled || !this.controller) return;
+    this.settled = true;
+    how(this.controller);
   }
 
   private attachWeb(): void {
     this.mode = 'web';
     const { res, signal } = this;
-    const controller = this.controller!;
     // Failed before the first read: its errors were emitted already, to no reader.
-    if (signal?.aborted) {
-      controller.error(abortReason(signal));
-      return;
-    }
-    if (res.errored || (res.destroyed && !res.complete)) {
-      controller.error(new TypeError('terminated', { cause: res.errored ?? undefined }));
-      return;
-    }
+    const early = this.failure ?? (signal?.aborted ? abortReason(signal) : undefined);
+    if (early) return this.settle((c) => c.error(early));
+    if (res.errored || (res.destroyed && !res.complete))
+      return this.settle((c) => c.error(new TypeError('terminated', { cause: res.errored ?? undefined })));
     if (this.onBytes) res.on('data', this.onBytes);
     res.on('data', (chunk: Buffer) => {
+      if (this.settled) return;
+      const controller = this.controller!;
       controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       // Backpressure: stop reading the socket until the reader wants more.
       if ((controller.desiredSize ?? 0) < 0) res.pause();
     });
-    res.on('end', () => {
-      if (!signal?.aborted) controller.close();
-    });
-    res.on('error', (cause) => {
-      if (!signal?.aborted) controller.error(new TypeError('terminated', { cause }));
-    });
-    res.on('aborted', () => {
-      if (!signal?.aborted) controller.error(new TypeError('terminated'));
-    });
+    res.on('end', () => this.settle((c) => c.close()));
+    res.on('error', (cause) => this.settle((c) => c.error(new TypeError('terminated', { cause }))));
+    res.on('aborted', () => this.settle((c) => c.error(new TypeError('terminated'))));
   }
 }

@@ -4,9 +4,10 @@ import type { Readable } from 'node:stream';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
-import { callWatches } from '../../lib/gateway/byte-watch';
+import { answerUnlessCut, callWatches } from '../../lib/gateway/byte-watch';
 import { vendorEvents } from '../../lib/gateway/vendor-events';
 import {
+  CUT_SIGNAL,
   isTapped,
   ON_RESPONSE_BYTES,
   takeNodeBody,
@@ -755,5 +756,109 @@ describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real 
     cut.abort(reason);
     await expect(reading).rejects.toThrow(TypeError);
     await until(() => closedEarly.length === 1, 'the server to see the request closed');
+  });
+});
+
+describe('a cut while the SDK waits to retry (answerUnlessCut)', () => {
+  const retrying = (): Anthropic =>
+    usesVendorFetch(new Anthropic({ apiKey: 'k-test', baseURL: base, fetch: vendorFetch, maxRetries: 2 }));
+  const params = { model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user' as const, content: 'Hi' }] };
+  /** A 429 whose retry-after makes the SDK wait a second before it tries again. */
+  const throttled: Handler = (_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }));
+  };
+
+  it('the SDK alone does not see the cut in its backoff: it waits out the retry-after', async () => {
+    handler = throttled;
+    const sdk = retrying();
+    const cut = new AbortController();
+    const started = Date.now();
+    const call = sdk.messages
+      .create(
+        params,
+        callWatches(sdk, () => undefined, cut.signal),
+      )
+      .asResponse();
+    await until(() => seen.length === 1, 'the first attempt');
+    await sleep(200); // its 429 is in: the SDK waits out the retry-after
+    cut.abort(new Error('client gone'));
+    await expect(call).rejects.toMatchObject({ status: 499 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answerUnlessCut ends the wait at the cut, with its reason; the SDK’s late attempt sends nothing', async () => {
+    handler = throttled;
+    const sdk = retrying();
+    const cut = new AbortController();
+    const started = Date.now();
+    const call = answerUnlessCut(
+      sdk.messages
+        .create(
+          params,
+          callWatches(sdk, () => undefined, cut.signal),
+        )
+        .asResponse(),
+      cut.signal,
+    );
+    await until(() => seen.length === 1, 'the first attempt');
+    await sleep(200); // its 429 is in: the SDK waits out the retry-after
+    const reason = new Error('client gone');
+    cut.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(700);
+    await sleep(1200);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answerUnlessCut passes the answer through, and the SDK’s error as it is', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    };
+    const ok = await answerUnlessCut(vendorFetch(`${base}/ok`), new AbortController().signal);
+    expect(ok.status).toBe(200);
+    await ok.text();
+    const refused = new Anthropic.BadRequestError(400, undefined, 'bad', new Headers());
+    await expect(answerUnlessCut(Promise.reject(refused), new AbortController().signal)).rejects.toBe(refused);
+  });
+});
+
+describe('vendorFetch: a cut after the answer began, on the web body', () => {
+  it('before any read: the read fails with the cut’s reason', async () => {
+    handler = (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"type":"error"}');
+    };
+    const cut = new AbortController();
+    const response = await vendorFetch(`${base}/cut-unread`, { [CUT_SIGNAL]: cut.signal } as RequestInit);
+    const reason = new Error('deadline');
+    cut.abort(reason);
+    await expect(response.text()).rejects.toBe(reason);
+  });
+
+  it('mid-read, with the whole answer already in: no crash when the socket then ends', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (err: unknown): void => void crashes.push(err);
+    process.on('uncaughtException', onCrash);
+    try {
+      handler = (_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.write('{"type":"error",');
+        setTimeout(() => res.end('"error":{}}'), 20);
+      };
+      const cut = new AbortController();
+      const response = await vendorFetch(`${base}/cut-mid-read`, { [CUT_SIGNAL]: cut.signal } as RequestInit);
+      const reader = response.body!.getReader();
+      await reader.read();
+      const reason = new Error('client gone');
+      cut.abort(reason);
+      await expect(reader.read()).rejects.toBe(reason);
+      await sleep(60);
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
   });
 });
