@@ -45,8 +45,7 @@ export function createGateway(w: GatewayWiring): Gateway {
         baseURL: w.baseURL,
         maxRetries: 0,
         fetch: vendorFetch,
-        // undefined: the SDK reads its own ANTHROPIC_OPEN_TELEMETRY* variables.
-        openTelemetry: w.telemetryEnv?.ANTHROPIC_OPEN_TELEMETRY === undefined ? false : undefined,
+        openTelemetry: vendorTelemetry(w.telemetryEnv),
       }),
     ),
   );
@@ -59,6 +58,15 @@ export function createGateway(w: GatewayWiring): Gateway {
     metrics: w.metrics ?? new EmfMetricsPublisher(w.settings.gateway.metricsNamespace),
     logger: w.logger ?? new Logger({ serviceName: 'model-gateway' }),
   });
+}
+
+/**
+ * The vendor client's `openTelemetry` option: off, unless the environment sets
+ * ANTHROPIC_OPEN_TELEMETRY; then undefined, so the SDK reads its own ANTHROPIC_OPEN_TELEMETRY*
+ * variables as it documents.
+ */
+export function vendorTelemetry(env: GatewayWiring['telemetryEnv']): false | undefined {
+  return env?.ANTHROPIC_OPEN_TELEMETRY === undefined ? false : undefined;
 }
 
 /** Memoizes a successful async result; a failure is retried on the next call. */

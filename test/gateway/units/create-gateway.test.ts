@@ -1,4 +1,30 @@
-import { once } from '../../../lib/gateway/create-gateway';
+import Anthropic from '@anthropic-ai/sdk';
+import { once, vendorTelemetry } from '../../../lib/gateway/create-gateway';
+
+describe('vendorTelemetry: the SDK client’s OpenTelemetry spans', () => {
+  const spans = (env: Record<string, string | undefined> | undefined): boolean =>
+    new Anthropic({ apiKey: 'k', openTelemetry: vendorTelemetry(env) }).openTelemetry.traces.enabled;
+
+  it('are off without ANTHROPIC_OPEN_TELEMETRY (the SDK would turn them on)', () => {
+    expect(vendorTelemetry(undefined)).toBe(false);
+    expect(spans({})).toBe(false);
+    expect(new Anthropic({ apiKey: 'k' }).openTelemetry.traces.enabled).toBe(true);
+  });
+
+  it('follow the SDK’s own variables once ANTHROPIC_OPEN_TELEMETRY is set', () => {
+    expect(vendorTelemetry({ ANTHROPIC_OPEN_TELEMETRY: 'true' })).toBeUndefined();
+    const before = process.env.ANTHROPIC_OPEN_TELEMETRY;
+    try {
+      process.env.ANTHROPIC_OPEN_TELEMETRY = 'true';
+      expect(spans(process.env)).toBe(true);
+      process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
+      expect(spans(process.env)).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.ANTHROPIC_OPEN_TELEMETRY;
+      else process.env.ANTHROPIC_OPEN_TELEMETRY = before;
+    }
+  });
+});
 
 describe('once', () => {
   it('does not call the factory until first use', () => {
