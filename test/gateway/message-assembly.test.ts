@@ -78,8 +78,7 @@ const blockStart = (index: number, block: Record<string, unknown>): RawMessageSt
   ({ type: 'content_block_start', index, content_block: block }) as unknown as RawMessageStreamEvent;
 const delta = (index: number, d: Record<string, unknown>): RawMessageStreamEvent =>
   ({ type: 'content_block_delta', index, delta: d }) as unknown as RawMessageStreamEvent;
-const blockStop = (index: number): RawMessageStreamEvent =>
-  ({ type: 'content_block_stop', index });
+const blockStop = (index: number): RawMessageStreamEvent => ({ type: 'content_block_stop', index });
 const messageDelta = (d: Record<string, unknown>, usage: Record<string, unknown>): RawMessageStreamEvent =>
   ({ type: 'message_delta', delta: d, usage }) as unknown as RawMessageStreamEvent;
 const stop = { type: 'message_stop' } as RawMessageStreamEvent;
