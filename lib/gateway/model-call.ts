@@ -65,7 +65,7 @@ export function callModel(options: CallOptions): Promise<CallResult> {
  * count a healthy model as failed), the idle timeout bounds silences, and since nothing
  * reaches the client before the answer is complete, any failure can still fall back. The
  * SDK makes the call; its events are added up here (message-assembly.ts) rather than by
- * MessageStream, which costs about a third of a request's CPU on its own.
+ * MessageStream, which cost about a fifth of a request's CPU (docs/BENCHMARKS.md).
  */
 async function callOnce(o: CallOptions): Promise<CallResult> {
   const started = o.now();
