@@ -3,8 +3,8 @@
  * Anthropic SDK and answers one call with it, both built with the project's esbuild options.
  * Each sample is a fresh Node.js process (bench/cold-start-probe.ts): module initialisation,
  * then the first invocation, against local fakes only — the vendor, the AppConfig agent
- * (fakes/fake-agent.ts) and Secrets Manager (bench/fake-secrets-manager.ts, reached by the real
- * SecretsManagerClient through AWS_ENDPOINT_URL_SECRETS_MANAGER). The AWS SDK is not bundled
+ * (fakes/fake-agent.ts) and Secrets Manager (fakes/fake-secrets-manager.ts, reached by the
+ * gateway's SecretsManagerReader through AWS_ENDPOINT_URL_SECRETS_MANAGER). The AWS SDK is not bundled
  * (the runtime provides it): it loads from node_modules, as from the runtime's.
  */
 import { execFile } from 'node:child_process';
@@ -12,12 +12,12 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { LAMBDA_BUNDLING, GATEWAY_ENTRY } from '../lib/constructs/lambda-bundling';
 import type { GatewaySettings } from '../lib/domain/gateway-settings';
 import { startFakeAgent } from '../fakes/fake-agent';
 import { startFakeVendor } from '../fakes/fake-vendor';
-import { startFakeSecretsManager } from './fake-secrets-manager';
+import { FAKE_SECRETS_MANAGER_CREDENTIALS, startFakeSecretsManager } from '../fakes/fake-secrets-manager';
 import { summarize } from './lib';
 
 const run = promisify(execFile);
@@ -47,6 +47,19 @@ export const handler = awslambda.streamifyResponse(async (event: { body: string 
 });
 `;
 
+/**
+ * Builds the gateway with bench/sdk-secrets-reader.ts in place of its secret reader: the
+ * handler as it was when it read its secrets with the AWS SDK's client, for comparison.
+ */
+const SDK_SECRETS_CLIENT: Plugin = {
+  name: 'sdk-secrets-client',
+  setup(b) {
+    b.onResolve({ filter: /\/secrets-manager-reader$/ }, () => ({
+      path: path.join(__dirname, 'sdk-secrets-reader.ts'),
+    }));
+  },
+};
+
 export async function benchColdStart(
   work: string,
   settings: GatewaySettings,
@@ -54,9 +67,10 @@ export async function benchColdStart(
 ): Promise<ColdStartRow[]> {
   const bareEntry = path.join(work, 'bare-handler.ts');
   writeFileSync(bareEntry, BARE_HANDLER);
-  const bundle = async (entry: string, name: string): Promise<string> => {
+  const bundle = async (entry: string, name: string, plugins: Plugin[] = []): Promise<string> => {
     const outfile = path.join(work, `${name}.js`);
     await build({
+      plugins,
       entryPoints: [entry],
       bundle: true,
       platform: 'node',
@@ -65,6 +79,7 @@ export async function benchColdStart(
       minify: LAMBDA_BUNDLING.minify,
       sourcemap: LAMBDA_BUNDLING.sourceMap,
       external: [...LAMBDA_BUNDLING.externalModules],
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
       outfile,
       nodePaths: [path.join(ROOT, 'node_modules')],
       logLevel: 'silent',
@@ -72,6 +87,7 @@ export async function benchColdStart(
     return outfile;
   };
   const gatewayBundle = await bundle(GATEWAY_ENTRY, 'gateway-handler');
+  const sdkSecretsBundle = await bundle(GATEWAY_ENTRY, 'gateway-handler-sdk-secrets', [SDK_SECRETS_CLIENT]);
   const bareBundle = await bundle(bareEntry, 'bare-handler');
   const probe = path.join(work, 'cold-start-probe.cjs');
   await build({
@@ -106,9 +122,10 @@ export async function benchColdStart(
     NODE_PATH: path.join(ROOT, 'node_modules'),
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret',
-    AWS_SESSION_TOKEN: 'bench-token',
+    // the credentials the fake Secrets Manager checks signatures against
+    AWS_ACCESS_KEY_ID: FAKE_SECRETS_MANAGER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_SECRETS_MANAGER_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: FAKE_SECRETS_MANAGER_CREDENTIALS.sessionToken,
     AWS_LAMBDA_FUNCTION_NAME: 'model-gateway',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -123,6 +140,11 @@ export async function benchColdStart(
   const variants = [
     { name: 'bare handler importing @anthropic-ai/sdk', file: bareBundle, nodeOptions: '' },
     { name: 'gateway (lambda/gateway/handler.ts), as deployed', file: gatewayBundle, nodeOptions: '' },
+    {
+      name: "gateway reading its secrets with the AWS SDK's SecretsManagerClient (before)",
+      file: sdkSecretsBundle,
+      nodeOptions: '',
+    },
     {
       name: 'gateway with NODE_OPTIONS=--enable-source-maps',
       file: gatewayBundle,

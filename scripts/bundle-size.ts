@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     target: LAMBDA_BUNDLING.target,
     minify: LAMBDA_BUNDLING.minify,
     external: [...LAMBDA_BUNDLING.externalModules],
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
     write: false,
     metafile: true,
   });

@@ -1,5 +1,4 @@
 import { finished } from 'node:stream/promises';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { parseGatewaySettings } from '../../lib/domain/gateway-settings';
 import { GATEWAY_ENVIRONMENT } from '../../lib/domain/lambda-environment';
@@ -7,13 +6,14 @@ import { createGateway } from '../../lib/gateway/create-gateway';
 import { AgentFlagSource } from '../../lib/gateway/flag-source';
 import { invocationLimits, lambdaSink, toGatewayRequest } from './lambda-adapter';
 import { readSecretString } from '../../lib/gateway/secrets';
+import { secretsManagerReaderFromEnvironment } from '../../lib/gateway/secrets-manager-reader';
 
 // Cold start: settings from the environment (validated), clients created once. Secrets are
 // read on first use and kept for the life of the execution environment; the vendor key is read
 // again when the vendor refuses it (rotated or revoked).
 const env = GATEWAY_ENVIRONMENT.read(process.env);
 const settings = parseGatewaySettings(env.ROLLOUT_GATEWAY_SETTINGS);
-const secrets = new SecretsManagerClient({});
+const secrets = secretsManagerReaderFromEnvironment(process.env);
 const vendorKeySecret = env.VENDOR_API_KEY_SECRET_ID;
 const hashKeySecret = env.ID_HASH_KEY_SECRET_ID;
 /**

@@ -14,9 +14,22 @@ export const LAMBDA_BUNDLING = {
   sourceMap: true,
   target: 'node24',
   externalModules: ['@aws-sdk/*'],
+  // ES modules first: esbuild can drop what is not used from them (the SigV4 signer the gateway
+  // reads its secrets with is 15 KB from its ES build, 140 KB from its CommonJS one).
+  mainFields: ['module', 'main'],
 } as const;
 
 /** `LAMBDA_BUNDLING` in the mutable shape `NodejsFunction` takes. */
-export function lambdaBundling(): { minify: boolean; sourceMap: boolean; target: string; externalModules: string[] } {
-  return { ...LAMBDA_BUNDLING, externalModules: [...LAMBDA_BUNDLING.externalModules] };
+export function lambdaBundling(): {
+  minify: boolean;
+  sourceMap: boolean;
+  target: string;
+  externalModules: string[];
+  mainFields: string[];
+} {
+  return {
+    ...LAMBDA_BUNDLING,
+    externalModules: [...LAMBDA_BUNDLING.externalModules],
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+  };
 }

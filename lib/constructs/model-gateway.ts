@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -97,6 +97,8 @@ export class ModelGateway extends Construct {
           ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(settings),
           VENDOR_API_KEY_SECRET_ID: this.vendorApiKey.secretName,
           ID_HASH_KEY_SECRET_ID: this.idHashKey.secretArn,
+          // The partition's own domain (amazonaws.com, amazonaws.com.cn, …), resolved at deploy.
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: `https://secretsmanager.${Stack.of(this).region}.${Aws.URL_SUFFIX}`,
         }),
         POWERTOOLS_SERVICE_NAME: 'model-gateway',
         AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS: String(config.appConfig.agentPollIntervalSeconds),

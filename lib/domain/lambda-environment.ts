@@ -52,6 +52,8 @@ export const GATEWAY_ENVIRONMENT = environmentContract('ModelGateway', [
   'ROLLOUT_GATEWAY_SETTINGS',
   'VENDOR_API_KEY_SECRET_ID',
   'ID_HASH_KEY_SECRET_ID',
+  /** The region's Secrets Manager endpoint (the AWS SDKs' own variable, read by the gateway's secret reader). */
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
 ] as const);
 
 /** The scheduled judge's environment (RolloutJudge sets it; lambda/judge/handler.ts reads it). */

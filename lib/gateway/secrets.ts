@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerError } from './secrets-manager-reader';
 
 /** A secret could not be read: the gateway answers 500 and names the secret in its log. */
 export class SecretUnavailableError extends Error {
@@ -8,16 +8,23 @@ export class SecretUnavailableError extends Error {
   }
 }
 
+/** Where secret strings come from (`SecretsManagerReader` in Lambda). */
+export interface SecretStringSource {
+  /** The secret's string value; undefined when it has none (a binary secret). */
+  getSecretString(secretId: string): Promise<string | undefined>;
+}
+
 /**
  * Reads a secret string. A JSON secret `{"apiKey": "..."}` (or `{"key": "..."}`) is accepted
  * as well as the bare value, since both are common ways to store an API key.
  */
-export async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
+export async function readSecretString(secrets: SecretStringSource, secretId: string): Promise<string> {
   let value: string | undefined;
   try {
-    value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    value = await secrets.getSecretString(secretId);
   } catch (cause) {
-    throw new SecretUnavailableError(`Secret ${secretId} could not be read: ${(cause as Error).name}`, { cause });
+    const code = cause instanceof SecretsManagerError ? cause.code : (cause as Error).name;
+    throw new SecretUnavailableError(`Secret ${secretId} could not be read: ${code}`, { cause });
   }
   if (!value) throw new SecretUnavailableError(`Secret ${secretId} has no string value`);
   const trimmed = value.trim();

@@ -104,6 +104,17 @@ describe('ModelGateway', () => {
     expect(JSON.stringify(env)).not.toMatch(/sk-ant|apiKey/);
   });
 
+  // The gateway reads its secrets with its own GetSecretValue call (no SDK endpoint resolution),
+  // so the stack names the endpoint: the region's, on the partition's own domain.
+  it("names the region's Secrets Manager endpoint on the partition's domain", () => {
+    expect(functionEnv(build().template()).AWS_ENDPOINT_URL_SECRETS_MANAGER).toEqual({
+      'Fn::Join': ['', ['https://secretsmanager.us-east-1.', { Ref: 'AWS::URLSuffix' }]],
+    });
+    expect(functionEnv(build(shippedConfig(), 'cn-north-1').template()).AWS_ENDPOINT_URL_SECRETS_MANAGER).toEqual({
+      'Fn::Join': ['', ['https://secretsmanager.cn-north-1.', { Ref: 'AWS::URLSuffix' }]],
+    });
+  });
+
   it('generates the id-hashing key as a stack secret and lets only the function read the two secrets', () => {
     const t = build().template();
     t.resourceCountIs('AWS::SecretsManager::Secret', 1);

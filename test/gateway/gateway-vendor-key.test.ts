@@ -1,12 +1,17 @@
 /**
- * The gateway's own vendor key, read through secrets.ts from Secrets Manager (mocked with
- * aws-sdk-client-mock), against a fake vendor that accepts only the current key and answers any
- * other with the Messages API's 401 authentication_error, as a rotated-away or revoked key gets.
+ * The gateway's own vendor key, read through secrets.ts by the gateway's SecretsManagerReader
+ * from the fake Secrets Manager (fakes/fake-secrets-manager.ts, a fresh one per test), against a
+ * fake vendor that accepts only the current key and answers any other with the Messages API's
+ * 401 authentication_error, as a rotated-away or revoked key gets.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { readSecretString } from '../../lib/gateway/secrets';
+import { SecretsManagerReader } from '../../lib/gateway/secrets-manager-reader';
+import {
+  FAKE_SECRETS_MANAGER_CREDENTIALS,
+  startFakeSecretsManager,
+  type FakeSecretsManager,
+} from '../../fakes/fake-secrets-manager';
 import { apiKeyOf, startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
 import {
   anthropicError,
@@ -29,7 +34,8 @@ const SECRET_ID = 'llm-model-rollout/anthropic-api-key';
 const OLD_KEY = 'sk-ant-old-0123456789';
 const NEW_KEY = 'sk-ant-new-9876543210';
 
-const secrets = mockClient(SecretsManagerClient);
+let secrets: FakeSecretsManager;
+let reader: SecretsManagerReader | undefined;
 let vendor: FakeVendor;
 let flags: FlagFile;
 let gw: GatewayHarness | undefined;
@@ -38,32 +44,40 @@ beforeAll(async () => {
   vendor = await startFakeVendor();
   flags = await FlagFile.create(flagOn(100));
 });
+beforeEach(async () => {
+  secrets = await startFakeSecretsManager();
+});
 afterEach(async () => {
   await gw?.close();
   gw = undefined;
+  reader?.destroy();
+  reader = undefined;
   vendor.reset();
-  secrets.reset();
+  await secrets.close();
 });
 afterAll(async () => {
-  secrets.restore();
   await vendor.close();
   await flags.remove();
 });
 
 function storeKey(key: string): void {
-  secrets
-    .on(GetSecretValueCommand, { SecretId: SECRET_ID })
-    .resolves({ SecretString: JSON.stringify({ apiKey: key }) });
+  secrets.set(SECRET_ID, JSON.stringify({ apiKey: key }));
 }
 
-const secretReads = (): number => secrets.commandCalls(GetSecretValueCommand).length;
+/** GetSecretValue requests at the fake (every attempt is one). */
+const secretReads = (): number => secrets.count(SECRET_ID);
 
 async function gateway(): Promise<GatewayHarness> {
-  const client = new SecretsManagerClient({ region: 'us-east-1' });
+  const source = new SecretsManagerReader({
+    region: 'us-east-1',
+    endpoint: secrets.url,
+    credentials: () => FAKE_SECRETS_MANAGER_CREDENTIALS,
+  });
+  reader = source;
   gw = await startGateway({
     vendor,
     flags: { kind: 'file', file: flags },
-    apiKey: () => readSecretString(client, SECRET_ID),
+    apiKey: () => readSecretString(source, SECRET_ID),
   });
   return gw;
 }
@@ -170,13 +184,16 @@ describe('a revoked key', () => {
     const h = await gateway();
     await h.client.messages.create(messageParams({ user: USER }));
     vendor.acceptApiKeys([NEW_KEY]);
-    secrets
-      .on(GetSecretValueCommand, { SecretId: SECRET_ID })
-      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    // AccessDeniedException: not retried by the reader, so one request
+    secrets.fail('AccessDeniedException', { secretId: SECRET_ID, times: Number.POSITIVE_INFINITY });
     const raw = await postRaw(h.url, messageParams({ user: USER }));
     expect(raw.status).toBe(502);
     expect(anthropicError(raw.text).type).toBe('api_error');
     expect(h.metrics.sum(undefined, 'VendorAuthFailures')).toBe(1);
     expect(h.metrics.sum(DEFAULT_ALIAS, 'Requests')).toBe(0);
+    expect(secrets.requests.map((r) => [r.status, r.errorCode])).toEqual([
+      [200, undefined],
+      [400, 'AccessDeniedException'],
+    ]);
   });
 });

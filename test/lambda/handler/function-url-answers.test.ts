@@ -1,4 +1,3 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { errorBody } from '../../../fakes/fake-vendor';
 import {
   HASH_KEY_SECRET,
@@ -25,7 +24,8 @@ describe('Function URL answers of the Lambda handler', () => {
   // First in this file: the hash key is read on first use and kept once read, so this is the
   // one invocation of this execution environment that still reads it.
   it("answers the gateway's own 500 when a secret cannot be read", async () => {
-    f.secrets.on(GetSecretValueCommand, { SecretId: HASH_KEY_SECRET }).rejects(new Error('AccessDeniedException'));
+    // AccessDeniedException is not retried: one request, then the gateway's answer.
+    f.secrets.fail('AccessDeniedException', { secretId: HASH_KEY_SECRET, times: Number.POSITIVE_INFINITY });
     try {
       const { response } = await f.invoke(urlEvent(ask));
       expect(response).toMatchObject({ statusCode: 500, headers: { 'content-type': 'application/json' } });
@@ -33,6 +33,9 @@ describe('Function URL answers of the Lambda handler', () => {
         type: 'error',
         error: { type: 'api_error', message: 'The gateway failed to handle the request.' },
       });
+      expect(f.secrets.requests.filter((r) => r.secretId === HASH_KEY_SECRET).map((r) => r.errorCode)).toEqual([
+        'AccessDeniedException',
+      ]);
     } finally {
       f.resolveSecrets();
     }

@@ -1,15 +1,17 @@
 /**
  * The deployed gateway handler (lambda/gateway/handler.ts) run by the Lambda runtime's real
  * response-streaming code (test/helpers/lambda-runtime), with a fake vendor, a fake AppConfig
- * agent serving the new-model flag at 100%, and Secrets Manager mocked. Each test file gets its
- * own handler module, so its own execution environment (secrets read once, flag cache).
+ * agent serving the new-model flag at 100%, and the fake Secrets Manager
+ * (fakes/fake-secrets-manager.ts), which the handler's SecretsManagerReader reaches through
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER with the role credentials set here, as Lambda sets them.
+ * Each test file gets its own handler module, so its own execution environment (secrets read
+ * once, flag cache).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { gatewaySettingsFrom } from '../../../lib/domain/gateway-settings';
 import { shippedConfig } from '../../fixtures/config';
 import { startFakeAgent } from '../../../fakes/fake-agent';
+import { FAKE_SECRETS_MANAGER_CREDENTIALS, startFakeSecretsManager } from '../../../fakes/fake-secrets-manager';
 import { startFakeVendor } from '../../../fakes/fake-vendor';
 import { startLambdaRuntime } from '../../helpers/lambda-runtime/lambda-runtime';
 
@@ -26,12 +28,11 @@ export interface HandlerFixtureOptions {
 }
 
 export async function startHandlerFixture(options: HandlerFixtureOptions = {}) {
-  const secrets = mockClient(SecretsManagerClient);
+  const secrets = await startFakeSecretsManager();
   const resolveSecrets = (): void => {
-    secrets
-      .on(GetSecretValueCommand, { SecretId: VENDOR_KEY_SECRET })
-      .resolves({ SecretString: '{"apiKey":"sk-test-key"}' });
-    secrets.on(GetSecretValueCommand, { SecretId: HASH_KEY_SECRET }).resolves({ SecretString: 'h'.repeat(64) });
+    secrets.clearFaults();
+    secrets.set(VENDOR_KEY_SECRET, '{"apiKey":"sk-test-key"}');
+    secrets.set(HASH_KEY_SECRET, 'h'.repeat(64));
   };
   resolveSecrets();
   const vendor = await startFakeVendor();
@@ -45,6 +46,10 @@ export async function startHandlerFixture(options: HandlerFixtureOptions = {}) {
   });
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_ACCESS_KEY_ID: FAKE_SECRETS_MANAGER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_SECRETS_MANAGER_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: FAKE_SECRETS_MANAGER_CREDENTIALS.sessionToken,
     ROLLOUT_GATEWAY_SETTINGS: JSON.stringify(gatewaySettingsFrom(shippedConfig())),
     VENDOR_API_KEY_SECRET_ID: VENDOR_KEY_SECRET,
     ID_HASH_KEY_SECRET_ID: HASH_KEY_SECRET,
@@ -61,13 +66,12 @@ export async function startHandlerFixture(options: HandlerFixtureOptions = {}) {
     vendor,
     agent,
     secrets,
-    /** Puts the fixture's secret values back (after a test made a read fail). */
+    /** Puts the fixture's secret values back and ends pending failures (after a test made a read fail). */
     resolveSecrets,
     /** One invocation of the gateway handler through the runtime. */
     invoke: (event: LambdaFunctionURLEvent) => runtime.invoke(handler, event),
     async close(): Promise<void> {
-      secrets.restore();
-      await Promise.all([runtime.close(), vendor.close(), agent.close()]);
+      await Promise.all([runtime.close(), vendor.close(), agent.close(), secrets.close()]);
     },
   };
 }

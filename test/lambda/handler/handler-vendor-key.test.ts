@@ -1,4 +1,3 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { jsonObjectsIn } from '../../gateway/harness';
 import { startHandlerFixture, urlEvent, VENDOR_KEY_SECRET, type HandlerFixture } from './handler-fixture';
 
@@ -30,17 +29,15 @@ describe('Lambda handler: the vendor key in Secrets Manager changes', () => {
   afterEach(() => stdout.mockRestore());
   afterAll(() => f.close());
 
-  const keyReads = (): number =>
-    f.secrets.commandCalls(GetSecretValueCommand).filter((c) => c.args[0].input.SecretId === VENDOR_KEY_SECRET).length;
+  /** GetSecretValue requests for the vendor key at the fake Secrets Manager. */
+  const keyReads = (): number => f.secrets.count(VENDOR_KEY_SECRET);
 
   it("a rotated key is read again on the vendor's 401 and used from then on", async () => {
     f.vendor.acceptApiKeys(['sk-test-key']);
     expect((await f.invoke(urlEvent(ask))).response.statusCode).toBe(200);
     expect(keyReads()).toBe(1);
 
-    f.secrets
-      .on(GetSecretValueCommand, { SecretId: VENDOR_KEY_SECRET })
-      .resolves({ SecretString: JSON.stringify({ apiKey: ROTATED_KEY }) });
+    f.secrets.set(VENDOR_KEY_SECRET, JSON.stringify({ apiKey: ROTATED_KEY }));
     f.vendor.acceptApiKeys([ROTATED_KEY]);
     const { response } = await f.invoke(urlEvent(ask));
     expect(response).toMatchObject({ statusCode: 200, headers: { 'x-rollout-variant': 'new' } });
