@@ -6,6 +6,9 @@
  *
  * Environment: ANTHROPIC_BASE_URL (the fake vendor), AWS_APPCONFIG_EXTENSION_HTTP_PORT (the
  * fake agent), ROLLOUT_GATEWAY_SETTINGS.
+ *
+ * Run with --expose-gc, it answers SIGUSR2 with two full collections and a line
+ * `heap-used-mb N` on stderr: the live heap, which RSS (what the allocator kept) only bounds.
  */
 import type { AddressInfo } from 'node:net';
 import { parseGatewaySettings } from '../lib/domain/gateway-settings';
@@ -27,3 +30,11 @@ const server = createGatewayServer(gateway, settings.gateway.maxRequestBytes);
 server.listen(0, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
+
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect)
+  process.on('SIGUSR2', () => {
+    collect();
+    collect();
+    process.stderr.write(`heap-used-mb ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(2)}\n`);
+  });
