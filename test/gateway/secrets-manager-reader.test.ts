@@ -78,6 +78,24 @@ async function caught(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The same read by the real SDK client and by the reader, both expected to fail: their errors and the requests each made. */
+async function bothFail(): Promise<{
+  sdkErr: Error;
+  ownErr: SecretsManagerError;
+  viaSdk: SecretsManagerRequest[];
+  viaReader: SecretsManagerRequest[];
+}> {
+  let sdkErr: Error | undefined;
+  const viaSdk = await requestsOf(async () => {
+    sdkErr = await caught(sdkClient().send(new GetSecretValueCommand({ SecretId: KEY_SECRET })));
+  });
+  let ownErr: SecretsManagerError | undefined;
+  const viaReader = await requestsOf(async () => {
+    ownErr = await readerError(reader().getSecretString(KEY_SECRET));
+  });
+  return { sdkErr: sdkErr!, ownErr: ownErr!, viaSdk, viaReader };
+}
+
 async function readerError(promise: Promise<unknown>): Promise<SecretsManagerError> {
   const err = await caught(promise);
   expect(err).toBeInstanceOf(SecretsManagerError);
@@ -134,23 +152,16 @@ describe('parity with the AWS SDK’s SecretsManagerClient', () => {
     { code: 'AccessDeniedException', status: 400, attempts: 1 },
   ])('$code ($status): $attempts attempt(s) by both, ending with the same code', async ({ code, status, attempts }) => {
     fake.fail(code, { status, times: Number.POSITIVE_INFINITY });
-    let sdkErr: Error | undefined;
-    const viaSdk = await requestsOf(async () => {
-      sdkErr = await caught(sdkClient().send(new GetSecretValueCommand({ SecretId: KEY_SECRET })));
-    });
-    let ownErr: SecretsManagerError | undefined;
-    const viaReader = await requestsOf(async () => {
-      ownErr = await readerError(reader().getSecretString(KEY_SECRET));
-    });
+    const { sdkErr, ownErr, viaSdk, viaReader } = await bothFail();
     expect(viaSdk.map((r) => [r.status, r.errorCode, r.signatureValid])).toEqual(
       Array(attempts).fill([status, code, true]),
     );
     expect(viaReader.map((r) => [r.status, r.errorCode, r.signatureValid])).toEqual(
       Array(attempts).fill([status, code, true]),
     );
-    expect(sdkErr!.name).toBe(code);
-    expect(ownErr!.code).toBe(code);
-    expect(ownErr!.status).toBe(status);
+    expect(sdkErr.name).toBe(code);
+    expect(ownErr.code).toBe(code);
+    expect(ownErr.status).toBe(status);
   });
 
   test('an unknown secret id: the fake’s own ResourceNotFoundException, one attempt each', async () => {
@@ -200,16 +211,9 @@ describe('parity with the AWS SDK’s SecretsManagerClient', () => {
     },
   ])('$name: the code the SDK reads ($code), after $attempts attempt(s)', async ({ reply, code, attempts }) => {
     fake.respond(reply, Number.POSITIVE_INFINITY);
-    let sdkErr: Error | undefined;
-    const viaSdk = await requestsOf(async () => {
-      sdkErr = await caught(sdkClient().send(new GetSecretValueCommand({ SecretId: KEY_SECRET })));
-    });
-    let ownErr: SecretsManagerError | undefined;
-    const viaReader = await requestsOf(async () => {
-      ownErr = await readerError(reader().getSecretString(KEY_SECRET));
-    });
-    expect(sdkErr!.name).toBe(code);
-    expect(ownErr!.code).toBe(code);
+    const { sdkErr, ownErr, viaSdk, viaReader } = await bothFail();
+    expect(sdkErr.name).toBe(code);
+    expect(ownErr.code).toBe(code);
     expect(viaSdk).toHaveLength(attempts);
     expect(viaReader).toHaveLength(attempts);
   });
