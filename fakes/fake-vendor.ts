@@ -239,6 +239,18 @@ export function defaultOutputTokens(text: string): number {
 }
 export const DEFAULT_INPUT_TOKENS = 10;
 
+/** The event types of the fake's default streamed answer (its text in three deltas), in order. */
+export const DEFAULT_ANSWER_EVENT_TYPES: readonly string[] = [
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_delta',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+];
+
 /** Split a text into about `parts` chunks (the text_delta events of a stream). Empty text gives no chunks. */
 export function splitText(text: string, parts = 3): string[] {
   if (text.length === 0) return [];

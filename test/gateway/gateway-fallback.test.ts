@@ -4,7 +4,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import type { VendorBehaviour } from '../../fakes/fake-vendor';
+import { DEFAULT_ANSWER_EVENT_TYPES, type VendorBehaviour } from '../../fakes/fake-vendor';
 import {
   anthropicError,
   callsFor,
@@ -243,16 +243,7 @@ describe('streaming', () => {
     expect(raw.headers.get('x-rollout-variant')).toBe('new');
     expect(raw.headers.get('x-rollout-fallback')).toBe('true');
     const events = parseSse(raw.text);
-    expect(events.map((e) => e.event)).toEqual([
-      'message_start',
-      'content_block_start',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_stop',
-      'message_delta',
-      'message_stop',
-    ]);
+    expect(events.map((e) => e.event)).toEqual(DEFAULT_ANSWER_EVENT_TYPES);
     expect((events[0]?.data as { message: { model: string } }).message.model).toBe(DEFAULT_VENDOR_ID);
     expect(h.metrics.sum(NEW_ALIAS, 'Fallbacks')).toBe(2);
   });

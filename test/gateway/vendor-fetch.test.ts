@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
+import { startFakeVendor, type FakeVendor, DEFAULT_ANSWER_EVENT_TYPES } from '../../fakes/fake-vendor';
 import { answerUnlessCut, callWatches } from '../../lib/gateway/byte-watch';
 import { vendorEvents } from '../../lib/gateway/vendor-events';
 import {
@@ -607,16 +607,7 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
     const stream = await client().messages.create({ ...params, stream: true });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
-    expect(types).toEqual([
-      'message_start',
-      'content_block_start',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_stop',
-      'message_delta',
-      'message_stop',
-    ]);
+    expect(types).toEqual(DEFAULT_ANSWER_EVENT_TYPES);
   });
 
   it('asResponse() then vendorEvents, tapped through callWatches: the events the SDK’s Stream gives, the tap per chunk', async () => {

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
+import { startFakeVendor, type FakeVendor, DEFAULT_ANSWER_EVENT_TYPES } from '../../fakes/fake-vendor';
 import { startFakeAgent, type FakeAgent } from '../../fakes/fake-agent';
 
 const MODEL = 'claude-haiku-4-5';
@@ -66,16 +66,7 @@ describe('fake vendor driven by @anthropic-ai/sdk', () => {
     const events: RawMessageStreamEvent[] = [];
     for await (const event of stream) events.push(event);
 
-    expect(events.map((e) => e.type)).toEqual([
-      'message_start',
-      'content_block_start',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_stop',
-      'message_delta',
-      'message_stop',
-    ]);
+    expect(events.map((e) => e.type)).toEqual(DEFAULT_ANSWER_EVENT_TYPES);
     let assembled = '';
     let finalOutputTokens = -1;
     let stopReason: string | null = null;
