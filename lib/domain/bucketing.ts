@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { BUCKETS } from './percent';
 
 /**
@@ -17,6 +17,6 @@ export function bucketOf(flagKey: string, userKey: string): number {
 
 /** The bucket as an integer in [0, 100,000). */
 export function bucketIndexOf(flagKey: string, userKey: string): number {
-  const digest = createHash('sha256').update(`${flagKey}.${userKey}`).digest();
+  const digest = hash('sha256', `${flagKey}.${userKey}`, 'buffer');
   return digest.readUIntBE(0, 6) % BUCKETS;
 }

@@ -91,26 +91,26 @@ export class Gateway {
     const lifetime = new RequestLifetime(limits, this.now);
     const metrics = new RequestMetrics(this.deps.metrics);
     const log: RequestLogLine = {};
-    const answered = trackAnswer(sink);
+    const answered = new AnswerTracker(sink);
     try {
       const endpoint = endpointOf(req.method, req.path);
       const maxBytes = this.deps.settings.gateway.maxRequestBytes;
       if (endpoint.kind === 'messages') {
         const request = parseMessagesRequest(req, maxBytes);
         log.stream = request.stream;
-        await this.route(request, answered.sink, metrics, log, lifetime);
+        await this.route(request, answered, metrics, log, lifetime);
       } else if (endpoint.kind === 'count_tokens') {
         log.endpoint = 'count_tokens';
         const request = parseCountTokensRequest(req, maxBytes);
         const decision = await this.decide(request, metrics, log);
         // `isOpen`, not `allowsCall`: a count is no probe of the new model's health.
         const allowed = !decision.inCohort || !this.breaker.isOpen;
-        await countTokens(this.surface(lifetime, log, metrics), request, decision, allowed, answered.sink);
+        await countTokens(this.surface(lifetime, log, metrics), request, decision, allowed, answered);
       } else {
         log.endpoint = endpoint.api;
         const ctx = this.surface(lifetime, log, metrics);
         const baseURL = (await this.deps.clients.get()).baseURL;
-        await passThrough(ctx, req, endpoint.api, forwardedHeaders(req), answered.sink, baseURL);
+        await passThrough(ctx, req, endpoint.api, forwardedHeaders(req), answered, baseURL);
       }
     } catch (err) {
       this.answerError(err, answered, log);
@@ -365,11 +365,11 @@ export class Gateway {
       });
     else log.rejected = err.message;
     if (answered.started) {
-      if (answered.streaming) answered.sink.end();
+      if (answered.streaming) answered.end();
       return;
     }
     const body = known ? err.toBody() : anthropicErrorBody('api_error', 'The gateway failed to handle the request.');
-    answered.sink.sendJson(status, known ? err.headers : {}, body);
+    answered.sendJson(status, known ? err.headers : {}, body);
   }
 
   private warnFlagError(error: Error): void {
@@ -398,49 +398,62 @@ interface RefusedCall {
   readonly recorded: boolean;
 }
 
-interface AnswerTracker {
-  readonly sink: ResponseSink;
-  readonly started: boolean;
-  readonly streaming: boolean;
-}
+/**
+ * Wraps the sink to know whether an answer has begun, so a late error is not answered twice.
+ * A class, not an object of closures: one is made per request.
+ */
+class AnswerTracker implements ResponseSink {
+  private begun = false;
+  private events = false;
+  private ended = false;
 
-/** Wraps the sink to know whether an answer has begun, so a late error is not answered twice. */
-function trackAnswer(inner: ResponseSink): AnswerTracker {
-  const state = { started: false, streaming: false, ended: false };
-  const sink: ResponseSink = {
-    sendJson: (status, headers, body) => {
-      state.started = true;
-      state.ended = true;
-      inner.sendJson(status, headers, body);
-    },
-    startEvents: (headers) => {
-      state.started = true;
-      state.streaming = true;
-      inner.startEvents(headers);
-    },
-    writeEvent: (type, data) => inner.writeEvent(type, data),
-    writeEvents: (text) => inner.writeEvents(text),
-    end: () => {
-      if (state.ended) return;
-      state.ended = true;
-      inner.end();
-    },
-    // Ended either way: a body cut off mid-way cannot be followed by an error answer.
-    pipeBody: (status, headers, body) => {
-      state.started = true;
-      state.ended = true;
-      return inner.pipeBody(status, headers, body);
-    },
-  };
-  return {
-    sink,
-    get started() {
-      return state.started;
-    },
-    get streaming() {
-      return state.streaming && !state.ended;
-    },
-  };
+  public constructor(private readonly inner: ResponseSink) {}
+
+  public get started(): boolean {
+    return this.begun;
+  }
+
+  /** An event stream has begun and not ended. */
+  public get streaming(): boolean {
+    return this.events && !this.ended;
+  }
+
+  public sendJson(status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
+    this.begun = true;
+    this.ended = true;
+    this.inner.sendJson(status, headers, body);
+  }
+
+  public startEvents(headers: Readonly<Record<string, string>>): void {
+    this.begun = true;
+    this.events = true;
+    this.inner.startEvents(headers);
+  }
+
+  public writeEvent(type: string, data: unknown): void {
+    this.inner.writeEvent(type, data);
+  }
+
+  public writeEvents(text: string): void {
+    this.inner.writeEvents(text);
+  }
+
+  public end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.inner.end();
+  }
+
+  /** Ended either way: a body cut off mid-way cannot be followed by an error answer. */
+  public pipeBody(
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    body: ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    this.begun = true;
+    this.ended = true;
+    return this.inner.pipeBody(status, headers, body);
+  }
 }
 
 function attemptLog(target: CallTarget, result: CallResult): AttemptLog {

@@ -8,6 +8,9 @@
 export class IdleWatch {
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
+  /** When the last bytes arrived (performance.now()). */
+  private lastBytesAt = 0;
+  private stopped = false;
   private cut = false;
   private readonly onParentAbort = (): void => this.controller.abort(this.parent?.reason);
 
@@ -28,17 +31,30 @@ export class IdleWatch {
     return this.cut;
   }
 
-  /** Bytes arrived: the silence starts again. */
+  /**
+   * Bytes arrived: the silence starts again. Called for every chunk of an answer, so it only
+   * notes the time; the one timer, when it fires, cuts or waits out the rest of the silence
+   * (a timer per chunk was a tenth of the gateway's own CPU per request).
+   */
   public rearm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.cut = true;
-      this.controller.abort();
-    }, this.idleMs);
+    if (this.stopped) return;
+    this.lastBytesAt = performance.now();
+    this.timer ??= setTimeout(() => this.check(), this.idleMs);
   }
 
   public stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.parent?.removeEventListener('abort', this.onParentAbort);
+  }
+
+  private check(): void {
+    const silentMs = performance.now() - this.lastBytesAt;
+    if (silentMs < this.idleMs) {
+      this.timer = setTimeout(() => this.check(), this.idleMs - silentMs);
+      return;
+    }
+    this.cut = true;
+    this.controller.abort();
   }
 }

@@ -55,28 +55,52 @@ function readCapped(req: http.IncomingMessage, cap: number): Promise<Buffer> {
 
 /** Writes the gateway's answer to a local HTTP response. */
 export function httpSink(res: http.ServerResponse): ResponseSink {
-  // The client may leave mid-answer: a write after that fails, and there is nobody left to tell.
-  res.on('error', () => undefined);
-  return {
-    sendJson: (status, headers, body) => {
-      res.writeHead(status, { ...headers, 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    },
-    startEvents: (headers) => {
-      res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    },
-    writeEvent: (type, data) => {
-      res.write(formatEvent(type, data));
-    },
-    writeEvents: (text) => {
-      res.write(text);
-    },
-    end: () => {
-      res.end();
-    },
-    pipeBody: async (status, headers, body) => {
-      res.writeHead(status, { ...headers });
-      await pipeline(Readable.fromWeb(body), res);
-    },
-  };
+  return new HttpSink(res);
 }
+
+/** A class, not an object of closures: one is made per request. */
+class HttpSink implements ResponseSink {
+  public constructor(private readonly res: http.ServerResponse) {
+    // The client may leave mid-answer: a write after that fails, and there is nobody left to tell.
+    res.on('error', ignore);
+  }
+
+  public sendJson(status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
+    // With its length known, the answer goes out in one write, not chunked (writeHead alone
+    // commits to chunked encoding before the body is there).
+    const text = JSON.stringify(body);
+    this.res.writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+    });
+    this.res.end(text);
+  }
+
+  public startEvents(headers: Readonly<Record<string, string>>): void {
+    this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  }
+
+  public writeEvent(type: string, data: unknown): void {
+    this.res.write(formatEvent(type, data));
+  }
+
+  public writeEvents(text: string): void {
+    this.res.write(text);
+  }
+
+  public end(): void {
+    this.res.end();
+  }
+
+  public async pipeBody(
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    body: ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    this.res.writeHead(status, { ...headers });
+    await pipeline(Readable.fromWeb(body), this.res);
+  }
+}
+
+function ignore(): void {}

@@ -29,7 +29,8 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
 
   return new Promise<Response>((resolve, reject) => {
     const headers = outgoingHeaders(init.headers);
-    if (body) headers['content-length'] = String(body.length);
+    if (body !== undefined)
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     const secure = url.protocol === 'https:';
     const req = (secure ? https : http).request(url, {
       method: init.method ?? 'GET',
@@ -126,9 +127,13 @@ const HTTPS_AGENT = new https.Agent({ keepAlive: true });
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const UNSUPPORTED = Symbol('unsupported body');
 
-function bodyBytes(body: RequestInit['body']): Buffer | undefined | typeof UNSUPPORTED {
+/**
+ * The body as node:http sends it. A string stays a string: node:http then sends it in the same
+ * write as the headers (a Buffer goes in a write of its own), and it is not copied first.
+ */
+function bodyBytes(body: RequestInit['body']): string | Buffer | undefined | typeof UNSUPPORTED {
   if (body === undefined || body === null) return undefined;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   return UNSUPPORTED;

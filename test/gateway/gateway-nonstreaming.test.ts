@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamEvents } from '../../fakes/fake-vendor';
 import { startFakeVendor, type FakeVendor } from '../../fakes/fake-vendor';
@@ -30,9 +30,43 @@ describe('non-streaming requests streamed from the vendor', () => {
   afterEach(async () => {
     await gw?.close();
     await vendor?.close();
+    await flags.remove();
     await new Promise<void>((resolve) => (slow ? slow.close(() => resolve()) : resolve()));
     slow?.closeAllConnections();
     gw = vendor = slow = undefined;
+  });
+
+  it('answers JSON with its content-length, in one piece rather than chunked, for answers and errors alike', async () => {
+    vendor = await startFakeVendor();
+    vendor.setBehaviour(NEW_VENDOR_ID, { kind: 'ok', text: 'Grüße 🎉 aus dem Modell' });
+    gw = await startGateway({ vendor, flags: { kind: 'file', file: flags } });
+    const post = (body: string): Promise<{ status: number; headers: Record<string, unknown>; bytes: Buffer }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${gw!.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }),
+          );
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+
+    const ok = await post(JSON.stringify(messageParams({ user: 'u-1' })));
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.bytes.toString('utf8'))).toMatchObject({ content: [{ text: 'Grüße 🎉 aus dem Modell' }] });
+    expect(ok.headers['content-length']).toBe(String(ok.bytes.length));
+    expect(ok.headers['transfer-encoding']).toBeUndefined();
+
+    const refused = await post('{"model": "x"');
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-length']).toBe(String(refused.bytes.length));
+    expect(refused.headers['transfer-encoding']).toBeUndefined();
   });
 
   it("serves a long, steadily streamed answer that takes longer than the new model's timeout", async () => {
