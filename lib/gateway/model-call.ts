@@ -69,7 +69,7 @@ export function callModel(options: CallOptions): Promise<CallResult> {
  */
 async function callOnce(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime.signal);
+  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime);
   let message: Message;
   let requestId: string | null;
   try {
@@ -105,7 +105,7 @@ async function callOnce(o: CallOptions): Promise<CallResult> {
  */
 async function callStreaming(o: CallOptions): Promise<CallResult> {
   const started = o.now();
-  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime.signal);
+  const idle = new IdleWatch(o.streamIdleTimeoutMs, o.lifetime);
   let batches: AsyncGenerator<readonly VendorEvent[], void> | undefined;
   let first: VendorEvent[] = [];
   let requestId: string | null;

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 
 /**
  * A `fetch` for the vendor client (the Anthropic SDK's `fetch` option) on node:http(s) with
@@ -19,8 +20,8 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
   const body = bodyBytes(init.body);
   if (typeof input !== 'string' && !(input instanceof URL)) return fetch(input, init);
   if (body === UNSUPPORTED) return fetch(input, init);
-  const url = typeof input === 'string' ? new URL(input) : input;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
+  const target = requestTarget(input);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return fetch(input, init);
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const onBytes = (init as TappedInit)[ON_RESPONSE_BYTES];
@@ -31,8 +32,9 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
     const headers = outgoingHeaders(init.headers);
     if (body !== undefined)
       headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-    const secure = url.protocol === 'https:';
-    const req = (secure ? https : http).request(url, {
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request({
+      ...target,
       method: init.method ?? 'GET',
       headers,
       agent: secure ? HTTPS_AGENT : HTTP_AGENT,
@@ -121,6 +123,25 @@ function cutAnswer(): Response {
 const ANSWER_BODY = Symbol('rollout.answerBody');
 
 type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void; [CUT_SIGNAL]?: AbortSignal };
+
+/**
+ * node:http's options for a URL, parsed once per URL string: the SDK calls the same few URLs
+ * over and over, and parsing one is a fair part of a call's own cost.
+ */
+function requestTarget(input: string | URL): http.RequestOptions {
+  if (typeof input !== 'string') return urlToHttpOptions(input);
+  let target = TARGETS.get(input);
+  if (!target) {
+    if (TARGETS.size >= MAX_TARGETS) TARGETS.clear();
+    target = urlToHttpOptions(new URL(input));
+    TARGETS.set(input, target);
+  }
+  return target;
+}
+
+const TARGETS = new Map<string, http.RequestOptions>();
+/** Bounds the cache should a caller put ids in its URLs (the batch API's results, say). */
+const MAX_TARGETS = 256;
 
 const HTTP_AGENT = new http.Agent({ keepAlive: true });
 const HTTPS_AGENT = new https.Agent({ keepAlive: true });

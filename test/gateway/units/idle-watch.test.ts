@@ -1,4 +1,5 @@
 import { IdleWatch } from '../../../lib/gateway/idle-watch';
+import { ClientGoneError, DeadlineExceededError, RequestLifetime } from '../../../lib/gateway/request-lifetime';
 
 describe('IdleWatch', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -56,22 +57,35 @@ describe('IdleWatch', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it("passes the parent's abort on with its reason, without calling it a stall", () => {
-    const parent = new AbortController();
-    const watch = new IdleWatch(1000, parent.signal);
+  it("passes the request's cut on with its reason, without calling it a stall", () => {
+    const gone = new AbortController();
+    const lifetime = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const watch = new IdleWatch(1000, lifetime);
     watch.rearm();
-    const why = new Error('client gone');
-    parent.abort(why);
+    gone.abort();
     expect(watch.signal.aborted).toBe(true);
-    expect(watch.signal.reason).toBe(why);
+    expect(watch.signal.reason).toBeInstanceOf(ClientGoneError);
+    expect(watch.signal.reason).toBe(lifetime.endedBy);
     expect(watch.stalled).toBe(false);
   });
 
-  it('starts aborted under a parent that already aborted', () => {
-    const parent = new AbortController();
-    parent.abort(new Error('deadline'));
-    const watch = new IdleWatch(1000, parent.signal);
+  it('starts aborted in a request already cut short', () => {
+    const lifetime = new RequestLifetime({ deadline: Date.now() - 1 }, Date.now);
+    jest.advanceTimersByTime(0);
+    const watch = new IdleWatch(1000, lifetime);
     expect(watch.signal.aborted).toBe(true);
+    expect(watch.signal.reason).toBeInstanceOf(DeadlineExceededError);
     expect(watch.stalled).toBe(false);
+  });
+
+  it("a stopped watch is no longer cut by the request (the next call's watch is)", () => {
+    const gone = new AbortController();
+    const lifetime = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const first = new IdleWatch(1000, lifetime);
+    first.stop();
+    const second = new IdleWatch(1000, lifetime);
+    gone.abort();
+    expect(first.signal.aborted).toBe(false);
+    expect(second.signal.aborted).toBe(true);
   });
 });

@@ -48,4 +48,53 @@ describe('RequestLifetime', () => {
     jest.advanceTimersByTime(2000);
     expect(life.signal.aborted).toBe(false);
   });
+
+  it("tells its watchers once, with the cut's reason; a watcher that left is not told", () => {
+    const gone = new AbortController();
+    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone.signal }, Date.now);
+    const told: Array<[string, unknown]> = [];
+    const a = { requestEnded: (why: unknown) => told.push(['a', why]) };
+    const b = { requestEnded: (why: unknown) => told.push(['b', why]) };
+    life.watch(a);
+    life.watch(b);
+    life.unwatch(a);
+    gone.abort();
+    jest.advanceTimersByTime(2000);
+    expect(told).toEqual([['b', life.endedBy]]);
+    expect(life.endedBy).toBeInstanceOf(ClientGoneError);
+
+    // A watcher that comes after the cut is told at once.
+    const late: unknown[] = [];
+    life.watch({ requestEnded: (why) => late.push(why) });
+    expect(late).toEqual([life.endedBy]);
+  });
+
+  it('a signal asked for after the cut is aborted already, with the same reason', () => {
+    const life = new RequestLifetime({ deadline: Date.now() + 10 }, Date.now);
+    jest.advanceTimersByTime(10);
+    expect(life.signal.aborted).toBe(true);
+    expect(life.signal.reason).toBe(life.endedBy);
+    expect(life.signal.reason).toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('a signal asked for before the cut aborts with it', () => {
+    const gone = new AbortController();
+    const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const signal = life.signal;
+    expect(signal.aborted).toBe(false);
+    gone.abort();
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(ClientGoneError);
+  });
+
+  it('stop() forgets the watchers and stops listening to the client', () => {
+    const gone = new AbortController();
+    const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const told: unknown[] = [];
+    life.watch({ requestEnded: (why) => told.push(why) });
+    life.stop();
+    gone.abort();
+    expect(told).toEqual([]);
+    expect(life.endedBy).toBeUndefined();
+  });
 });
