@@ -2,7 +2,7 @@
  * Cohort decisions per second and the share of users admitted at 0.1% and 1%, for our
  * bucketing and for the two flag SDKs a team would otherwise use, evaluated offline.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decideCohort } from '../lib/domain/cohort';
@@ -102,6 +102,16 @@ async function launchDarkly(): Promise<CohortResult> {
 }
 
 async function unleash(): Promise<CohortResult> {
+  // Its clients want a backup folder even when nothing is written there.
+  const backups = mkdtempSync(path.join(os.tmpdir(), 'unleash-bench-'));
+  try {
+    return await unleashIn(backups);
+  } finally {
+    rmSync(backups, { recursive: true, force: true });
+  }
+}
+
+async function unleashIn(backupPath: string): Promise<CohortResult> {
   const { Unleash, InMemStorageProvider } = await import('unleash-client');
   const toggle = (rollout: string): Record<string, unknown> => ({
     name: FLAG,
@@ -116,7 +126,7 @@ async function unleash(): Promise<CohortResult> {
       url: 'http://127.0.0.1:9/api/', // never reached: bootstrapped, no refresh, no metrics
       refreshInterval: 0,
       disableMetrics: true,
-      backupPath: mkdtempSync(path.join(os.tmpdir(), 'unleash-bench-')),
+      backupPath,
       storageProvider: new InMemStorageProvider(),
       bootstrap: { data: [toggle(rollout)] as never },
       skipInstanceCountWarning: true,

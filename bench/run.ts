@@ -4,7 +4,7 @@
  * Prints a table and writes docs/BENCHMARKS.md.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gatewaySettingsFrom } from '../lib/domain/gateway-settings';
@@ -13,7 +13,21 @@ import { startFakeVendor, type FakeVendor } from '../fakes/fake-vendor';
 import { startFakeAgent } from '../fakes/fake-agent';
 import { benchCohorts, type CohortResult } from './cohort';
 import { benchColdStart } from './cold-start';
-import { cpuMs, fixed, load, median, ms, rssMb, startProcess, stop, summarize, type Summary } from './lib';
+import {
+  corePinning,
+  cpuMs,
+  fixed,
+  load,
+  median,
+  ms,
+  onGatewayCore,
+  pinThisProcess,
+  rssMb,
+  startProcess,
+  stop,
+  summarize,
+  type Summary,
+} from './lib';
 
 const ROOT = path.join(__dirname, '..');
 const CONFIG = loadRolloutConfig(path.join(ROOT, 'rollout.config.json')).config;
@@ -22,7 +36,7 @@ const NEW_ID = CONFIG.llm.models[CONFIG.llm.newModelAlias]!.vendorModelId;
 const VENDOR_LATENCY_MS = 20;
 const CONCURRENCY = [1, 10, 50];
 /** Rounds per concurrency level: every figure is the median of the rounds, targets interleaved in each. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const requestsAt = (c: number): number => (c === 1 ? 120 : 800);
 /** Requests each target gets before a section's first level. */
 const SECTION_WARM_UP = 2000;
@@ -84,6 +98,7 @@ async function main(): Promise<void> {
     lines.push(line);
   };
   const isolated = process.env.BENCH_NETNS === '1';
+  const pinning = corePinning();
   const loadBefore = readLoad();
   out('# Benchmarks');
   out();
@@ -91,7 +106,7 @@ async function main(): Promise<void> {
     `Command: \`npm run bench\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}.`,
   );
   out(
-    `Everything runs on 127.0.0.1${isolated ? ' inside a network namespace with only loopback' : ''}; the gateway and Portkey each run in their own process, the fake vendor and the load generator in the benchmark's process.`,
+    `Everything runs on 127.0.0.1${isolated ? ' inside a network namespace with only loopback' : ''}; the gateway and Portkey each run in their own process, the fake vendor and the load generator in the benchmark's process.${pinning ? ` The gateways run on core ${pinning.gatewayCore}; while sections 1 and 2 are measured the benchmark's process runs on core${pinning.harnessCores.includes('-') ? 's' : ''} ${pinning.harnessCores} (\`taskset\`), so no gateway shares its core with the load generator or is moved between cores.` : ' Nothing is pinned to a core (one core, or no taskset).'}`,
   );
   out(
     `The fake vendor answers after a fixed ${VENDOR_LATENCY_MS} ms. Figures vary between runs by a few percent; compare columns within one run.`,
@@ -136,20 +151,22 @@ async function main(): Promise<void> {
     config,
   ];
   const gateway = await startProcess(
-    process.execPath,
-    serveArgs(benchConfig),
+    ...onGatewayCore(pinning, process.execPath, serveArgs(benchConfig)),
     env,
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
   const shipped = await startProcess(
-    process.execPath,
-    serveArgs(path.join(ROOT, 'rollout.config.json')),
+    ...onGatewayCore(pinning, process.execPath, serveArgs(path.join(ROOT, 'rollout.config.json'))),
     env,
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
   const minimalProxy = await startProcess(
-    process.execPath,
-    ['--require', 'tsx/cjs', path.join(__dirname, 'minimal-proxy.ts'), vendor.url],
+    ...onGatewayCore(pinning, process.execPath, [
+      '--require',
+      'tsx/cjs',
+      path.join(__dirname, 'minimal-proxy.ts'),
+      vendor.url,
+    ]),
     { ...process.env },
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
@@ -158,12 +175,11 @@ async function main(): Promise<void> {
   let portkeyNote = '';
   try {
     portkey = await startProcess(
-      process.execPath,
-      [
+      ...onGatewayCore(pinning, process.execPath, [
         path.join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
         `--port=${portkeyPort}`,
         '--headless',
-      ],
+      ]),
       { ...process.env, NODE_ENV: 'production' },
       /Ready for connections/,
     );
@@ -206,6 +222,7 @@ async function main(): Promise<void> {
           'The same with `stream: true` and answers of 400 tokens in 100 text deltas (about 1,600 characters), read to the end by the client.',
       },
     ] as const;
+    if (pinning) pinThisProcess(pinning.harnessCores);
     for (const section of sections) {
       const stream = section.kind === 'stream';
       if (stream) vendor.setBehaviour(NEW_ID, LONG_ANSWER);
@@ -225,7 +242,7 @@ async function main(): Promise<void> {
       out(section.title);
       out();
       out(
-        `${section.intro} Added = gateway − direct at the same percentile. CPU = the gateway process's user + system time from /proc around each round, over the requests of that round (the same method for every column). Each target first serves ${SECTION_WARM_UP.toLocaleString('en-US')} requests at concurrency 10 (its warm-up), then 100 at each level before it is measured; each figure is the median of ${ROUNDS} rounds, the targets taking turns in each round.`,
+        `${section.intro} Added = gateway − direct at the same percentile. CPU = the gateway process's user + system time from /proc around each round, over the requests of that round (the same method for every column). Each target first serves ${SECTION_WARM_UP.toLocaleString('en-US')} requests at concurrency 10 (its warm-up), then 100 at each level before it is measured; each figure is the median of ${ROUNDS} rounds, the targets taking turns in each round (every other round in reverse order).`,
       );
       out();
       out(
@@ -242,7 +259,8 @@ async function main(): Promise<void> {
         const rounds: Record<string, Round[]> = {};
         for (const target of sectionTargets) await load(() => ok(target, body(target)), 100, c, 10_000); // warm-up
         for (let r = 0; r < ROUNDS; r++) {
-          for (const target of sectionTargets) {
+          // Every other round in reverse order, so that no target always follows the same one.
+          for (const target of r % 2 === 0 ? sectionTargets : [...sectionTargets].reverse()) {
             const before = target.pid ? cpuMs(target.pid) : NaN;
             const res = await load(() => ok(target, body(target)), requestsAt(c), c, LEVEL_DEADLINE_MS);
             if (res.errors) throw new Error(`${target.name}: ${res.errors} errors at concurrency ${c}`);
@@ -279,6 +297,7 @@ async function main(): Promise<void> {
       out();
       if (stream) vendor.setBehaviour(NEW_ID, { kind: 'ok' });
     }
+    if (pinning) pinThisProcess(undefined);
 
     // --- 2. Fallback time ------------------------------------------------------------------
     out('## 3. Fallback time');
@@ -458,10 +477,11 @@ async function main(): Promise<void> {
     );
     if (portkeyNote) out(`- ${portkeyNote}`);
     out();
-    out('Notes: with two cores the load generator, the fake vendor and the gateways share the CPU, so');
-    out('req/s is bounded by CPU and added latency includes queueing at concurrency 10 and 50; the direct');
-    out('column pays the same client cost. `rollout serve` writes one JSON log line and one write of EMF');
-    out('(one blob per model) per request to stdout (on in these figures, as in production).');
+    out(
+      pinning
+        ? 'Notes: on this machine a gateway has one core and the load generator and the fake vendor share the rest, so req/s is bounded by CPU and added latency includes queueing at concurrency 10 and 50; the direct column pays the same client cost. `rollout serve` writes one JSON log line and one write of EMF (one blob per model) per request to stdout (on in these figures, as in production).'
+        : 'Notes: the load generator, the fake vendor and the gateways share the CPU, so req/s is bounded by CPU and added latency includes queueing at concurrency 10 and 50; the direct column pays the same client cost. `rollout serve` writes one JSON log line and one write of EMF (one blob per model) per request to stdout (on in these figures, as in production).',
+    );
     out(`Machine load (1-minute load average): ${loadBefore} at the start, ${readLoad()} at the end.`);
     out();
     for (const line of FINDINGS) out(line);
@@ -471,6 +491,7 @@ async function main(): Promise<void> {
     await stop(minimalProxy.child);
     if (portkey) await stop(portkey.child);
     await vendor.close();
+    rmSync(work, { recursive: true, force: true });
   }
   out();
   out(`Run time: ${fixed((Date.now() - started) / 1000, 0)} s.`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { retainAppConfigDeployments } from '../../lib/ops/retain-template';
@@ -43,8 +43,10 @@ function runScript(
           AWS_EC2_METADATA_DISABLED: 'true',
         },
       },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) => {
+        rmSync(home, { recursive: true, force: true });
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
     );
   });
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -95,6 +95,8 @@ describe('bin/app.ts', () => {
     } catch (err) {
       const e = err as { status: number; stderr: string; stdout: string };
       return { status: e.status, output: e.stdout + e.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 
