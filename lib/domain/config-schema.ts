@@ -229,7 +229,9 @@ export const GatewaySchema = z.strictObject({
   /** SDK retries on the default model (the new model never retries: the fallback is faster). */
   defaultModelMaxRetries: z.number().int().min(0).max(5).default(2),
   /** Longest silence allowed inside a streamed answer before it is ended with an error event. */
-  streamIdleTimeoutMs: positiveInt.default(60_000),
+  streamIdleTimeoutMs: positiveInt
+    .max(900_000, { error: 'must be ≤ 900000 ms (15 minutes, the longest a Lambda invocation runs)' })
+    .default(60_000),
   /** How long the gateway reuses a flag reading (per user during an entity-based deployment). */
   flagCacheMs: z.number().int().min(0).max(60_000, { error: 'must be ≤ 60000 ms' }).default(1000),
   /** Largest request body accepted (bytes); Lambda Function URLs cap payloads at 6 MB. */

@@ -56,13 +56,15 @@ export class IdleWatch implements RequestEndWatcher {
 
   /** The request was cut short: so is the call, with the same reason. */
   public requestEnded(why: RequestEnd): void {
+    if (this.stopped) return;
     this.controller.abort(why);
   }
 
   private check(): void {
     const silentMs = performance.now() - this.lastBytesAt;
     if (silentMs < this.idleMs) {
-      this.timer = setTimeout(() => this.check(), this.idleMs - silentMs);
+      // Whole milliseconds: Node keeps a timer list per distinct delay.
+      this.timer = setTimeout(() => this.check(), Math.ceil(this.idleMs - silentMs));
       return;
     }
     this.cut = true;

@@ -66,6 +66,12 @@ class HttpSink implements ResponseSink {
   }
 
   public sendJson(status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
+    if (status === 204 || status === 304 || status < 200) {
+      // No body, and no Content-Length, may follow these (RFC 9110, 8.6).
+      this.res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+      this.res.end();
+      return;
+    }
     // With its length known, the answer goes out in one write, not chunked (writeHead alone
     // commits to chunked encoding before the body is there).
     const text = JSON.stringify(body);

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
+import type { UnderlyingSource } from 'node:stream/web';
 import { urlToHttpOptions } from 'node:url';
 
 /**
@@ -39,58 +40,78 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
       headers,
       agent: secure ? HTTPS_AGENT : HTTP_AGENT,
     });
-    let answered = false;
-    let answer: AnswerBody | undefined;
-    const onAbort = (): void => {
-      const reason = abortReason(signal);
-      if (answered) answer?.fail(reason);
-      else reject(reason);
-      req.destroy();
-    };
-    const onCut = (): void => {
-      if (answered) answer?.fail(abortReason(cut));
-      else resolve(cutAnswer());
-      req.destroy();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    cut?.addEventListener('abort', onCut, { once: true });
-    const done = (): void => {
-      signal?.removeEventListener('abort', onAbort);
-      cut?.removeEventListener('abort', onCut);
-    };
-
-    req.on('error', (cause) => {
-      done();
-      if (!answered) reject(new TypeError('fetch failed', { cause }));
-    });
-    req.on('response', (res) => {
-      answered = true;
-      res.once('close', done);
-      const status = res.statusCode ?? 0;
-      const responseHeaders = new Headers();
-      const raw = res.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
-      if (NULL_BODY_STATUSES.has(status) || init.method === 'HEAD') {
-        res.resume();
-        resolve(new Response(null, { status, statusText: res.statusMessage, headers: responseHeaders }));
-        return;
-      }
-      let response: Response;
-      try {
-        answer = new AnswerBody(res, signal, onBytes);
-        response = new Response(answer.web, { status, statusText: res.statusMessage, headers: responseHeaders });
-      } catch (cause) {
-        // A status the Response class refuses (outside 200-599): thrown here, it would be unhandled.
-        done();
-        reject(new TypeError('fetch failed', { cause }));
-        req.destroy();
-        return;
-      }
-      Object.defineProperty(response, ANSWER_BODY, { value: answer });
-      resolve(response);
-    });
+    const call = new VendorCall(req, signal, cut, resolve, reject);
+    req.on('error', (cause) => call.failed(cause));
+    req.on('response', (res) => call.answered(res, init.method === 'HEAD', onBytes));
     req.end(body);
   });
+}
+
+/**
+ * One call's state between node:http and the Promise vendorFetch returns. A class, and the
+ * listener object of both signals (handleEvent), rather than closures made for every call.
+ */
+class VendorCall {
+  private answer?: AnswerBody;
+  private hasAnswered = false;
+
+  public constructor(
+    private readonly req: http.ClientRequest,
+    private readonly signal: AbortSignal | undefined,
+    private readonly cut: AbortSignal | undefined,
+    private readonly resolve: (response: Response) => void,
+    private readonly reject: (reason: Error) => void,
+  ) {
+    signal?.addEventListener('abort', this, { once: true });
+    cut?.addEventListener('abort', this, { once: true });
+  }
+
+  /** The caller's signal aborted, or the gateway cut the call (CUT_SIGNAL). */
+  public handleEvent(event: Event): void {
+    // The same signal as both: the caller's abort, as when each had a listener of its own.
+    const isCut = event.target === this.cut && event.target !== this.signal;
+    if (this.hasAnswered) this.answer?.fail(abortReason(isCut ? this.cut : this.signal));
+    else if (isCut) this.resolve(cutAnswer());
+    else this.reject(abortReason(this.signal));
+    this.req.destroy();
+  }
+
+  public failed(cause: Error): void {
+    this.done();
+    if (!this.hasAnswered) this.reject(new TypeError('fetch failed', { cause }));
+  }
+
+  public answered(res: http.IncomingMessage, head: boolean, onBytes: (() => void) | undefined): void {
+    this.hasAnswered = true;
+    res.once('close', () => this.done());
+    const status = res.statusCode ?? 0;
+    const headers = new Headers();
+    const raw = res.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+    if (NULL_BODY_STATUSES.has(status) || head) {
+      res.resume();
+      this.resolve(new Response(null, { status, statusText: res.statusMessage, headers }));
+      return;
+    }
+    let response: Response;
+    try {
+      this.answer = new AnswerBody(res, this.signal, onBytes);
+      response = new Response(this.answer.web, { status, statusText: res.statusMessage, headers });
+    } catch (cause) {
+      // A status the Response class refuses (outside 200-599): thrown here, it would be unhandled.
+      this.done();
+      this.reject(new TypeError('fetch failed', { cause }));
+      this.req.destroy();
+      return;
+    }
+    Object.defineProperty(response, ANSWER_BODY, { value: this.answer });
+    this.resolve(response);
+  }
+
+  private done(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.cut?.removeEventListener('abort', this);
+  }
 }
 
 /**
@@ -142,6 +163,8 @@ function requestTarget(input: string | URL): http.RequestOptions {
 const TARGETS = new Map<string, http.RequestOptions>();
 /** Bounds the cache should a caller put ids in its URLs (the batch API's results, say). */
 const MAX_TARGETS = 256;
+
+function ignoreError(): void {}
 
 const HTTP_AGENT = new http.Agent({ keepAlive: true });
 const HTTPS_AGENT = new https.Agent({ keepAlive: true });
@@ -224,7 +247,7 @@ function answerBodyOf(response: Response): AnswerBody | undefined {
  * attaches to the socket on its first read, so an answer taken as a Node.js stream never
  * passes through it.
  */
-class AnswerBody {
+class AnswerBody implements UnderlyingSource<Uint8Array> {
   public readonly web: ReadableStream<Uint8Array>;
   private mode: 'unread' | 'web' | 'node' = 'unread';
   /** The web body was closed or errored: nothing more may reach it (the socket may still emit 'end'). */
@@ -240,28 +263,28 @@ class AnswerBody {
   ) {
     // An answer nobody reads yet may still fail (an abort destroys it): its reader, once there
     // is one, is told; until then the error must not be unhandled.
-    res.on('error', () => undefined);
-    this.web = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-        },
-        pull: (controller) => {
-          if (this.mode === 'node') {
-            controller.error(new TypeError('Body is unusable: it was taken as a Node.js stream'));
-            return;
-          }
-          if (this.mode === 'unread') this.attachWeb();
-          res.resume();
-        },
-        cancel: () => {
-          this.settled = true;
-          res.destroy();
-        },
-      },
-      // Nothing is pulled before a read: an answer read as a Node.js stream never starts this one.
-      { highWaterMark: 0 },
-    );
+    res.on('error', ignoreError);
+    // The body is the web stream's underlying source itself (start, pull, cancel), and nothing
+    // is pulled before a read: an answer read as a Node.js stream never starts this one.
+    this.web = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 });
+  }
+
+  public start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+  }
+
+  public pull(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    if (this.mode === 'node') {
+      controller.error(new TypeError('Body is unusable: it was taken as a Node.js stream'));
+      return;
+    }
+    if (this.mode === 'unread') this.attachWeb();
+    this.res.resume();
+  }
+
+  public cancel(): void {
+    this.settled = true;
+    this.res.destroy();
   }
 
   public takeNode(): Readable | undefined {

@@ -664,6 +664,23 @@ describe('parseRolloutConfig: review findings', () => {
     );
     expect(parse).toThrow(/gateway\.timeoutSeconds: leaves no time to fall back: .* \(got 300\)/);
   });
+
+  it('refuses a stream idle timeout longer than any Lambda invocation (a timer that long would fire at once)', () => {
+    const parse = parseAt(
+      withChange((c) => {
+        Object.assign(c, { gateway: { streamIdleTimeoutMs: 2 ** 31 } });
+      }),
+    );
+    expect(parse).toThrow(RolloutConfigError);
+    expect(parse).toThrow(/gateway\.streamIdleTimeoutMs: must be ≤ 900000 ms .*\(got 2147483648\)/);
+    expect(
+      parseAt(
+        withChange((c) => {
+          Object.assign(c, { gateway: { streamIdleTimeoutMs: 900_000 } });
+        }),
+      )().config.gateway.streamIdleTimeoutMs,
+    ).toBe(900_000);
+  });
 });
 
 describe('parseRolloutConfig: unknown and missing keys', () => {

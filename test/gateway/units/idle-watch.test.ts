@@ -47,6 +47,15 @@ describe('IdleWatch', () => {
     expect(watch.stalled).toBe(true);
   });
 
+  it('stopped before any bytes, sets no timer when bytes are reported after all', () => {
+    const watch = new IdleWatch(1000);
+    watch.stop();
+    watch.rearm();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(10_000);
+    expect(watch.signal.aborted).toBe(false);
+  });
+
   it('once stopped, never cuts, even if bytes are reported late', () => {
     const watch = new IdleWatch(1000);
     watch.rearm();

@@ -87,7 +87,7 @@ describe('RequestLifetime', () => {
     expect(signal.reason).toBeInstanceOf(ClientGoneError);
   });
 
-  it('stop() forgets the watchers and stops listening to the client', () => {
+  it('after stop() the client leaving tells no watcher and ends nothing', () => {
     const gone = new AbortController();
     const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
     const told: unknown[] = [];
