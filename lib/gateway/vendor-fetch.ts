@@ -145,10 +145,7 @@ const ANSWER_BODY = Symbol('rollout.answerBody');
 
 type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void; [CUT_SIGNAL]?: AbortSignal };
 
-/**
- * node:http's options for a URL, parsed once per URL string: the SDK calls the same few URLs
- * over and over, and parsing one is a fair part of a call's own cost.
- */
+/** node:http's options for a URL, parsed once per URL string: the SDK calls the same few URLs over and over. */
 function requestTarget(input: string | URL): http.RequestOptions {
   if (typeof input !== 'string') return urlToHttpOptions(input);
   let target = TARGETS.get(input);
@@ -172,8 +169,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const UNSUPPORTED = Symbol('unsupported body');
 
 /**
- * The body as node:http sends it. A string stays a string: node:http then sends it in the same
- * write as the headers (a Buffer goes in a write of its own), and it is not copied first.
+ * The body as node:http sends it. A string stays a string: node:http then joins it to the
+ * headers in one chunk (a Buffer goes out as a chunk of its own), and it is not copied first.
  */
 function bodyBytes(body: RequestInit['body']): string | Buffer | undefined | typeof UNSUPPORTED {
   if (body === undefined || body === null) return undefined;
