@@ -37,7 +37,12 @@ const VENDOR_LATENCY_MS = 20;
 const CONCURRENCY = [1, 10, 50];
 /** Rounds per concurrency level: every figure is the median of the rounds, targets interleaved in each. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const requestsAt = (c: number): number => (c === 1 ? 120 : 800);
+/**
+ * Requests per round. A round's CPU per request varies by up to ±10% from one round to the next
+ * on this kind of machine, even with the targets served at the same time (garbage collections
+ * and compilations fall in some rounds and not others): longer rounds even that out.
+ */
+const requestsAt = (c: number): number => (c === 1 ? 200 : 1600);
 /** Requests each target gets before a section's first level. */
 const SECTION_WARM_UP = 2000;
 const LEVEL_DEADLINE_MS = 30_000;

@@ -1,7 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Middleware } from '@anthropic-ai/sdk';
 import type { RequestOptions } from '@anthropic-ai/sdk/internal/request-options';
-import { CUT_SIGNAL, fetchesWithVendorFetch, isTapped, ON_RESPONSE_BYTES } from './vendor-fetch';
+import type { Cut, CutWatcher } from './cut';
+import { CALL_CUT, fetchesWithVendorFetch, isTapped, ON_RESPONSE_BYTES } from './vendor-fetch';
 
 /**
  * SDK middleware that calls `onBytes` for every chunk of the response body, as it arrives off
@@ -30,50 +31,45 @@ export function watchResponseBytes(onBytes: () => void): Middleware {
 /**
  * The request options that feed `onBytes` from the raw body of one call made with `client`,
  * and let `cut` abort it: a client on vendorFetch takes both on the request itself (no SDK
- * middleware chain per call, and no SDK signal bookkeeping: see CUT_SIGNAL); any other client
- * gets the tapping middleware and `cut` as the SDK's signal.
+ * middleware chain per call, and no SDK signal bookkeeping: see CALL_CUT); any other client
+ * gets the tapping middleware and the cut's signal as the SDK's signal.
  */
 export function callWatches(
   client: Anthropic,
   onBytes: () => void,
-  cut: AbortSignal,
+  cut: Cut,
 ): Pick<RequestOptions, 'fetchOptions' | 'middleware' | 'signal'> {
-  if (!fetchesWithVendorFetch(client)) return { middleware: [watchResponseBytes(onBytes)], signal: cut };
+  if (!fetchesWithVendorFetch(client)) return { middleware: [watchResponseBytes(onBytes)], signal: cut.signal };
   const fetchOptions: NonNullable<RequestOptions['fetchOptions']> = {};
   Object.defineProperty(fetchOptions, ON_RESPONSE_BYTES, { value: onBytes, enumerable: true });
-  Object.defineProperty(fetchOptions, CUT_SIGNAL, { value: cut, enumerable: true });
+  Object.defineProperty(fetchOptions, CALL_CUT, { value: cut, enumerable: true });
   return { fetchOptions };
 }
 
 /**
- * The answer of an SDK call, or the cut's reason as soon as `cut` aborts. On vendorFetch the
+ * The answer of an SDK call, or the cut's reason as soon as the cut is made. On vendorFetch the
  * SDK does not hold the cut (see callWatches), so it cannot wake from its retry backoff when
  * the client leaves or the deadline passes (a 429's retry-after may be many seconds); the cut
  * then ends the wait here, and the SDK's late attempt meets the cut in vendorFetch and ends at
  * once, without a request.
  */
-export function answerUnlessCut(answer: Promise<Response>, cut: AbortSignal): Promise<Response> {
-  if (cut.aborted) {
+export function answerUnlessCut(answer: Promise<Response>, cut: Cut): Promise<Response> {
+  if (cut.reason) {
     answer.catch(() => undefined);
-    return Promise.reject(cutReasonOf(cut));
+    return Promise.reject(cut.reason);
   }
   return new Promise<Response>((resolve, reject) => {
-    const onCut = (): void => reject(cutReasonOf(cut));
-    cut.addEventListener('abort', onCut, { once: true });
+    const watcher: CutWatcher = { cutOff: reject };
+    cut.watch(watcher);
     answer.then(
       (response) => {
-        cut.removeEventListener('abort', onCut);
+        cut.unwatch(watcher);
         resolve(response);
       },
       (err: unknown) => {
-        cut.removeEventListener('abort', onCut);
+        cut.unwatch(watcher);
         reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
   });
-}
-
-function cutReasonOf(cut: AbortSignal): Error {
-  const reason: unknown = cut.reason;
-  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
 }

@@ -1,3 +1,4 @@
+import { Cut } from './cut';
 import type { RequestEnd, RequestEndWatcher } from './request-lifetime';
 
 /** What a watch follows for the call's other cuts: the request's lifetime (request-lifetime.ts). */
@@ -7,19 +8,20 @@ export interface RequestCuts {
 }
 
 /**
- * Aborts a vendor call that has been silent for `idleMs`: no byte at all, pings included (it is
+ * Cuts a vendor call that has been silent for `idleMs`: no byte at all, pings included (it is
  * rearmed from the raw response body, see byte-watch.ts). The SDK ends an aborted stream
  * quietly, like a finished one, so `stalled` remembers that the gateway cut it. The call's
- * other cuts (the client leaving, the deadline: `request`) abort the same signal, with their
- * reason: one signal per call instead of `AbortSignal.any`, which costs several times more.
+ * other cuts (the client leaving, the deadline: `request`) make the same cut, with their
+ * reason: one cut per call (cut.ts), which vendorFetch follows without an AbortSignal.
  */
 export class IdleWatch implements RequestEndWatcher {
-  private readonly controller = new AbortController();
+  /** The call's cut: give it to the call (byte-watch.ts's callWatches). */
+  public readonly cut = new Cut();
   private timer?: NodeJS.Timeout;
   /** When the last bytes arrived (performance.now()). */
   private lastBytesAt = 0;
   private stopped = false;
-  private cut = false;
+  private silenced = false;
 
   public constructor(
     private readonly idleMs: number,
@@ -28,13 +30,13 @@ export class IdleWatch implements RequestEndWatcher {
     request?.watch(this);
   }
 
-  /** Pass to the SDK call so the watch (or the request's cuts) can abort it. */
+  /** Aborts when the call is cut, for a caller that needs an AbortSignal. */
   public get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.cut.signal;
   }
 
   public get stalled(): boolean {
-    return this.cut;
+    return this.silenced;
   }
 
   /**
@@ -55,9 +57,9 @@ export class IdleWatch implements RequestEndWatcher {
   }
 
   /** The request was cut short: so is the call, with the same reason. */
-  public requestEnded(why: RequestEnd): void {
+  public cutOff(why: RequestEnd): void {
     if (this.stopped) return;
-    this.controller.abort(why);
+    this.cut.cut(why);
   }
 
   private check(): void {
@@ -67,7 +69,8 @@ export class IdleWatch implements RequestEndWatcher {
       this.timer = setTimeout(() => this.check(), Math.ceil(this.idleMs - silentMs));
       return;
     }
-    this.cut = true;
-    this.controller.abort();
+    this.silenced = true;
+    // The reason an AbortSignal aborted without one has: an AbortError, as the caller's abort gives.
+    this.cut.cut(new DOMException('This operation was aborted', 'AbortError'));
   }
 }

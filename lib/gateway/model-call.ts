@@ -198,19 +198,19 @@ function throwError(err: Error): never {
 /** The vendor's answer to the call (a 200 stream; the SDK raises anything else), or the cut. */
 function vendorAnswer(o: CallOptions, idle: IdleWatch): Promise<Response> {
   const call = o.client.messages.create(streamingParams(o), requestOptions(o, idle)).asResponse();
-  return answerUnlessCut(call, idle.signal);
+  return answerUnlessCut(call, idle.cut);
 }
 
 /**
- * The SDK options of one call: its timeout and retries, the signals that may cut it (silence,
- * the client leaving, the deadline), and the tap that feeds the idle watch from the raw bytes.
+ * The SDK options of one call: its timeout and retries, the cut that may end it (silence, the
+ * client leaving, the deadline), and the tap that feeds the idle watch from the raw bytes.
  */
 function requestOptions(o: CallOptions, idle: IdleWatch) {
   return {
     timeout: o.target.timeoutMs,
     maxRetries: o.target.maxRetries,
     headers: o.request.forwardHeaders,
-    ...callWatches(o.client, () => idle.rearm(), idle.signal),
+    ...callWatches(o.client, () => idle.rearm(), idle.cut),
   };
 }
 

@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { UnderlyingSource } from 'node:stream/web';
 import { urlToHttpOptions } from 'node:url';
+import type { Cut, CutWatcher } from './cut';
 
 /**
  * A `fetch` for the vendor client (the Anthropic SDK's `fetch` option) on node:http(s) with
@@ -26,8 +27,8 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const onBytes = (init as TappedInit)[ON_RESPONSE_BYTES];
-  const cut = (init as TappedInit)[CUT_SIGNAL];
-  if (cut?.aborted) return Promise.resolve(cutAnswer());
+  const cut = (init as TappedInit)[CALL_CUT];
+  if (cut?.reason) return Promise.resolve(cutAnswer());
 
   return new Promise<Response>((resolve, reject) => {
     const headers = outgoingHeaders(init.headers);
@@ -48,31 +49,37 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
 }
 
 /**
- * One call's state between node:http and the Promise vendorFetch returns. A class, and the
- * listener object of both signals (handleEvent), rather than closures made for every call.
+ * One call's state between node:http and the Promise vendorFetch returns. A class, the
+ * listener object of the caller's signal (handleEvent) and the watcher of the gateway's cut,
+ * rather than closures made for every call.
  */
-class VendorCall {
+class VendorCall implements CutWatcher {
   private answer?: AnswerBody;
   private hasAnswered = false;
 
   public constructor(
     private readonly req: http.ClientRequest,
     private readonly signal: AbortSignal | undefined,
-    private readonly cut: AbortSignal | undefined,
+    private readonly cut: Cut | undefined,
     private readonly resolve: (response: Response) => void,
     private readonly reject: (reason: Error) => void,
   ) {
     signal?.addEventListener('abort', this, { once: true });
-    cut?.addEventListener('abort', this, { once: true });
+    cut?.watch(this);
   }
 
-  /** The caller's signal aborted, or the gateway cut the call (CUT_SIGNAL). */
-  public handleEvent(event: Event): void {
-    // The same signal as both: the caller's abort, as when each had a listener of its own.
-    const isCut = event.target === this.cut && event.target !== this.signal;
-    if (this.hasAnswered) this.answer?.fail(abortReason(isCut ? this.cut : this.signal));
-    else if (isCut) this.resolve(cutAnswer());
-    else this.reject(abortReason(this.signal));
+  /** The caller's signal aborted. */
+  public handleEvent(): void {
+    const reason = abortReason(this.signal);
+    if (this.hasAnswered) this.answer?.fail(reason);
+    else this.reject(reason);
+    this.req.destroy();
+  }
+
+  /** The gateway cut the call (CALL_CUT). */
+  public cutOff(reason: Error): void {
+    if (this.hasAnswered) this.answer?.fail(reason);
+    else this.resolve(cutAnswer());
     this.req.destroy();
   }
 
@@ -85,23 +92,23 @@ class VendorCall {
     this.hasAnswered = true;
     res.once('close', () => this.done());
     const status = res.statusCode ?? 0;
-    const headers = new Headers();
-    const raw = res.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-    if (NULL_BODY_STATUSES.has(status) || head) {
-      res.resume();
-      this.resolve(new Response(null, { status, statusText: res.statusMessage, headers }));
-      return;
-    }
+    const noBody = NULL_BODY_STATUSES.has(status) || head;
     let response: Response;
     try {
-      this.answer = new AnswerBody(res, this.signal, onBytes);
-      response = new Response(this.answer.web, { status, statusText: res.statusMessage, headers });
+      if (!noBody) this.answer = new AnswerBody(res, this.signal, onBytes);
+      const init = { status, statusText: res.statusMessage };
+      response = withHeaders(new Response(this.answer?.web ?? null, init), res.rawHeaders);
     } catch (cause) {
-      // A status the Response class refuses (outside 200-599): thrown here, it would be unhandled.
+      // A status or header the Response class refuses (a status outside 200-599, say): thrown
+      // here, it would be unhandled.
       this.done();
       this.reject(new TypeError('fetch failed', { cause }));
       this.req.destroy();
+      return;
+    }
+    if (noBody) {
+      res.resume();
+      this.resolve(response);
       return;
     }
     Object.defineProperty(response, ANSWER_BODY, { value: this.answer });
@@ -110,8 +117,18 @@ class VendorCall {
 
   private done(): void {
     this.signal?.removeEventListener('abort', this);
-    this.cut?.removeEventListener('abort', this);
+    this.cut?.unwatch(this);
   }
+}
+
+/**
+ * The answer's headers, appended to the Response's own: given in its init instead, a Headers
+ * built first would be copied, each header validated twice.
+ */
+function withHeaders(response: Response, raw: readonly string[]): Response {
+  const headers = response.headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return response;
 }
 
 /**
@@ -120,13 +137,13 @@ class VendorCall {
  */
 export const ON_RESPONSE_BYTES = Symbol.for('rollout.onResponseBytes');
 /**
- * The request-init key for the gateway's own cut of a call (the client gone, the deadline, a
- * stalled stream), kept from the SDK: given to the SDK as its `signal`, every call would leave
- * a FinalizationRegistry entry and a WeakMap entry that only the SDK's own stream reader
- * releases, which a body read off the socket never does — about half of the gateway's GC time.
- * A cut before the answer resolves as `cutAnswer()`; after it, the body fails with the reason.
+ * The request-init key for the gateway's own cut of a call (a Cut: the client gone, the
+ * deadline, a stalled stream), kept from the SDK: given to the SDK as its `signal`, every call
+ * would leave a FinalizationRegistry entry and a WeakMap entry that only the SDK's own stream
+ * reader releases, which a body read off the socket never does — about half of the gateway's GC
+ * time. A cut before the answer resolves as `cutAnswer()`; after it, the body fails with the reason.
  */
-export const CUT_SIGNAL = Symbol.for('rollout.cutSignal');
+export const CALL_CUT = Symbol.for('rollout.callCut');
 
 /**
  * What a call the gateway cut before the vendor answered resolves to: a 499 the SDK must not
@@ -143,7 +160,7 @@ function cutAnswer(): Response {
 /** The AnswerBody behind a Response from `vendorFetch`. */
 const ANSWER_BODY = Symbol('rollout.answerBody');
 
-type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void; [CUT_SIGNAL]?: AbortSignal };
+type TappedInit = RequestInit & { [ON_RESPONSE_BYTES]?: () => void; [CALL_CUT]?: Cut };
 
 /** node:http's options for a URL, parsed once per URL string: the SDK calls the same few URLs over and over. */
 function requestTarget(input: string | URL): http.RequestOptions {
@@ -293,7 +310,6 @@ class AnswerBody implements UnderlyingSource<Uint8Array> {
     return this.res;
   }
 
-  /** The signal aborted after the answer began: its body fails with the signal's reason. */
   /** The call was aborted or cut after the answer began: its web body fails with `reason`, now or at its first read. */
   public fail(reason: Error): void {
     if (this.mode === 'unread') this.failure ??= reason;

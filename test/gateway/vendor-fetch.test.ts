@@ -5,9 +5,10 @@ import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { startFakeVendor, type FakeVendor, DEFAULT_ANSWER_EVENT_TYPES } from '../../fakes/fake-vendor';
 import { answerUnlessCut, callWatches } from '../../lib/gateway/byte-watch';
+import { Cut } from '../../lib/gateway/cut';
 import { vendorEvents } from '../../lib/gateway/vendor-events';
 import {
-  CUT_SIGNAL,
+  CALL_CUT,
   isTapped,
   ON_RESPONSE_BYTES,
   takeNodeBody,
@@ -243,6 +244,23 @@ describe('vendorFetch: answers', () => {
     // socket's 'response' event, the Response's RangeError would be unhandled and the call hang.
     const outcome = await settled(vendorFetch(`${base}/`));
     expect(['fulfilled', 'rejected']).toContain(outcome.state);
+  });
+
+  it('the same status to a HEAD request (no body): a failed fetch, not an uncaught RangeError', async () => {
+    handler = (_req, res) => {
+      res.writeHead(600, { 'content-type': 'text/plain' });
+      res.end();
+    };
+    const crashes: unknown[] = [];
+    const onCrash = (err: unknown): void => void crashes.push(err);
+    process.on('uncaughtException', onCrash);
+    try {
+      const outcome = await settled(vendorFetch(`${base}/`, { method: 'HEAD' }), 1000);
+      expect(outcome).toMatchObject({ state: 'rejected', value: { name: 'TypeError', message: 'fetch failed' } });
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
   });
 
   it('an error status is an answer, its body read like any other', async () => {
@@ -620,7 +638,7 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
     const response = await sdk.messages
       .create(
         { ...params, stream: true },
-        callWatches(sdk, () => (taps += 1), new AbortController().signal),
+        callWatches(sdk, () => (taps += 1), new Cut()),
       )
       .asResponse();
     expect(isTapped(response)).toBe(true);
@@ -677,7 +695,7 @@ describe('vendorFetch under the real Anthropic SDK (fake vendor)', () => {
   });
 });
 
-describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real Anthropic SDK', () => {
+describe('the gateway’s cut (CALL_CUT, through callWatches), under the real Anthropic SDK', () => {
   /** A client that would retry twice, as the default model's target may. */
   const retrying = (): Anthropic =>
     usesVendorFetch(new Anthropic({ apiKey: 'k-test', baseURL: base, fetch: vendorFetch, maxRetries: 2 }));
@@ -685,16 +703,16 @@ describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real 
 
   it('a cut before the answer ends the call at once: no retry, no backoff, the request closed', async () => {
     handler = () => undefined; // headers never come
-    const cut = new AbortController();
+    const cut = new Cut();
     const started = Date.now();
     const call = retrying()
       .messages.create(
         { ...params, stream: true },
-        callWatches(retrying(), () => undefined, cut.signal),
+        callWatches(retrying(), () => undefined, cut),
       )
       .asResponse();
     await until(() => seen.length === 1, 'the request to arrive');
-    cut.abort(new Error('client gone'));
+    cut.cut(new Error('client gone'));
     const err = await call.then(
       () => undefined,
       (e: unknown) => e,
@@ -711,13 +729,13 @@ describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real 
 
   it('a cut already made sends nothing', async () => {
     handler = (_req, res) => res.end('{}');
-    const cut = new AbortController();
-    cut.abort(new Error('deadline'));
+    const cut = new Cut();
+    cut.cut(new Error('deadline'));
     const sdk = retrying();
     await expect(
       sdk.messages.create(
         params,
-        callWatches(sdk, () => undefined, cut.signal),
+        callWatches(sdk, () => undefined, cut),
       ),
     ).rejects.toMatchObject({
       status: 499,
@@ -732,11 +750,11 @@ describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real 
       res.write('event: ping\ndata: {"type":"ping"}\n\n');
     };
     const sdk = retrying();
-    const cut = new AbortController();
+    const cut = new Cut();
     const response = await sdk.messages
       .create(
         { ...params, stream: true },
-        callWatches(sdk, () => undefined, cut.signal),
+        callWatches(sdk, () => undefined, cut),
       )
       .asResponse();
     const reason = new Error('stalled');
@@ -744,7 +762,7 @@ describe('the gateway’s cut (CUT_SIGNAL, through callWatches), under the real 
       for await (const batch of vendorEvents(response)) void batch;
     })();
     await sleep(20);
-    cut.abort(reason);
+    cut.cut(reason);
     await expect(reading).rejects.toThrow(TypeError);
     await until(() => closedEarly.length === 1, 'the server to see the request closed');
   });
@@ -763,17 +781,17 @@ describe('a cut while the SDK waits to retry (answerUnlessCut)', () => {
   it('the SDK alone does not see the cut in its backoff: it waits out the retry-after', async () => {
     handler = throttled;
     const sdk = retrying();
-    const cut = new AbortController();
+    const cut = new Cut();
     const started = Date.now();
     const call = sdk.messages
       .create(
         params,
-        callWatches(sdk, () => undefined, cut.signal),
+        callWatches(sdk, () => undefined, cut),
       )
       .asResponse();
     await until(() => seen.length === 1, 'the first attempt');
     await sleep(200); // its 429 is in: the SDK waits out the retry-after
-    cut.abort(new Error('client gone'));
+    cut.cut(new Error('client gone'));
     await expect(call).rejects.toMatchObject({ status: 499 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(seen).toHaveLength(1);
@@ -782,21 +800,21 @@ describe('a cut while the SDK waits to retry (answerUnlessCut)', () => {
   it('answerUnlessCut ends the wait at the cut, with its reason; the SDK’s late attempt sends nothing', async () => {
     handler = throttled;
     const sdk = retrying();
-    const cut = new AbortController();
+    const cut = new Cut();
     const started = Date.now();
     const call = answerUnlessCut(
       sdk.messages
         .create(
           params,
-          callWatches(sdk, () => undefined, cut.signal),
+          callWatches(sdk, () => undefined, cut),
         )
         .asResponse(),
-      cut.signal,
+      cut,
     );
     await until(() => seen.length === 1, 'the first attempt');
     await sleep(200); // its 429 is in: the SDK waits out the retry-after
     const reason = new Error('client gone');
-    cut.abort(reason);
+    cut.cut(reason);
     await expect(call).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(700);
     await sleep(1200);
@@ -808,11 +826,11 @@ describe('a cut while the SDK waits to retry (answerUnlessCut)', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     };
-    const ok = await answerUnlessCut(vendorFetch(`${base}/ok`), new AbortController().signal);
+    const ok = await answerUnlessCut(vendorFetch(`${base}/ok`), new Cut());
     expect(ok.status).toBe(200);
     await ok.text();
     const refused = new Anthropic.BadRequestError(400, undefined, 'bad', new Headers());
-    await expect(answerUnlessCut(Promise.reject(refused), new AbortController().signal)).rejects.toBe(refused);
+    await expect(answerUnlessCut(Promise.reject(refused), new Cut())).rejects.toBe(refused);
   });
 });
 
@@ -822,10 +840,10 @@ describe('vendorFetch: a cut after the answer began, on the web body', () => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"type":"error"}');
     };
-    const cut = new AbortController();
-    const response = await vendorFetch(`${base}/cut-unread`, { [CUT_SIGNAL]: cut.signal } as RequestInit);
+    const cut = new Cut();
+    const response = await vendorFetch(`${base}/cut-unread`, { [CALL_CUT]: cut } as RequestInit);
     const reason = new Error('deadline');
-    cut.abort(reason);
+    cut.cut(reason);
     await expect(response.text()).rejects.toBe(reason);
   });
 
@@ -839,12 +857,12 @@ describe('vendorFetch: a cut after the answer began, on the web body', () => {
         res.write('{"type":"error",');
         setTimeout(() => res.end('"error":{}}'), 20);
       };
-      const cut = new AbortController();
-      const response = await vendorFetch(`${base}/cut-mid-read`, { [CUT_SIGNAL]: cut.signal } as RequestInit);
+      const cut = new Cut();
+      const response = await vendorFetch(`${base}/cut-mid-read`, { [CALL_CUT]: cut } as RequestInit);
       const reader = response.body!.getReader();
       await reader.read();
       const reason = new Error('client gone');
-      cut.abort(reason);
+      cut.cut(reason);
       await expect(reader.read()).rejects.toBe(reason);
       await sleep(60);
       expect(crashes).toEqual([]);

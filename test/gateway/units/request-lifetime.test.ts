@@ -53,8 +53,8 @@ describe('RequestLifetime', () => {
     const gone = new AbortController();
     const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone.signal }, Date.now);
     const told: Array<[string, unknown]> = [];
-    const a = { requestEnded: (why: unknown) => told.push(['a', why]) };
-    const b = { requestEnded: (why: unknown) => told.push(['b', why]) };
+    const a = { cutOff: (why: unknown) => told.push(['a', why]) };
+    const b = { cutOff: (why: unknown) => told.push(['b', why]) };
     life.watch(a);
     life.watch(b);
     life.unwatch(a);
@@ -65,7 +65,7 @@ describe('RequestLifetime', () => {
 
     // A watcher that comes after the cut is told at once.
     const late: unknown[] = [];
-    life.watch({ requestEnded: (why) => late.push(why) });
+    life.watch({ cutOff: (why) => late.push(why) });
     expect(late).toEqual([life.endedBy]);
   });
 
@@ -91,7 +91,7 @@ describe('RequestLifetime', () => {
     const gone = new AbortController();
     const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
     const told: unknown[] = [];
-    life.watch({ requestEnded: (why) => told.push(why) });
+    life.watch({ cutOff: (why) => told.push(why) });
     life.stop();
     gone.abort();
     expect(told).toEqual([]);
