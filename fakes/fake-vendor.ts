@@ -419,8 +419,20 @@ interface FakeBatch {
   results: MessageBatchIndividualResponse[];
 }
 
-export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<FakeVendor> {
+export interface FakeVendorOptions {
+  /** Added before every answer. @default 0 */
+  readonly latencyMs?: number;
+  /**
+   * Keep every call, request and count (`calls`, `requests`, `counts`). A benchmark turns it
+   * off: hundreds of thousands of recorded bodies and headers fill its heap, and the long
+   * collections that follow stall its load generator and its answers alike. @default true
+   */
+  readonly record?: boolean;
+}
+
+export function startFakeVendor(options: FakeVendorOptions = {}): Promise<FakeVendor> {
   const latencyMs = options.latencyMs ?? 0;
+  const record = options.record ?? true;
   const calls: RecordedCall[] = [];
   const requests: RecordedRequest[] = [];
   const counts: RecordedCount[] = [];
@@ -537,11 +549,13 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     const model = typeof body.model === 'string' ? body.model : '';
     const stream = body.stream === true;
     const call: RecordedCall = { model, stream, body, headers: { ...req.headers }, at: Date.now() };
-    calls.push(call);
-    res.once('close', () => {
-      call.closedAt = Date.now();
-      call.closedEarly = !res.writableFinished;
-    });
+    if (record) {
+      calls.push(call);
+      res.once('close', () => {
+        call.closedAt = Date.now();
+        call.closedEarly = !res.writableFinished;
+      });
+    }
     const apiKey = apiKeyOf(req);
     if (acceptedKeys && (apiKey === undefined || !acceptedKeys.has(apiKey))) {
       await sleep(latencyMs);
@@ -670,7 +684,7 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     const body = await jsonBody(req, res);
     if (!body) return;
     const model = typeof body.model === 'string' ? body.model : '';
-    counts.push({ model, body, headers: { ...req.headers } });
+    if (record) counts.push({ model, body, headers: { ...req.headers } });
     await sleep(latencyMs);
     if (refusedKey(req)) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
     // count_tokens takes no max_tokens, and no sampling parameters: the API answers this for extra fields.
@@ -795,7 +809,14 @@ export function startFakeVendor(options: { latencyMs?: number } = {}): Promise<F
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    requests.push({ method, path, query: url.search.replace(/^\?/, ''), headers: { ...req.headers }, at: Date.now() });
+    if (record)
+      requests.push({
+        method,
+        path,
+        query: url.search.replace(/^\?/, ''),
+        headers: { ...req.headers },
+        at: Date.now(),
+      });
     if (method === 'POST' && path === '/v1/messages') return handleMessages(req, res);
     if (method === 'POST' && path === '/v1/messages/count_tokens') return handleCountTokens(req, res);
     if (method === 'GET' && path === '/v1/models') return handleModelList(req, res, url.searchParams);

@@ -42,7 +42,7 @@ export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionU
   // The gateway always ends its answer; wait until the runtime has flushed it. A stream that
   // closed early (the client left) has nothing left to flush, and is not the function failing.
   await finished(responseStream).catch((err: unknown) => {
-    if (!limits.clientGone.aborted) throw err;
+    if (!limits.clientGone.reason) throw err;
   });
 });
 

@@ -2,7 +2,8 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { GatewayHttpRequest } from '../../lib/gateway/messages-request';
-import type { RequestLimits } from '../../lib/gateway/request-lifetime';
+import { Cut } from '../../lib/gateway/cut';
+import { ClientGoneError, type RequestLimits } from '../../lib/gateway/request-lifetime';
 import { formatEvent, type ResponseSink } from '../../lib/gateway/response-sink';
 
 /** `awslambda.HttpResponseStream.from`: attaches status and headers, which the runtime sends on the stream's first `write()`. */
@@ -92,12 +93,12 @@ export function invocationLimits(
   return { deadline: now + remainingMs - marginMs, clientGone: closedEarly(responseStream) };
 }
 
-function closedEarly(stream: Writable): AbortSignal {
-  const gone = new AbortController();
+function closedEarly(stream: Writable): Cut<ClientGoneError> {
+  const gone = new Cut<ClientGoneError>();
   const onClose = (): void => {
-    if (!stream.writableFinished) gone.abort();
+    if (!stream.writableFinished) gone.cut(new ClientGoneError());
   };
   stream.once('close', onClose);
   stream.once('error', onClose);
-  return gone.signal;
+  return gone;
 }

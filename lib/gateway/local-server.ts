@@ -1,8 +1,10 @@
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Cut } from './cut';
 import type { Gateway } from './gateway';
 import type { GatewayHttpRequest } from './messages-request';
+import { ClientGoneError } from './request-lifetime';
 import { formatEvent, type ResponseSink } from './response-sink';
 
 /**
@@ -20,13 +22,13 @@ export function createGatewayServer(gateway: Gateway, maxRequestBytes: number): 
   });
 }
 
-/** Aborts when the response closes before it was finished: the client went away. */
-function closedEarly(res: http.ServerResponse): AbortSignal {
-  const gone = new AbortController();
+/** Made when the response closes before it was finished: the client went away. */
+function closedEarly(res: http.ServerResponse): Cut<ClientGoneError> {
+  const gone = new Cut<ClientGoneError>();
   res.once('close', () => {
-    if (!res.writableFinished) gone.abort();
+    if (!res.writableFinished) gone.cut(new ClientGoneError());
   });
-  return gone.signal;
+  return gone;
 }
 
 function toGatewayRequest(req: http.IncomingMessage, body: Buffer): GatewayHttpRequest {

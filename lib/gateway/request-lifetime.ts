@@ -25,8 +25,8 @@ export interface RequestLimits {
    * `getRemainingTimeInMillis()` less a margin; `rollout serve` has none.
    */
   readonly deadline?: number;
-  /** Aborts when the client has gone away. */
-  readonly clientGone?: AbortSignal;
+  /** Made when the client has gone away. */
+  readonly clientGone?: Cut<ClientGoneError>;
 }
 
 /** Told when the request is cut short (see RequestLifetime.watch). */
@@ -38,7 +38,7 @@ export type RequestEndWatcher = CutWatcher<RequestEnd>;
  * gateway has to know that it cut it, and why. A call's watch (idle-watch.ts) is told directly
  * (cut.ts); an AbortSignal is made only for a caller that asks for one (a pass-through's fetch).
  */
-export class RequestLifetime {
+export class RequestLifetime implements CutWatcher<ClientGoneError> {
   private readonly ending = new Cut<RequestEnd>();
   private readonly timer?: NodeJS.Timeout;
 
@@ -46,9 +46,7 @@ export class RequestLifetime {
     private readonly limits: RequestLimits,
     now: () => number,
   ) {
-    if (limits.clientGone?.aborted) this.ending.cut(new ClientGoneError());
-    // The lifetime is the listener object (handleEvent): no closure per request.
-    else limits.clientGone?.addEventListener('abort', this, { once: true });
+    limits.clientGone?.watch(this);
     if (limits.deadline !== undefined && !this.ending.reason) {
       this.timer = setTimeout(() => this.ending.cut(new DeadlineExceededError()), Math.max(0, limits.deadline - now()));
     }
@@ -76,12 +74,12 @@ export class RequestLifetime {
   /** The request is over: no more cuts. */
   public stop(): void {
     clearTimeout(this.timer);
-    this.limits.clientGone?.removeEventListener('abort', this);
+    this.limits.clientGone?.unwatch(this);
     this.ending.forget();
   }
 
-  /** The client left (`limits.clientGone` aborted). */
-  public handleEvent(): void {
-    this.ending.cut(new ClientGoneError());
+  /** The client left (`limits.clientGone` was made). */
+  public cutOff(why: ClientGoneError): void {
+    this.ending.cut(why);
   }
 }

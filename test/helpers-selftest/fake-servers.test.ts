@@ -244,6 +244,26 @@ describe('fake vendor driven by @anthropic-ai/sdk', () => {
   });
 });
 
+describe('fake vendor without records (record: false, for benchmarks)', () => {
+  test('answers as ever, behaviours and per-model call counts included, and keeps no call, request or count', async () => {
+    const vendor = await startFakeVendor({ record: false });
+    try {
+      const client = new Anthropic({ apiKey: 'test', baseURL: vendor.url, maxRetries: 0 });
+      vendor.setBehaviour(MODEL, (i) => (i === 0 ? { kind: 'status', status: 529 } : { kind: 'ok', text: 'second' }));
+      await expect(client.messages.create(PARAMS)).rejects.toMatchObject({ status: 529 });
+      await expect(client.messages.create(PARAMS)).resolves.toMatchObject({
+        content: [{ type: 'text', text: 'second' }],
+      });
+      await client.messages.countTokens({ model: MODEL, messages: PARAMS.messages });
+      expect(vendor.calls).toHaveLength(0);
+      expect(vendor.requests).toHaveLength(0);
+      expect(vendor.counts).toHaveLength(0);
+    } finally {
+      await vendor.close();
+    }
+  });
+});
+
 describe('fake vendor latency and close', () => {
   test('latencyMs delays every answer; delayMs adds to it', async () => {
     const vendor = await startFakeVendor({ latencyMs: 150 });

@@ -1,3 +1,4 @@
+import { Cut } from '../../../lib/gateway/cut';
 import { IdleWatch } from '../../../lib/gateway/idle-watch';
 import { ClientGoneError, DeadlineExceededError, RequestLifetime } from '../../../lib/gateway/request-lifetime';
 
@@ -67,11 +68,11 @@ describe('IdleWatch', () => {
   });
 
   it("passes the request's cut on with its reason, without calling it a stall", () => {
-    const gone = new AbortController();
-    const lifetime = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const lifetime = new RequestLifetime({ clientGone: gone }, Date.now);
     const watch = new IdleWatch(1000, lifetime);
     watch.rearm();
-    gone.abort();
+    gone.cut(new ClientGoneError());
     expect(watch.signal.aborted).toBe(true);
     expect(watch.signal.reason).toBeInstanceOf(ClientGoneError);
     expect(watch.signal.reason).toBe(lifetime.endedBy);
@@ -88,12 +89,12 @@ describe('IdleWatch', () => {
   });
 
   it("a stopped watch is no longer cut by the request (the next call's watch is)", () => {
-    const gone = new AbortController();
-    const lifetime = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const lifetime = new RequestLifetime({ clientGone: gone }, Date.now);
     const first = new IdleWatch(1000, lifetime);
     first.stop();
     const second = new IdleWatch(1000, lifetime);
-    gone.abort();
+    gone.cut(new ClientGoneError());
     expect(first.signal.aborted).toBe(false);
     expect(second.signal.aborted).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { Cut } from '../../../lib/gateway/cut';
 import { ClientGoneError, DeadlineExceededError, RequestLifetime } from '../../../lib/gateway/request-lifetime';
 
 describe('RequestLifetime', () => {
@@ -28,37 +29,37 @@ describe('RequestLifetime', () => {
   });
 
   it('aborts when the client leaves (also if it had left already); the first cause wins', () => {
-    const gone = new AbortController();
-    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone.signal }, Date.now);
-    gone.abort();
+    const gone = new Cut<ClientGoneError>();
+    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone }, Date.now);
+    gone.cut(new ClientGoneError());
     expect(life.endedBy).toBeInstanceOf(ClientGoneError);
     jest.advanceTimersByTime(2000);
     expect(life.endedBy).toBeInstanceOf(ClientGoneError);
 
-    const left = new AbortController();
-    left.abort();
-    expect(new RequestLifetime({ clientGone: left.signal }, Date.now).endedBy).toBeInstanceOf(ClientGoneError);
+    const left = new Cut<ClientGoneError>();
+    left.cut(new ClientGoneError());
+    expect(new RequestLifetime({ clientGone: left }, Date.now).endedBy).toBeInstanceOf(ClientGoneError);
   });
 
   it('stop() ends the watching: no cut afterwards', () => {
-    const gone = new AbortController();
-    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone }, Date.now);
     life.stop();
-    gone.abort();
+    gone.cut(new ClientGoneError());
     jest.advanceTimersByTime(2000);
     expect(life.signal.aborted).toBe(false);
   });
 
   it("tells its watchers once, with the cut's reason; a watcher that left is not told", () => {
-    const gone = new AbortController();
-    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const life = new RequestLifetime({ deadline: Date.now() + 1000, clientGone: gone }, Date.now);
     const told: Array<[string, unknown]> = [];
     const a = { cutOff: (why: unknown) => told.push(['a', why]) };
     const b = { cutOff: (why: unknown) => told.push(['b', why]) };
     life.watch(a);
     life.watch(b);
     life.unwatch(a);
-    gone.abort();
+    gone.cut(new ClientGoneError());
     jest.advanceTimersByTime(2000);
     expect(told).toEqual([['b', life.endedBy]]);
     expect(life.endedBy).toBeInstanceOf(ClientGoneError);
@@ -78,22 +79,22 @@ describe('RequestLifetime', () => {
   });
 
   it('a signal asked for before the cut aborts with it', () => {
-    const gone = new AbortController();
-    const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const life = new RequestLifetime({ clientGone: gone }, Date.now);
     const signal = life.signal;
     expect(signal.aborted).toBe(false);
-    gone.abort();
+    gone.cut(new ClientGoneError());
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBeInstanceOf(ClientGoneError);
   });
 
   it('after stop() the client leaving tells no watcher and ends nothing', () => {
-    const gone = new AbortController();
-    const life = new RequestLifetime({ clientGone: gone.signal }, Date.now);
+    const gone = new Cut<ClientGoneError>();
+    const life = new RequestLifetime({ clientGone: gone }, Date.now);
     const told: unknown[] = [];
     life.watch({ cutOff: (why) => told.push(why) });
     life.stop();
-    gone.abort();
+    gone.cut(new ClientGoneError());
     expect(told).toEqual([]);
     expect(life.endedBy).toBeUndefined();
   });
