@@ -30,11 +30,6 @@ export class IdleWatch implements RequestEndWatcher {
     request?.watch(this);
   }
 
-  /** Aborts when the call is cut, for a caller that needs an AbortSignal. */
-  public get signal(): AbortSignal {
-    return this.cut.signal;
-  }
-
   public get stalled(): boolean {
     return this.silenced;
   }

@@ -10,16 +10,16 @@ describe('IdleWatch', () => {
     const watch = new IdleWatch(1000);
     watch.rearm();
     jest.advanceTimersByTime(999);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
     jest.advanceTimersByTime(1);
-    expect(watch.signal.aborted).toBe(true);
+    expect(watch.cut.signal.aborted).toBe(true);
     expect(watch.stalled).toBe(true);
   });
 
   it('is not armed before the first bytes (the SDK timeout covers the wait for the answer)', () => {
     const watch = new IdleWatch(1000);
     jest.advanceTimersByTime(10_000);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
   });
 
   it('keeps a call alive while bytes arrive more often than idleMs, however long it runs', () => {
@@ -29,7 +29,7 @@ describe('IdleWatch', () => {
       jest.advanceTimersByTime(900);
       watch.rearm();
     }
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
     expect(watch.stalled).toBe(false);
   });
 
@@ -40,11 +40,11 @@ describe('IdleWatch', () => {
     watch.rearm();
     // 1000 ms after the first bytes, 400 after the last: still talking.
     jest.advanceTimersByTime(400);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
     jest.advanceTimersByTime(599);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
     jest.advanceTimersByTime(1);
-    expect(watch.signal.aborted).toBe(true);
+    expect(watch.cut.signal.aborted).toBe(true);
     expect(watch.stalled).toBe(true);
   });
 
@@ -54,7 +54,7 @@ describe('IdleWatch', () => {
     watch.rearm();
     expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(10_000);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
   });
 
   it('once stopped, never cuts, even if bytes are reported late', () => {
@@ -63,7 +63,7 @@ describe('IdleWatch', () => {
     watch.stop();
     watch.rearm();
     jest.advanceTimersByTime(10_000);
-    expect(watch.signal.aborted).toBe(false);
+    expect(watch.cut.signal.aborted).toBe(false);
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -73,9 +73,9 @@ describe('IdleWatch', () => {
     const watch = new IdleWatch(1000, lifetime);
     watch.rearm();
     gone.cut(new ClientGoneError());
-    expect(watch.signal.aborted).toBe(true);
-    expect(watch.signal.reason).toBeInstanceOf(ClientGoneError);
-    expect(watch.signal.reason).toBe(lifetime.endedBy);
+    expect(watch.cut.signal.aborted).toBe(true);
+    expect(watch.cut.signal.reason).toBeInstanceOf(ClientGoneError);
+    expect(watch.cut.signal.reason).toBe(lifetime.endedBy);
     expect(watch.stalled).toBe(false);
   });
 
@@ -83,8 +83,8 @@ describe('IdleWatch', () => {
     const lifetime = new RequestLifetime({ deadline: Date.now() - 1 }, Date.now);
     jest.advanceTimersByTime(0);
     const watch = new IdleWatch(1000, lifetime);
-    expect(watch.signal.aborted).toBe(true);
-    expect(watch.signal.reason).toBeInstanceOf(DeadlineExceededError);
+    expect(watch.cut.signal.aborted).toBe(true);
+    expect(watch.cut.signal.reason).toBeInstanceOf(DeadlineExceededError);
     expect(watch.stalled).toBe(false);
   });
 
@@ -95,7 +95,7 @@ describe('IdleWatch', () => {
     first.stop();
     const second = new IdleWatch(1000, lifetime);
     gone.cut(new ClientGoneError());
-    expect(first.signal.aborted).toBe(false);
-    expect(second.signal.aborted).toBe(true);
+    expect(first.cut.signal.aborted).toBe(false);
+    expect(second.cut.signal.aborted).toBe(true);
   });
 });
