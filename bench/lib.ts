@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { quantileOfSorted } from './stats';
 
 /** Latency samples (ms) → summary figures. */
 export interface Summary {
@@ -12,11 +13,10 @@ export interface Summary {
 
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   return {
     n: sorted.length,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: quantileOfSorted(sorted, 0.5),
+    p99: quantileOfSorted(sorted, 0.99),
     mean: sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length),
   };
 }
