@@ -1,8 +1,5 @@
 import { bootstrapQuantileDifference, quantileOfSorted, resampledQuantile, seededRandom } from '../../bench/stats';
 
-/** Fewer resamples than the benchmark's 2,000: enough to show the behaviour, quick under jest. */
-const QUICK = { resamples: 300 } as const;
-
 /** A latency-like sample: a body around `base` and a tail, from a seeded generator. */
 function sample(n: number, base: number, seed: number): number[] {
   const random = seededRandom(seed);
@@ -47,7 +44,7 @@ describe('resampledQuantile', () => {
 
 describe('bootstrapQuantileDifference', () => {
   it('brackets zero for two samples of one distribution', () => {
-    const interval = bootstrapQuantileDifference(sample(3000, 25, 1), sample(3000, 25, 2), 0.99, QUICK);
+    const interval = bootstrapQuantileDifference(sample(3000, 25, 1), sample(3000, 25, 2), 0.99);
     expect(interval.low).toBeLessThan(0);
     expect(interval.high).toBeGreaterThan(0);
     expect(Math.abs(interval.estimate)).toBeLessThan(1.5);
@@ -56,7 +53,7 @@ describe('bootstrapQuantileDifference', () => {
   it('places a shift of the whole distribution, with zero outside the interval', () => {
     const a = sample(3000, 25, 1);
     const b = sample(3000, 30, 2);
-    const interval = bootstrapQuantileDifference(a, b, 0.99, QUICK);
+    const interval = bootstrapQuantileDifference(a, b, 0.99);
     expect(interval.high).toBeLessThan(0);
     expect(interval.low).toBeGreaterThan(-8);
     expect(interval.low).toBeLessThan(interval.estimate);
@@ -66,18 +63,30 @@ describe('bootstrapQuantileDifference', () => {
   it('is reproducible: the same samples and seed give the same interval', () => {
     const a = sample(1000, 25, 1);
     const b = sample(1000, 26, 2);
-    expect(bootstrapQuantileDifference(a, b, 0.99, QUICK)).toEqual(bootstrapQuantileDifference(a, b, 0.99, QUICK));
-    expect(bootstrapQuantileDifference(a, b, 0.99, { ...QUICK, random: seededRandom(2) })).not.toEqual(
-      bootstrapQuantileDifference(a, b, 0.99, QUICK),
+    expect(bootstrapQuantileDifference(a, b, 0.99)).toEqual(bootstrapQuantileDifference(a, b, 0.99));
+    expect(bootstrapQuantileDifference(a, b, 0.99, { random: seededRandom(2) })).not.toEqual(
+      bootstrapQuantileDifference(a, b, 0.99),
     );
   });
 
   it('narrows as the samples grow', () => {
     const width = (n: number): number => {
-      const i = bootstrapQuantileDifference(sample(n, 25, 1), sample(n, 25, 2), 0.99, QUICK);
+      const i = bootstrapQuantileDifference(sample(n, 25, 1), sample(n, 25, 2), 0.99);
       return i.high - i.low;
     };
     expect(width(6000)).toBeLessThan(width(500));
+  });
+
+  it('cuts (1 − confidence) / 2 of the resamples off each end', () => {
+    const a = sample(2000, 25, 1);
+    const b = sample(2000, 25, 2);
+    const all = bootstrapQuantileDifference(a, b, 0.99, { confidence: 0.999999 });
+    const wide = bootstrapQuantileDifference(a, b, 0.99);
+    const narrow = bootstrapQuantileDifference(a, b, 0.99, { confidence: 0.5 });
+    expect(all.low).toBeLessThan(wide.low);
+    expect(all.high).toBeGreaterThan(wide.high);
+    expect(wide.low).toBeLessThan(narrow.low);
+    expect(wide.high).toBeGreaterThan(narrow.high);
   });
 
   it('names what was wrong with its input', () => {
