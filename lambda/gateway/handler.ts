@@ -39,8 +39,8 @@ export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionU
     lambdaSink(responseStream, (stream, metadata) => awslambda.HttpResponseStream.from(stream, metadata)),
     limits,
   );
-  // The gateway always ends its answer; wait until the runtime has flushed it. A stream that
-  // closed early (the client left) has nothing left to flush, and is not the function failing.
+  // The gateway always ends its answer (the runtime itself then waits for the Runtime API's
+  // reply); a stream that failed early has nothing left to flush, and is not the function failing.
   await finished(responseStream).catch((err: unknown) => {
     if (!limits.clientGone.reason) throw err;
   });

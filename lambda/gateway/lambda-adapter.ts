@@ -82,7 +82,10 @@ export function lambdaSink(responseStream: Writable, from: ResponseStreamFactory
  * The limits of one invocation: the answer must be over `marginMs` before the Lambda timeout
  * (`remainingMs` is `context.getRemainingTimeInMillis()`), so the gateway still has time to end
  * it with an error, log it and meter it, instead of Lambda killing it mid-sentence with no trace;
- * and the client is gone when the response stream closes, or fails, before it finished.
+ * and the request is over for the client when the response stream closes, or fails, before it
+ * finished. Lambda does not close it when a Function URL client disconnects (a streamed response
+ * is not interrupted then, as AWS documents): this fires only when the runtime's own stream to the
+ * Runtime API fails; `rollout serve` is where a client's leaving stops the call.
  */
 export function invocationLimits(
   responseStream: Writable,

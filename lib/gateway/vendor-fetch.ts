@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { UnderlyingSource } from 'node:stream/web';
 import { urlToHttpOptions } from 'node:url';
 import type { Cut, CutWatcher } from './cut';
@@ -16,7 +16,7 @@ import type { Cut, CutWatcher } from './cut';
  * failed', { cause })` (the SDK's APIConnectionError), an abort rejects with, or errors the
  * body with, the signal's reason (an AbortError); a connection lost mid-body errors the body
  * with `TypeError('terminated')`, as undici does. Bodies it does not send itself (streams,
- * forms) go to the built-in fetch.
+ * forms) go to the built-in fetch. Kept-alive sockets idle 4 s or more are not reused.
  */
 export function vendorFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = bodyBytes(init.body);
@@ -35,17 +35,53 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
     if (body !== undefined)
       headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     const secure = target.protocol === 'https:';
-    const req = (secure ? https : http).request({
-      ...target,
-      method: init.method ?? 'GET',
-      headers,
-      agent: secure ? HTTPS_AGENT : HTTP_AGENT,
-    });
+    const agent = secure ? HTTPS_AGENT : HTTP_AGENT;
+    closeIdleSockets(agent, IDLE_SOCKET_MS);
+    const req = (secure ? https : http).request({ ...target, method: init.method ?? 'GET', headers, agent });
     const call = new VendorCall(req, signal, cut, resolve, reject);
     req.on('error', (cause) => call.failed(cause));
     req.on('response', (res) => call.answered(res, init.method === 'HEAD', onBytes));
     req.end(body);
   });
+}
+
+/**
+ * Kept-alive sockets idle this long are closed before a call instead of reused: undici's (the
+ * built-in fetch's) default keep-alive timeout, kept by the wall clock because timers do not
+ * run while Lambda has the environment frozen, and Lambda closes idle connections over time (a
+ * call on one fails). A call whose reused socket fails anyway is not sent again: a reset is as
+ * likely the vendor's answer to a call it got, and a second one would be billed twice; it
+ * fails like any lost connection (the default model's SDK retries, the new model's fallback).
+ */
+const IDLE_SOCKET_MS = 4_000;
+/** When each kept-alive socket was last put back in its agent's pool. */
+const FREED_AT = new WeakMap<Duplex, number>();
+
+/**
+ * The agent, noting when each socket goes idle (closeIdleSockets reads it). `keepSocketAlive`
+ * is the hook node:http documents for agents to override; it returns whether to keep the socket.
+ */
+function notingIdleSockets<A extends http.Agent>(agent: A): A {
+  const keep = agent.keepSocketAlive.bind(agent) as (socket: Duplex) => boolean;
+  agent.keepSocketAlive = (socket: Duplex): boolean => {
+    FREED_AT.set(socket, Date.now());
+    return keep(socket);
+  };
+  return agent;
+}
+
+/**
+ * Destroys the agent's free sockets that have been idle `idleMs` or longer,
+ * whatever their host (one or two vendor hosts: a short walk). The agent skips destroyed sockets
+ * when it picks one for the next call.
+ */
+function closeIdleSockets(agent: http.Agent, idleMs: number): void {
+  const now = Date.now();
+  for (const name in agent.freeSockets) {
+    for (const socket of agent.freeSockets[name] ?? []) {
+      if (now - (FREED_AT.get(socket) ?? 0) >= idleMs) socket.destroy();
+    }
+  }
 }
 
 /**
@@ -180,8 +216,8 @@ const MAX_TARGETS = 256;
 
 function ignoreError(): void {}
 
-const HTTP_AGENT = new http.Agent({ keepAlive: true });
-const HTTPS_AGENT = new https.Agent({ keepAlive: true });
+const HTTP_AGENT = notingIdleSockets(new http.Agent({ keepAlive: true }));
+const HTTPS_AGENT = notingIdleSockets(new https.Agent({ keepAlive: true }));
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const UNSUPPORTED = Symbol('unsupported body');
 

@@ -559,6 +559,22 @@ describe('vendorFetch: connections lost or refused', () => {
     });
   });
 
+  it('a socket kept alive longer than 4 s by the wall clock (timers stop while Lambda is frozen) is not reused', async () => {
+    handler = (_req, res) => res.end('ok');
+    await (await vendorFetch(`${base}/1`)).text();
+    await (await vendorFetch(`${base}/2`)).text();
+    const realNow = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(realNow + 4_000);
+    try {
+      await (await vendorFetch(`${base}/3`)).text();
+    } finally {
+      clock.mockRestore();
+    }
+    expect(seen.map((x) => x.url)).toEqual(['/1', '/2', '/3']);
+    expect(seen[1]!.remotePort).toBe(seen[0]!.remotePort);
+    expect(seen[2]!.remotePort).not.toBe(seen[1]!.remotePort);
+  });
+
   it('a refused connection: TypeError("fetch failed") with the cause', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
