@@ -1,5 +1,6 @@
 import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -110,6 +111,9 @@ export class ModelGateway extends Construct {
       bundling: lambdaBundling(),
     });
     this.vendorApiKey.grantRead(this.function);
+    if (g.vendorApiKeySecretKmsKeyArn) {
+      kms.Key.fromKeyArn(this, 'VendorApiKeyKey', g.vendorApiKeySecretKmsKeyArn).grantDecrypt(this.function);
+    }
     this.idHashKey.grantRead(this.function);
     flags.grantReadFlag(this.function);
 

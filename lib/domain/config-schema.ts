@@ -214,6 +214,18 @@ function isRegExp(pattern: string): boolean {
 export const GatewaySchema = z.strictObject({
   /** Secrets Manager secret (name) holding the vendor API key; created by the operator, never in the template. */
   vendorApiKeySecretName: z.string().min(1).default('llm-model-rollout/anthropic-api-key'),
+  /**
+   * The customer managed KMS key that encrypts that secret, when it is not the account's
+   * `aws/secretsmanager` key: reading the secret then needs kms:Decrypt on it, which the gateway
+   * is granted. Unset: the AWS managed key, which needs no grant.
+   */
+  vendorApiKeySecretKmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, {
+      error:
+        'must be the ARN of a KMS key, such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (an alias does not work in a grant)',
+    })
+    .optional(),
   /** CloudWatch namespace of the gateway's metrics. */
   metricsNamespace: z
     .string()

@@ -57,8 +57,8 @@ export function gatewaySettingsFrom(config: RolloutConfig): GatewaySettings {
     if (!model) throw new Error(`model alias '${alias}' is not in llm.models`);
     return { alias, ...model };
   };
-  // Who may call the gateway is the template's business, not the function's.
-  const { callerArns: _callers, ...gateway } = config.gateway;
+  // Who may call the gateway, and which key it may decrypt with, are the template's business.
+  const { callerArns: _callers, vendorApiKeySecretKmsKeyArn: _key, ...gateway } = config.gateway;
   return {
     flagKey: config.llm.useNewModelFlagKey,
     defaultModel: route(config.llm.defaultModel),

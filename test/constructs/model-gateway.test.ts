@@ -146,6 +146,22 @@ describe('ModelGateway', () => {
     });
   });
 
+  it('may decrypt with the KMS key that encrypts the vendor secret when config names one, and with no key otherwise', () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const decrypts = (t: Template): unknown[] =>
+      Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) =>
+        (
+          p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }
+        ).Properties.PolicyDocument.Statement.filter((st) => JSON.stringify(st.Action).includes('kms:')).map((st) => ({
+          Action: st.Action,
+          Resource: st.Resource,
+        })),
+      );
+    expect(decrypts(build().template())).toEqual([]);
+    const withKey = build(configWith((c) => (c.gateway.vendorApiKeySecretKmsKeyArn = key))).template();
+    expect(decrypts(withKey)).toEqual([{ Action: 'kms:Decrypt', Resource: key }]);
+  });
+
   it('reads only its own flag profile and writes only its own log group', () => {
     const t = build().template();
     t.hasResourceProperties('AWS::IAM::Policy', {

@@ -683,6 +683,32 @@ describe('parseRolloutConfig: review findings', () => {
   });
 });
 
+describe('parseRolloutConfig: gateway.vendorApiKeySecretKmsKeyArn', () => {
+  const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('is optional, and a key ARN is kept', () => {
+    expect(parseAt(validConfigInput())().config.gateway.vendorApiKeySecretKmsKeyArn).toBeUndefined();
+    const input = withChange((c) => {
+      Object.assign(c, { gateway: { vendorApiKeySecretKmsKeyArn: key } });
+    });
+    expect(parseAt(input)().config.gateway.vendorApiKeySecretKmsKeyArn).toBe(key);
+  });
+
+  it('refuses an alias (a grant needs the key itself), naming a key ARN to use', () => {
+    const alias = 'arn:aws:kms:us-east-1:123456789012:alias/vendor-secrets';
+    expectSingleIssue(
+      withChange((c) => {
+        Object.assign(c, { gateway: { vendorApiKeySecretKmsKeyArn: alias } });
+      }),
+      {
+        path: 'gateway.vendorApiKeySecretKmsKeyArn',
+        value: alias,
+        fix: /must be the ARN of a KMS key, such as arn:aws:kms:.*an alias does not work in a grant/,
+      },
+    );
+  });
+});
+
 describe('parseRolloutConfig: unknown and missing keys', () => {
   it('names an unknown key (typo rollout.phasse next to rollout.phases)', () => {
     const input = withChange((c) => {

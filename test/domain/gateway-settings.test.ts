@@ -63,8 +63,11 @@ describe('gatewaySettingsFrom', () => {
     expect(settings.models.map((m) => m.alias).sort()).toEqual(Object.keys(shippedConfig().llm.models).sort());
   });
 
-  it('carries none of the config the gateway never reads (contacts, phases, spend)', () => {
-    const json = JSON.stringify(gatewaySettingsFrom(shippedConfig()));
+  it('carries none of the config the gateway never reads (contacts, phases, spend, callers, KMS key)', () => {
+    const config = structuredClone(shippedConfig());
+    config.gateway.vendorApiKeySecretKmsKeyArn = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd';
+    const json = JSON.stringify(gatewaySettingsFrom(config));
+    expect(json).not.toContain('arn:aws:kms');
     expect(json).not.toMatch(
       /llm-oncall@example\.com|infra-oncall|phases|watchWindowHours|expectedMonthlyAwsUsd|support\.anthropic\.com|callerArns/,
     );
