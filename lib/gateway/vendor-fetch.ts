@@ -36,7 +36,7 @@ export function vendorFetch(input: string | URL | Request, init: RequestInit = {
       headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     const secure = target.protocol === 'https:';
     const agent = secure ? HTTPS_AGENT : HTTP_AGENT;
-    closeIdleSockets(agent, IDLE_SOCKET_MS);
+    closeIdleSockets(agent);
     const req = (secure ? https : http).request({ ...target, method: init.method ?? 'GET', headers, agent });
     const call = new VendorCall(req, signal, cut, resolve, reject);
     req.on('error', (cause) => call.failed(cause));
@@ -71,15 +71,14 @@ function notingIdleSockets<A extends http.Agent>(agent: A): A {
 }
 
 /**
- * Destroys the agent's free sockets that have been idle `idleMs` or longer,
- * whatever their host (one or two vendor hosts: a short walk). The agent skips destroyed sockets
- * when it picks one for the next call.
+ * Destroys the agent's free sockets idle IDLE_SOCKET_MS or longer, whatever their host (one or
+ * two vendor hosts: a short walk). The agent skips destroyed sockets when it picks one for a call.
  */
-function closeIdleSockets(agent: http.Agent, idleMs: number): void {
+function closeIdleSockets(agent: http.Agent): void {
   const now = Date.now();
   for (const name in agent.freeSockets) {
     for (const socket of agent.freeSockets[name] ?? []) {
-      if (now - (FREED_AT.get(socket) ?? 0) >= idleMs) socket.destroy();
+      if (now - (FREED_AT.get(socket) ?? 0) >= IDLE_SOCKET_MS) socket.destroy();
     }
   }
 }

@@ -2,6 +2,7 @@ import { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { streamEvents } from '../../../fakes/fake-vendor';
 import { SseParser, type ServerSentEvent } from '../../../lib/gateway/sse-parser';
+import { seededRandom } from '../../../bench/stats';
 
 /**
  * SseParser is checked against the SDK's own SSE decoder (`Stream.rawEvents`, what the SDK's
@@ -343,18 +344,6 @@ describe('SseParser vs the SDK decoder: known differences', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32): the same cuts on every run, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Block {
   /** The event's lines, without line ends. */
   readonly lines: readonly string[];
@@ -405,7 +394,8 @@ describe('SseParser on a realistic Messages stream cut at random (seeded)', () =
   const RUNS = 300;
 
   it(`${RUNS} random cuttings (seed ${SEED}): the SDK's events, each returned by the chunk that completes it`, async () => {
-    const random = mulberry32(SEED);
+    // Seeded: the same cuts on every run, so a failure can be replayed.
+    const random = seededRandom(SEED);
     for (let run = 0; run < RUNS; run++) {
       const lineEnd = LINE_ENDS[Math.floor(random() * LINE_ENDS.length)]!;
       const blocks = messagesStream(random);
